@@ -1,0 +1,257 @@
+// Binding of the geometry engine: kNN, graphs, geodesics, combinatorial curvatures, distances.
+#include <memory>
+
+#include "../core/curvature.h"
+#include "../core/distances.h"
+#include "../core/geodesics.h"
+#include "../core/graph.h"
+#include "../core/knn.h"
+#include "../core/threads.h"
+#include "napi_util.h"
+#include "registry.h"
+
+namespace {
+
+using rfb::KeepAlive;
+using rfb::Task;
+
+int32_t k_option(Napi::Env env, const Napi::Object& o, size_t n) {
+  Napi::Value v = o.Get("k");
+  if (v.IsUndefined() || v.IsNull()) rfb::throw_invalid(env, "k", "is required");
+  if (!v.IsNumber()) rfb::throw_invalid(env, "k", "must be a number");
+  const double k = v.As<Napi::Number>().DoubleValue();
+  if (!(k >= 1) || k != static_cast<double>(static_cast<int64_t>(k)) || k > static_cast<double>(n) - 1)
+    rfb::throw_invalid(env, "k", "must be an integer with 1 <= k <= n-1 (n = " + std::to_string(n) + ")");
+  return static_cast<int32_t>(k);
+}
+
+ricci::Mode mode_option(Napi::Env env, const Napi::Object& o) {
+  try {
+    return ricci::parse_mode(rfb::string_option(o, "mode", "union"));
+  } catch (const ricci::Error& e) {
+    throw rfb::make_error(env, "ERR_INVALID_ARGUMENT", "mode", e.what());
+  }
+}
+
+Napi::Object graph_object(Napi::Env env, ricci::Graph&& g, std::vector<int32_t>&& knn) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("n", Napi::Number::New(env, g.n));
+  o.Set("k", Napi::Number::New(env, g.k));
+  o.Set("mode", Napi::String::New(env, ricci::mode_name(g.mode)));
+  o.Set("edgeCount", Napi::Number::New(env, static_cast<double>(g.edges.size() / 2)));
+  o.Set("knn", rfb::to_i32(env, std::move(knn)));
+  o.Set("offsets", rfb::to_i32(env, std::move(g.offsets)));
+  o.Set("neighbors", rfb::to_i32(env, std::move(g.nbrs)));
+  o.Set("edges", rfb::to_i32(env, std::move(g.edges)));
+  return o;
+}
+
+// knn(points, { k, threads }) -> Promise<Int32Array n*k>
+Napi::Value Knn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  KeepAlive keep;
+  ricci::PointsView p = rfb::points_arg(env, info[0], "points", keep);
+  Napi::Object opt = rfb::options_arg(info, 1);
+  const int32_t k = k_option(env, opt, p.n);
+  auto out = std::make_shared<std::vector<int32_t>>();
+  return Task::Schedule(
+      env, opt, std::move(keep),
+      [p, k, out](int threads, ricci::Control& c) { *out = ricci::knn(p, k, threads, &c); },
+      [out](Napi::Env env) -> Napi::Value { return rfb::to_i32(env, std::move(*out)); });
+}
+
+// knnGraph(points, { k, mode, threads }) -> Promise<graph object>
+Napi::Value KnnGraph(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  KeepAlive keep;
+  ricci::PointsView p = rfb::points_arg(env, info[0], "points", keep);
+  Napi::Object opt = rfb::options_arg(info, 1);
+  const int32_t k = k_option(env, opt, p.n);
+  const ricci::Mode mode = mode_option(env, opt);
+  struct State {
+    std::vector<int32_t> knn;
+    ricci::Graph g;
+  };
+  auto st = std::make_shared<State>();
+  return Task::Schedule(
+      env, opt, std::move(keep),
+      [p, k, mode, st](int threads, ricci::Control& c) {
+        st->knn = ricci::knn(p, k, threads, &c);
+        st->g = ricci::build_graph(st->knn.data(), static_cast<int32_t>(p.n), k, mode);
+      },
+      [st](Napi::Env env) -> Napi::Value {
+        st->g.knn.clear();
+        return graph_object(env, std::move(st->g), std::move(st->knn));
+      });
+}
+
+// graphFromKnn(knn: Int32Array, { n, k, mode }) -> Promise<graph object>
+Napi::Value GraphFromKnn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  KeepAlive keep;
+  Napi::Object opt = rfb::options_arg(info, 1);
+  const int n = rfb::int_option(opt, "n", -1);
+  if (n < 2) rfb::throw_invalid(env, "n", "need at least 2 points");
+  const int32_t k = k_option(env, opt, static_cast<size_t>(n));
+  const ricci::Mode mode = mode_option(env, opt);
+  const int32_t* knn = rfb::int32_array_arg(env, info[0], "knn", static_cast<int64_t>(n) * k, keep);
+  struct State {
+    std::vector<int32_t> knn;
+    ricci::Graph g;
+  };
+  auto st = std::make_shared<State>();
+  return Task::Schedule(
+      env, opt, std::move(keep),
+      [knn, n, k, mode, st](int, ricci::Control&) {
+        st->knn.assign(knn, knn + static_cast<size_t>(n) * k);
+        st->g = ricci::build_graph(knn, n, k, mode);
+      },
+      [st](Napi::Env env) -> Napi::Value {
+        st->g.knn.clear();
+        return graph_object(env, std::move(st->g), std::move(st->knn));
+      });
+}
+
+// geodesics(graph, { pairs?: Int32Array, hopMatrix?: 'uint8'|'uint16', threads }) -> Promise<object>
+Napi::Value Geodesics(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  KeepAlive keep;
+  ricci::GraphView g = rfb::graph_arg(env, info[0], "graph", keep);
+  Napi::Object opt = rfb::options_arg(info, 1);
+  const int32_t* pairs = nullptr;
+  int64_t npairs = 0;
+  Napi::Value pv = opt.Get("pairs");
+  if (!pv.IsUndefined() && !pv.IsNull()) {
+    size_t len = 0;
+    pairs = rfb::int32_array_arg(env, pv, "pairs", -1, keep, &len);
+    if (len % 2 != 0) rfb::throw_invalid(env, "pairs", "length must be even (interleaved pairs)");
+    npairs = static_cast<int64_t>(len / 2);
+  }
+  const std::string hm = rfb::string_option(opt, "hopMatrix", "none");
+  ricci::HopMatrix matrix = ricci::HopMatrix::None;
+  if (hm == "uint8") matrix = ricci::HopMatrix::U8;
+  else if (hm == "uint16") matrix = ricci::HopMatrix::U16;
+  else if (hm != "none") rfb::throw_invalid(env, "hopMatrix", "must be 'none', 'uint8' or 'uint16'");
+  auto res = std::make_shared<ricci::GeodesicResult>();
+  return Task::Schedule(
+      env, opt, std::move(keep),
+      [g, pairs, npairs, matrix, res](int threads, ricci::Control& c) {
+        *res = ricci::geodesics(g, pairs, npairs, matrix, threads, &c);
+      },
+      [res, npairs, matrix](Napi::Env env) -> Napi::Value {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("connected", Napi::Boolean::New(env, res->connected));
+        o.Set("components", Napi::Number::New(env, res->components));
+        o.Set("component", rfb::to_i32(env, std::move(res->component)));
+        o.Set("geodesicSum", res->has_sum ? Napi::Number::New(env, static_cast<double>(res->sum)) : env.Null());
+        o.Set("diameter", res->connected && res->diameter >= 0 ? Napi::Number::New(env, res->diameter) : env.Null());
+        if (npairs > 0 || !res->pair_hops.empty()) o.Set("pairHops", rfb::to_i32(env, std::move(res->pair_hops)));
+        if (matrix == ricci::HopMatrix::U8) o.Set("hopMatrix", rfb::to_u8(env, std::move(res->hop8)));
+        if (matrix == ricci::HopMatrix::U16) o.Set("hopMatrix", rfb::to_u16(env, std::move(res->hop16)));
+        return o;
+      });
+}
+
+// curvature(graph, { names: ['forman','augmented','approx-ollivier'], threads })
+//   -> Promise<{ [name]: Float64Array per edge (per kNN arc for directed Forman), triangles? }>
+Napi::Value Curvature(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  KeepAlive keep;
+  ricci::GraphView g = rfb::graph_arg(env, info[0], "graph", keep);
+  Napi::Object opt = rfb::options_arg(info, 1);
+  std::vector<std::string> names;
+  Napi::Value nv = opt.Get("names");
+  if (!nv.IsArray()) rfb::throw_invalid(env, "curvature", "names must be an array of curvature names");
+  Napi::Array arr = nv.As<Napi::Array>();
+  for (uint32_t t = 0; t < arr.Length(); ++t) {
+    Napi::Value s = arr.Get(t);
+    const std::string name = s.IsString() ? s.As<Napi::String>().Utf8Value() : "";
+    if (name != "forman" && name != "augmented" && name != "approx-ollivier")
+      rfb::throw_invalid(env, "curvature", "unknown curvature '" + name + "' (expected forman, augmented, approx-ollivier)");
+    names.push_back(name);
+  }
+  struct Item {
+    std::string name;
+    std::vector<double> edge;
+  };
+  struct State {
+    std::vector<Item> items;
+    std::vector<int32_t> triangles;
+  };
+  auto st = std::make_shared<State>();
+  return Task::Schedule(
+      env, opt, std::move(keep),
+      [g, names, st](int threads, ricci::Control&) {
+        bool need_tri = false;
+        for (auto& n : names) need_tri |= n != "forman";
+        if (need_tri) st->triangles = ricci::edge_triangles(g, threads);
+        for (auto& n : names) {
+          Item it;
+          it.name = n;
+          if (n == "forman" && g.mode == ricci::Mode::Directed) it.edge = ricci::directed_forman(g);
+          else if (n == "forman") it.edge = ricci::forman(g);
+          else if (n == "augmented") it.edge = ricci::augmented_forman(g, st->triangles);
+          else it.edge = ricci::approx_ollivier(g, st->triangles);
+          st->items.push_back(std::move(it));
+        }
+      },
+      [st](Napi::Env env) -> Napi::Value {
+        Napi::Object o = Napi::Object::New(env);
+        for (auto& it : st->items) o.Set(it.name, rfb::to_f64(env, std::move(it.edge)));
+        if (!st->triangles.empty()) o.Set("triangles", rfb::to_i32(env, std::move(st->triangles)));
+        return o;
+      });
+}
+
+// pairwiseDistances(points, { threads }) -> Promise<Float64Array n*n>
+Napi::Value PairwiseDistances(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  KeepAlive keep;
+  ricci::PointsView p = rfb::points_arg(env, info[0], "points", keep);
+  Napi::Object opt = rfb::options_arg(info, 1);
+  if (p.n > 46340) rfb::throw_invalid(env, "points", "n x n distance matrix too large");
+  auto out = std::make_shared<std::vector<double>>();
+  return Task::Schedule(
+      env, opt, std::move(keep),
+      [p, out](int threads, ricci::Control&) { *out = ricci::pairwise_distances(p, threads); },
+      [out](Napi::Env env) -> Napi::Value { return rfb::to_f64(env, std::move(*out)); });
+}
+
+Napi::Value SetDefaultThreads(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) rfb::throw_invalid(info.Env(), "threads", "must be a number");
+  const int t = info[0].As<Napi::Number>().Int32Value();
+  if (t < 0) rfb::throw_invalid(info.Env(), "threads", "must be >= 0 (0 = all cores)");
+  rfb::set_default_threads(t);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetThreadBudget(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) rfb::throw_invalid(info.Env(), "budget", "must be a number");
+  const int t = info[0].As<Napi::Number>().Int32Value();
+  if (t < 1) rfb::throw_invalid(info.Env(), "budget", "must be >= 1");
+  ricci::ThreadBudget::global().set_capacity(t);
+  return info.Env().Undefined();
+}
+
+Napi::Value ThreadInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("hardware", Napi::Number::New(env, ricci::hardware_threads()));
+  o.Set("budget", Napi::Number::New(env, ricci::ThreadBudget::global().capacity()));
+  o.Set("defaultThreads", Napi::Number::New(env, rfb::default_threads()));
+  return o;
+}
+
+}  // namespace
+
+void register_geometry(Napi::Env env, Napi::Object exports) {
+  exports.Set("knn", Napi::Function::New(env, Knn, "knn"));
+  exports.Set("knnGraph", Napi::Function::New(env, KnnGraph, "knnGraph"));
+  exports.Set("graphFromKnn", Napi::Function::New(env, GraphFromKnn, "graphFromKnn"));
+  exports.Set("geodesics", Napi::Function::New(env, Geodesics, "geodesics"));
+  exports.Set("curvature", Napi::Function::New(env, Curvature, "curvature"));
+  exports.Set("pairwiseDistances", Napi::Function::New(env, PairwiseDistances, "pairwiseDistances"));
+  exports.Set("setDefaultThreads", Napi::Function::New(env, SetDefaultThreads, "setDefaultThreads"));
+  exports.Set("setThreadBudget", Napi::Function::New(env, SetThreadBudget, "setThreadBudget"));
+  exports.Set("threadInfo", Napi::Function::New(env, ThreadInfo, "threadInfo"));
+}

@@ -1,0 +1,115 @@
+// Thin N-API layer shared by every binding unit: argument extraction (TypedArrays read without
+// copying, kept alive for the life of a worker), typed errors, zero-copy results, and one
+// Promise-returning AsyncWorker. Knows nothing of the science.
+#pragma once
+#include <napi.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../core/common.h"
+#include "../core/graph.h"
+
+namespace rfb {
+
+// Creates a JS Error carrying `.code` ('ERR_INVALID_ARGUMENT' | 'ERR_CANCELLED' | 'ERR_NATIVE')
+// and `.arg`; the TypeScript layer turns it into the matching error class.
+Napi::Error make_error(Napi::Env env, const std::string& code, const std::string& arg,
+                       const std::string& message);
+[[noreturn]] void throw_invalid(Napi::Env env, const std::string& arg, const std::string& message);
+
+// Options object helpers (undefined/null -> fallback).
+Napi::Object options_arg(const Napi::CallbackInfo& info, size_t index);
+int int_option(const Napi::Object& o, const char* key, int fallback);
+double number_option(const Napi::Object& o, const char* key, double fallback);
+bool bool_option(const Napi::Object& o, const char* key, bool fallback);
+std::string string_option(const Napi::Object& o, const char* key, const std::string& fallback);
+
+// Values that must outlive an async call (input TypedArrays, callbacks).
+class KeepAlive {
+ public:
+  void add(Napi::Value v);
+ private:
+  std::vector<Napi::Reference<Napi::Value>> refs_;
+};
+
+// Points from { data: Float32Array|Float64Array, n, d } (validated: shape, finiteness).
+ricci::PointsView points_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep);
+// Int32Array of an exact length (or any length when expected < 0).
+const int32_t* int32_array_arg(Napi::Env env, Napi::Value v, const std::string& name,
+                               int64_t expected, KeepAlive& keep, size_t* length = nullptr);
+// Graph from the plain object the TS layer holds:
+// { n, mode, offsets: Int32Array, neighbors: Int32Array, edges: Int32Array (2m, interleaved u,v), k, knn? }
+// Validated (ricci::validate_graph) before any worker runs.
+ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep);
+
+// Zero-copy hand-over of an owned vector to a JS TypedArray.
+template <typename T>
+Napi::ArrayBuffer to_buffer(Napi::Env env, std::vector<T>&& data) {
+  auto* holder = new std::vector<T>(std::move(data));
+  if (holder->empty()) {
+    delete holder;
+    return Napi::ArrayBuffer::New(env, 0);
+  }
+  return Napi::ArrayBuffer::New(env, holder->data(), holder->size() * sizeof(T),
+                                [](Napi::Env, void*, std::vector<T>* h) { delete h; }, holder);
+}
+Napi::Float64Array to_f64(Napi::Env env, std::vector<double>&& v);
+Napi::Float32Array to_f32(Napi::Env env, std::vector<float>&& v);
+Napi::Int32Array to_i32(Napi::Env env, std::vector<int32_t>&& v);
+Napi::Uint8Array to_u8(Napi::Env env, std::vector<uint8_t>&& v);
+Napi::Uint16Array to_u16(Napi::Env env, std::vector<uint16_t>&& v);
+
+// Cancellation handle exposed to JS as `new addon.Control()` with `.cancel()`.
+class ControlWrap : public Napi::ObjectWrap<ControlWrap> {
+ public:
+  static void Init(Napi::Env env, Napi::Object exports);
+  explicit ControlWrap(const Napi::CallbackInfo& info);
+  std::shared_ptr<ricci::Control> control() const { return control_; }
+ private:
+  Napi::Value Cancel(const Napi::CallbackInfo& info);
+  std::shared_ptr<ricci::Control> control_;
+  static Napi::FunctionReference* ctor_;
+  friend std::shared_ptr<ricci::Control> control_option(const Napi::Object&, KeepAlive&);
+};
+// options.control (a ControlWrap) or a fresh Control.
+std::shared_ptr<ricci::Control> control_option(const Napi::Object& o, KeepAlive& keep);
+
+// Runs `run(threads, control)` on the libuv pool with a lease of `threads` from the global budget
+// (<= 0: the default), then resolves the Promise with `done(env)`. Errors from the core become
+// typed JS errors; nothing escapes. options.onProgress(done, total) is called on the JS thread.
+class Task : public Napi::AsyncWorker {
+ public:
+  using Run = std::function<void(int threads, ricci::Control& control)>;
+  using Done = std::function<Napi::Value(Napi::Env env)>;
+
+  static Napi::Value Schedule(Napi::Env env, const Napi::Object& options, KeepAlive&& keep,
+                              Run run, Done done);
+  ~Task() override;
+
+ protected:
+  void Execute() override;
+  void OnOK() override;
+  void OnError(const Napi::Error& e) override;
+
+ private:
+  Task(Napi::Env env, int threads, std::shared_ptr<ricci::Control> control, KeepAlive&& keep,
+       Run run, Done done);
+  Napi::Promise::Deferred deferred_;
+  int threads_;
+  std::shared_ptr<ricci::Control> control_;
+  KeepAlive keep_;
+  Run run_;
+  Done done_;
+  Napi::ThreadSafeFunction progress_;
+  bool has_progress_ = false;
+  std::string err_code_, err_arg_, err_msg_;
+};
+
+// Default thread count for calls that pass none (settable from JS).
+int default_threads();
+void set_default_threads(int t);
+
+}  // namespace rfb

@@ -1,0 +1,82 @@
+#include "distances.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+
+namespace ricci {
+
+CentredF32 centre_f32(const PointsView& p) {
+  const size_t n = p.n, d = p.d;
+  std::vector<double> mean(d, 0.0);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < d; ++j) mean[j] += p.at(i, j);
+  for (double& m : mean) m /= static_cast<double>(n);
+  CentredF32 c;
+  c.x.resize(n * d);
+  c.sq.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    double s = 0;
+    for (size_t j = 0; j < d; ++j) {
+      const float v = static_cast<float>(p.at(i, j) - mean[j]);
+      c.x[i * d + j] = v;
+      s += static_cast<double>(v) * v;
+    }
+    c.sq[i] = static_cast<float>(s);
+    c.max_sq = std::max(c.max_sq, s);
+  }
+  return c;
+}
+
+double exact_sqdist(const PointsView& p, size_t i, size_t j) {
+  const size_t d = p.d;
+  double s = 0;
+  if (p.dtype == DType::F32) {
+    const float* a = static_cast<const float*>(p.data) + i * d;
+    const float* b = static_cast<const float*>(p.data) + j * d;
+    for (size_t t = 0; t < d; ++t) {
+      const double diff = static_cast<double>(a[t]) - static_cast<double>(b[t]);
+      s += diff * diff;
+    }
+  } else {
+    const double* a = static_cast<const double*>(p.data) + i * d;
+    const double* b = static_cast<const double*>(p.data) + j * d;
+    for (size_t t = 0; t < d; ++t) {
+      const double diff = a[t] - b[t];
+      s += diff * diff;
+    }
+  }
+  return s;
+}
+
+std::vector<double> pairwise_distances(const PointsView& p, int threads) {
+  validate_points(p);
+  const Eigen::Index n = static_cast<Eigen::Index>(p.n), d = static_cast<Eigen::Index>(p.d);
+  // Centre in double (distances are translation invariant; centring shrinks the Gram's rounding).
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> X(n, d);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < d; ++j) X(i, j) = p.at(i, j);
+  X.rowwise() -= X.colwise().mean();
+  Eigen::VectorXd sq = X.rowwise().squaredNorm();
+  std::vector<double> out(static_cast<size_t>(n) * n);
+  const Eigen::Index B = 256;
+  const Eigen::Index blocks = (n + B - 1) / B;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (Eigen::Index b = 0; b < blocks; ++b) {
+    const Eigen::Index r0 = b * B, rows = std::min(B, n - r0);
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> G =
+        X.middleRows(r0, rows) * X.transpose();
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      double* row = out.data() + static_cast<size_t>(r0 + i) * n;
+      for (Eigen::Index j = 0; j < n; ++j)
+        row[j] = std::sqrt(std::max(0.0, sq[r0 + i] + sq[j] - 2.0 * G(i, j)));
+      row[r0 + i] = 0.0;
+    }
+  }
+  // Exact symmetry: the lower triangle mirrors the upper one.
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < i; ++j) out[static_cast<size_t>(i) * n + j] = out[static_cast<size_t>(j) * n + i];
+  return out;
+}
+
+}  // namespace ricci

@@ -1,0 +1,196 @@
+#include "geodesics.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ricci {
+
+namespace {
+
+constexpr int kWords = 4;  // 4 x 64 = 256 sources per sweep
+constexpr int kBatch = 64 * kWords;
+
+struct alignas(32) Bits {
+  uint64_t w[kWords];
+};
+
+inline int popcount(const Bits& b) {
+  int c = 0;
+  for (int t = 0; t < kWords; ++t) c += __builtin_popcountll(b.w[t]);
+  return c;
+}
+
+}  // namespace
+
+Components components(const GraphView& g) {
+  Components c;
+  c.label.assign(static_cast<size_t>(g.n), -1);
+  std::vector<int32_t> stack;
+  for (int32_t s = 0; s < g.n; ++s) {
+    if (c.label[s] >= 0) continue;
+    const int32_t id = c.count++;
+    c.label[s] = id;
+    stack.push_back(s);
+    while (!stack.empty()) {
+      const int32_t v = stack.back();
+      stack.pop_back();
+      for (const int32_t* p = g.begin(v); p != g.end(v); ++p)
+        if (c.label[*p] < 0) {
+          c.label[*p] = id;
+          stack.push_back(*p);
+        }
+    }
+  }
+  return c;
+}
+
+GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npairs, HopMatrix matrix,
+                         int threads, Control* control) {
+  const int32_t n = g.n;
+  if (npairs < 0) invalid("pairs", "negative count");
+  for (int64_t q = 0; q < npairs; ++q) {
+    const int32_t a = pairs[2 * q], b = pairs[2 * q + 1];
+    if (a < 0 || a >= n || b < 0 || b >= n)
+      invalid("pairs", "pair " + std::to_string(q) + " refers to a node outside the graph (n = " + std::to_string(n) + ")");
+  }
+  if (matrix == HopMatrix::U8 && n > 0 && static_cast<uint64_t>(n) * n > (uint64_t(1) << 34))
+    invalid("hopMatrix", "n x n matrix too large");
+  if (matrix == HopMatrix::U16 && static_cast<uint64_t>(n) * n > (uint64_t(1) << 33))
+    invalid("hopMatrix", "n x n matrix too large");
+
+  GeodesicResult r;
+  Components comp = components(g);
+  r.components = comp.count;
+  r.connected = comp.count == 1;
+  r.component = std::move(comp.label);
+  r.pair_hops.assign(static_cast<size_t>(npairs), -1);
+  const bool need_sum = r.connected;
+  const bool need_sweeps = need_sum || npairs > 0 || matrix != HopMatrix::None;
+  if (!need_sweeps) return r;
+
+  if (matrix == HopMatrix::U8) r.hop8.assign(static_cast<size_t>(n) * n, 0xFF);
+  if (matrix == HopMatrix::U16) r.hop16.assign(static_cast<size_t>(n) * n, 0xFFFF);
+
+  // Queries bucketed by the batch of their smaller-id endpoint (the BFS source).
+  const int32_t batches = (n + kBatch - 1) / kBatch;
+  std::vector<int64_t> qoff(static_cast<size_t>(batches) + 1, 0);
+  std::vector<int64_t> qidx(static_cast<size_t>(npairs));
+  for (int64_t q = 0; q < npairs; ++q) {
+    const int32_t s = std::min(pairs[2 * q], pairs[2 * q + 1]);
+    qoff[s / kBatch + 1]++;
+  }
+  for (int32_t b = 0; b < batches; ++b) qoff[b + 1] += qoff[b];
+  {
+    std::vector<int64_t> pos(qoff.begin(), qoff.end() - 1);
+    for (int64_t q = 0; q < npairs; ++q) qidx[pos[std::min(pairs[2 * q], pairs[2 * q + 1]) / kBatch]++] = q;
+  }
+
+  if (control) control->start(static_cast<uint64_t>(batches));
+  uint64_t total = 0;
+  int32_t diameter = 0;
+  ErrorSlot err;
+#pragma omp parallel num_threads(threads) reduction(+ : total) reduction(max : diameter)
+  {
+    std::vector<Bits> visited(static_cast<size_t>(n)), frontier(static_cast<size_t>(n)), next(static_cast<size_t>(n));
+    std::vector<int64_t> open;
+#pragma omp for schedule(dynamic, 1)
+    for (int32_t b = 0; b < batches; ++b) {
+      if (err.failed()) continue;
+      try {
+        if (control) control->throw_if_cancelled();
+        const int32_t s0 = b * kBatch, ns = std::min(kBatch, n - s0);
+        std::memset(visited.data(), 0, sizeof(Bits) * n);
+        std::memset(frontier.data(), 0, sizeof(Bits) * n);
+        for (int32_t t = 0; t < ns; ++t) {
+          visited[s0 + t].w[t / 64] |= uint64_t(1) << (t % 64);
+          frontier[s0 + t].w[t / 64] |= uint64_t(1) << (t % 64);
+        }
+        open.clear();
+        for (int64_t p = qoff[b]; p < qoff[b + 1]; ++p) {
+          const int64_t q = qidx[p];
+          if (pairs[2 * q] == pairs[2 * q + 1]) {
+            r.pair_hops[q] = 0;
+          } else {
+            open.push_back(q);
+          }
+        }
+        if (matrix == HopMatrix::U8)
+          for (int32_t t = 0; t < ns; ++t) r.hop8[static_cast<size_t>(s0 + t) * n + s0 + t] = 0;
+        if (matrix == HopMatrix::U16)
+          for (int32_t t = 0; t < ns; ++t) r.hop16[static_cast<size_t>(s0 + t) * n + s0 + t] = 0;
+        for (int32_t level = 1;; ++level) {
+          bool any = false;
+          uint64_t reached = 0;
+          for (int32_t v = 0; v < n; ++v) {
+            Bits acc{};
+            for (const int32_t* p = g.begin(v); p != g.end(v); ++p) {
+              const Bits& f = frontier[*p];
+              for (int t = 0; t < kWords; ++t) acc.w[t] |= f.w[t];
+            }
+            bool nz = false;
+            for (int t = 0; t < kWords; ++t) {
+              acc.w[t] &= ~visited[v].w[t];
+              nz |= acc.w[t] != 0;
+            }
+            next[v] = acc;
+            if (nz) {
+              any = true;
+              for (int t = 0; t < kWords; ++t) visited[v].w[t] |= acc.w[t];
+              reached += static_cast<uint64_t>(popcount(acc));
+              if (matrix != HopMatrix::None) {
+                for (int t = 0; t < kWords; ++t) {
+                  uint64_t w = acc.w[t];
+                  while (w) {
+                    const int bit = __builtin_ctzll(w);
+                    w &= w - 1;
+                    const size_t src = static_cast<size_t>(s0 + t * 64 + bit);
+                    if (matrix == HopMatrix::U8) {
+                      r.hop8[src * n + v] = static_cast<uint8_t>(std::min(level, 0xFE));
+                    } else {
+                      r.hop16[src * n + v] = static_cast<uint16_t>(std::min(level, 0xFFFE));
+                    }
+                  }
+                }
+              }
+            }
+          }
+          if (!any) break;
+          total += reached * static_cast<uint64_t>(level);
+          diameter = std::max(diameter, level);
+          // Resolve pair queries reached at this level.
+          size_t keep = 0;
+          for (size_t t = 0; t < open.size(); ++t) {
+            const int64_t q = open[t];
+            const int32_t a = pairs[2 * q], c = pairs[2 * q + 1];
+            const int32_t s = std::min(a, c), v = std::max(a, c);
+            const int bit = s - s0;
+            if ((next[v].w[bit / 64] >> (bit % 64)) & 1u) {
+              r.pair_hops[q] = level;
+            } else {
+              open[keep++] = q;
+            }
+          }
+          open.resize(keep);
+          std::swap(frontier, next);
+        }
+        if (control) control->advance(1);
+      } catch (...) {
+        err.capture();
+      }
+    }
+  }
+  err.rethrow();
+  if (matrix == HopMatrix::U8 && diameter >= 0xFF)
+    invalid("hopMatrix", "uint8 cannot hold hop distances up to " + std::to_string(diameter) + "; use uint16");
+  if (matrix == HopMatrix::U16 && diameter >= 0xFFFF)
+    invalid("hopMatrix", "uint16 cannot hold hop distances up to " + std::to_string(diameter));
+  // Each unordered pair was counted from both endpoints (both are sources in some sweep).
+  if (need_sum) {
+    r.has_sum = true;
+    r.sum = total / 2;
+  }
+  r.diameter = diameter;
+  return r;
+}
+
+}  // namespace ricci

@@ -1,0 +1,131 @@
+#include "graph.h"
+
+#include <algorithm>
+
+namespace ricci {
+
+Mode parse_mode(const std::string& s) {
+  if (s == "union") return Mode::Union;
+  if (s == "mutual") return Mode::Mutual;
+  if (s == "directed") return Mode::Directed;
+  invalid("mode", "unknown mode '" + s + "' (expected union, mutual or directed)");
+}
+
+const char* mode_name(Mode m) {
+  switch (m) {
+    case Mode::Union: return "union";
+    case Mode::Mutual: return "mutual";
+    default: return "directed";
+  }
+}
+
+GraphView Graph::view() const {
+  GraphView g;
+  g.n = n;
+  g.mode = mode;
+  g.offsets = offsets.data();
+  g.nbrs = nbrs.data();
+  g.m = static_cast<int64_t>(edges.size() / 2);
+  g.edges = edges.data();
+  if (mode == Mode::Directed) {
+    g.k = k;
+    g.knn = knn.data();
+  }
+  return g;
+}
+
+Graph build_graph(const int32_t* knn, int32_t n, int32_t k, Mode mode) {
+  if (n < 2) invalid("n", "need at least 2 points");
+  if (k < 1 || k > n - 1) invalid("k", "must satisfy 1 <= k <= n-1");
+  const size_t nk = static_cast<size_t>(n) * k;
+  // Validate the lists: in range, no self, no repeats within a row.
+  {
+    std::vector<int32_t> row(k);
+    for (int32_t i = 0; i < n; ++i) {
+      for (int32_t t = 0; t < k; ++t) {
+        int32_t j = knn[static_cast<size_t>(i) * k + t];
+        if (j < 0 || j >= n) invalid("knn", "index out of range in row " + std::to_string(i));
+        if (j == i) invalid("knn", "point " + std::to_string(i) + " lists itself as a neighbour");
+        row[t] = j;
+      }
+      std::sort(row.begin(), row.end());
+      if (std::adjacent_find(row.begin(), row.end()) != row.end())
+        invalid("knn", "repeated neighbour in row " + std::to_string(i));
+    }
+  }
+  // Reverse lists by counting sort: rev(i) = { j : i in knn(j) }, ascending in j.
+  std::vector<int64_t> roff(static_cast<size_t>(n) + 1, 0);
+  for (size_t a = 0; a < nk; ++a) roff[knn[a] + 1]++;
+  for (int32_t i = 0; i < n; ++i) roff[i + 1] += roff[i];
+  std::vector<int32_t> rev(nk);
+  {
+    std::vector<int64_t> pos(roff.begin(), roff.end() - 1);
+    for (int32_t j = 0; j < n; ++j)
+      for (int32_t t = 0; t < k; ++t) rev[pos[knn[static_cast<size_t>(j) * k + t]]++] = j;
+  }
+  Graph g;
+  g.n = n;
+  g.k = k;
+  g.mode = mode;
+  g.offsets.assign(static_cast<size_t>(n) + 1, 0);
+  std::vector<int32_t> fwd(k), merged;
+  merged.reserve(2 * static_cast<size_t>(k));
+  for (int32_t i = 0; i < n; ++i) {
+    std::copy(knn + static_cast<size_t>(i) * k, knn + static_cast<size_t>(i + 1) * k, fwd.begin());
+    std::sort(fwd.begin(), fwd.end());
+    const int32_t* rb = rev.data() + roff[i];
+    const int32_t* re = rev.data() + roff[i + 1];
+    merged.clear();
+    if (mode == Mode::Mutual) {
+      std::set_intersection(fwd.begin(), fwd.end(), rb, re, std::back_inserter(merged));
+    } else {
+      std::set_union(fwd.begin(), fwd.end(), rb, re, std::back_inserter(merged));
+    }
+    g.nbrs.insert(g.nbrs.end(), merged.begin(), merged.end());
+    if (g.nbrs.size() > 2147483647u) invalid("k", "graph too large for 32-bit offsets");
+    g.offsets[i + 1] = static_cast<int32_t>(g.nbrs.size());
+  }
+  for (int32_t i = 0; i < n; ++i)
+    for (int32_t p = g.offsets[i]; p < g.offsets[i + 1]; ++p)
+      if (g.nbrs[p] > i) {
+        g.edges.push_back(i);
+        g.edges.push_back(g.nbrs[p]);
+      }
+  if (mode == Mode::Directed) g.knn.assign(knn, knn + nk);
+  return g;
+}
+
+void validate_graph(const GraphView& g, const std::string& arg) {
+  if (g.n < 1) invalid(arg, "empty graph");
+  if (g.offsets[0] != 0) invalid(arg, "offsets[0] must be 0");
+  for (int32_t i = 0; i < g.n; ++i)
+    if (g.offsets[i + 1] < g.offsets[i]) invalid(arg, "offsets must be non-decreasing");
+  if (static_cast<int64_t>(g.offsets[g.n]) != 2 * g.m)
+    invalid(arg, "offsets[n] must equal the neighbour count (2 x edges)");
+  int64_t e = 0;
+  for (int32_t i = 0; i < g.n; ++i) {
+    for (int32_t p = g.offsets[i]; p < g.offsets[i + 1]; ++p) {
+      const int32_t j = g.nbrs[p];
+      if (j < 0 || j >= g.n || j == i) invalid(arg, "bad neighbour of node " + std::to_string(i));
+      if (p > g.offsets[i] && g.nbrs[p - 1] >= j)
+        invalid(arg, "neighbours of node " + std::to_string(i) + " must be strictly increasing");
+      if (!std::binary_search(g.begin(j), g.end(j), i)) invalid(arg, "adjacency is not symmetric");
+      if (j > i) {
+        if (e >= g.m || g.u(e) != i || g.v(e) != j)
+          invalid(arg, "edge list does not match the adjacency (row-major, i<j)");
+        ++e;
+      }
+    }
+  }
+  if (e != g.m) invalid(arg, "edge list does not match the adjacency");
+  if (g.mode == Mode::Directed) {
+    if (g.knn == nullptr || g.k < 1) invalid(arg, "directed graph needs its kNN arcs");
+    for (int64_t a = 0; a < static_cast<int64_t>(g.n) * g.k; ++a) {
+      const int32_t i = static_cast<int32_t>(a / g.k), j = g.knn[a];
+      if (j < 0 || j >= g.n || j == i || !std::binary_search(g.begin(i), g.end(i), j))
+        invalid(arg, "kNN arcs do not match the adjacency");
+    }
+  }
+}
+
+}  // namespace ricci

@@ -1,0 +1,159 @@
+#include "knn.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "distances.h"
+
+namespace ricci {
+
+namespace {
+
+using RowMatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MapF = Eigen::Map<const RowMatF>;
+
+constexpr size_t kTile = 256;
+// Above this n the n x n Gram (4 n^2 bytes) is not kept; rows are streamed in blocks instead.
+constexpr size_t kFullGramMaxN = 8192;
+
+struct Candidate {
+  double approx;
+  double exact;
+  int32_t j;
+};
+
+// Per-thread scratch for selecting one row's neighbours.
+struct Selector {
+  std::vector<double> a, tmp;
+  std::vector<Candidate> cand;
+
+  // g: Gram row of query q (float dot products of centred points), length n.
+  void select(const PointsView& p, const CentredF32& c, size_t q, const float* g, int32_t k,
+              int32_t* out) {
+    const size_t n = p.n, d = p.d;
+    a.resize(n);
+    tmp.resize(n);
+    const double sq_q = c.sq[q];
+    for (size_t j = 0; j < n; ++j) a[j] = sq_q + static_cast<double>(c.sq[j]) - 2.0 * static_cast<double>(g[j]);
+    a[q] = std::numeric_limits<double>::infinity();
+    // |approx - exact| <= T for every pair: float rounding of the centred data, norms and the
+    // Gram product (at most (d + 8) unit roundoffs of |x|^2 + |y|^2, doubled for headroom).
+    const double u = std::ldexp(1.0, -24);
+    const double T = 2.0 * (static_cast<double>(d) + 8.0) * u * (sq_q + c.max_sq) + 1e-300;
+    std::copy(a.begin(), a.end(), tmp.begin());
+    std::nth_element(tmp.begin(), tmp.begin() + (k - 1), tmp.end());
+    // Every true neighbour (and every exact tie at the k-th distance) has approx <= kth + 2T.
+    const double tau = tmp[k - 1] + 2.0 * T;
+    cand.clear();
+    for (size_t j = 0; j < n; ++j)
+      if (a[j] <= tau) cand.push_back({a[j], -1.0, static_cast<int32_t>(j)});
+    std::sort(cand.begin(), cand.end(), [](const Candidate& x, const Candidate& y) {
+      return x.approx < y.approx || (x.approx == y.approx && x.j < y.j);
+    });
+    // Runs whose consecutive approx gaps are <= 2T may be misordered by rounding: re-rank them by
+    // the exact squared distance, then index. Across a gap > 2T the approx order is the exact order.
+    size_t start = 0;
+    const size_t cn = cand.size();
+    while (start < cn && start < static_cast<size_t>(k)) {
+      size_t end = start + 1;
+      while (end < cn && cand[end].approx - cand[end - 1].approx <= 2.0 * T) ++end;
+      if (end - start > 1) {
+        for (size_t t = start; t < end; ++t) cand[t].exact = exact_sqdist(p, q, static_cast<size_t>(cand[t].j));
+        std::sort(cand.begin() + start, cand.begin() + end, [](const Candidate& x, const Candidate& y) {
+          return x.exact < y.exact || (x.exact == y.exact && x.j < y.j);
+        });
+      }
+      start = end;
+    }
+    for (int32_t t = 0; t < k; ++t) out[t] = cand[t].j;
+  }
+};
+
+}  // namespace
+
+std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* control) {
+  validate_points(p);
+  if (k < 1 || static_cast<size_t>(k) > p.n - 1)
+    invalid("k", "must satisfy 1 <= k <= n-1 (got k = " + std::to_string(k) + ", n = " + std::to_string(p.n) + ")");
+  if (p.n > 2147483647u) invalid("points", "too many points for 32-bit indices");
+  const size_t n = p.n, d = p.d;
+  const CentredF32 c = centre_f32(p);
+  std::vector<int32_t> out(n * static_cast<size_t>(k));
+  if (control) control->start(n);
+  ErrorSlot err;
+  const size_t tiles = (n + kTile - 1) / kTile;
+
+  if (n <= kFullGramMaxN) {
+    // Symmetric Gram: only tiles (I, J) with J <= I are multiplied; each fills both halves.
+    std::vector<float> G(n * n);
+    std::vector<std::pair<size_t, size_t>> pairs;
+    for (size_t I = 0; I < tiles; ++I)
+      for (size_t J = 0; J <= I; ++J) pairs.emplace_back(I, J);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (long t = 0; t < static_cast<long>(pairs.size()); ++t) {
+      if (err.failed()) continue;
+      try {
+        const size_t I = pairs[t].first, J = pairs[t].second;
+        const size_t i0 = I * kTile, ri = std::min(kTile, n - i0);
+        const size_t j0 = J * kTile, rj = std::min(kTile, n - j0);
+        MapF Xi(c.x.data() + i0 * d, static_cast<Eigen::Index>(ri), static_cast<Eigen::Index>(d));
+        MapF Xj(c.x.data() + j0 * d, static_cast<Eigen::Index>(rj), static_cast<Eigen::Index>(d));
+        RowMatF T = Xi * Xj.transpose();
+        for (size_t a = 0; a < ri; ++a)
+          std::copy(T.data() + a * rj, T.data() + (a + 1) * rj, G.data() + (i0 + a) * n + j0);
+        if (I != J)
+          for (size_t a = 0; a < ri; ++a)
+            for (size_t b = 0; b < rj; ++b) G[(j0 + b) * n + i0 + a] = T(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
+      } catch (...) {
+        err.capture();
+      }
+    }
+    err.rethrow();
+    if (control) control->throw_if_cancelled();
+#pragma omp parallel num_threads(threads)
+    {
+      Selector sel;
+#pragma omp for schedule(dynamic, 64)
+      for (long q = 0; q < static_cast<long>(n); ++q) {
+        if (err.failed()) continue;
+        try {
+          if (control && (q & 63) == 0) control->throw_if_cancelled();
+          sel.select(p, c, static_cast<size_t>(q), G.data() + static_cast<size_t>(q) * n, k,
+                     out.data() + static_cast<size_t>(q) * k);
+          if (control) control->advance(1);
+        } catch (...) {
+          err.capture();
+        }
+      }
+    }
+    err.rethrow();
+  } else {
+    MapF X(c.x.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
+#pragma omp parallel num_threads(threads)
+    {
+      Selector sel;
+      RowMatF T;
+#pragma omp for schedule(dynamic, 1)
+      for (long b = 0; b < static_cast<long>(tiles); ++b) {
+        if (err.failed()) continue;
+        try {
+          if (control) control->throw_if_cancelled();
+          const size_t i0 = static_cast<size_t>(b) * kTile, ri = std::min(kTile, n - i0);
+          MapF Xi(c.x.data() + i0 * d, static_cast<Eigen::Index>(ri), static_cast<Eigen::Index>(d));
+          T.noalias() = Xi * X.transpose();
+          for (size_t a = 0; a < ri; ++a)
+            sel.select(p, c, i0 + a, T.data() + a * n, k, out.data() + (i0 + a) * static_cast<size_t>(k));
+          if (control) control->advance(ri);
+        } catch (...) {
+          err.capture();
+        }
+      }
+    }
+    err.rethrow();
+  }
+  return out;
+}
+
+}  // namespace ricci

@@ -1,0 +1,41 @@
+// Thread budget shared by every call in flight, so that concurrent calls (several AsyncWorkers
+// at once, each with its own OpenMP team) never oversubscribe the machine's cores.
+#pragma once
+#include <condition_variable>
+#include <mutex>
+
+namespace ricci {
+
+int hardware_threads();
+
+// Process-wide budget of compute threads; capacity defaults to the core count.
+class ThreadBudget {
+ public:
+  static ThreadBudget& global();
+  int capacity() const;
+  void set_capacity(int c);
+  // Blocks until min(want, capacity) threads are free; returns how many were granted (>= 1).
+  int acquire(int want);
+  void release(int granted);
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  int capacity_ = 0;
+  int in_use_ = 0;
+};
+
+// RAII lease of threads from the global budget. `threads <= 0` means the budget's capacity.
+class ThreadLease {
+ public:
+  explicit ThreadLease(int threads);
+  ~ThreadLease();
+  ThreadLease(const ThreadLease&) = delete;
+  ThreadLease& operator=(const ThreadLease&) = delete;
+  int count() const { return granted_; }
+
+ private:
+  int granted_;
+};
+
+}  // namespace ricci

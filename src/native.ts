@@ -1,0 +1,171 @@
+/**
+ * Loads the native addon (prebuilt binary, or a local build) and maps its errors to the typed
+ * error classes of `errors.ts`. Everything else in `src/` talks to the core through `addon`.
+ *
+ * Search order: `RICCIFLOW_ADDON` (an explicit `.node` path), then node-gyp-build on the package
+ * root (`build/Release` first, then `prebuilds/<platform>-<arch>/`; `PREBUILDS_ONLY=1` skips the
+ * local build).
+ */
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import {
+  CancelledError,
+  InvalidArgumentError,
+  NativeError,
+  RicciflowError,
+} from './errors.js';
+
+const require = createRequire(import.meta.url);
+
+/** Root of the installed package (this file lives in `src/` or `dist/`). */
+export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Raw shape of a graph object as the core returns and accepts it. */
+export interface RawGraph {
+  n: number;
+  k: number;
+  mode: string;
+  edgeCount: number;
+  knn: Int32Array;
+  offsets: Int32Array;
+  neighbors: Int32Array;
+  edges: Int32Array;
+}
+
+export interface RawGeodesics {
+  connected: boolean;
+  components: number;
+  component: Int32Array;
+  geodesicSum: number | null;
+  diameter: number | null;
+  pairHops?: Int32Array;
+  hopMatrix?: Uint8Array | Uint16Array;
+}
+
+export interface NativeControl {
+  cancel(): void;
+}
+
+/** Options every native computing call accepts. */
+export interface RawCallOptions {
+  threads?: number;
+  control?: NativeControl;
+  onProgress?: (done: number, total: number) => void;
+}
+
+type RawPoints = { data: Float32Array | Float64Array; n: number; d: number };
+
+/** The addon's functions (private; the public API wraps them). */
+export interface NativeAddon {
+  abiVersion: number;
+  Control: new () => NativeControl;
+  knn(points: RawPoints, options: RawCallOptions & { k: number }): Promise<Int32Array>;
+  knnGraph(points: RawPoints, options: RawCallOptions & { k: number; mode?: string }): Promise<RawGraph>;
+  graphFromKnn(knn: Int32Array, options: RawCallOptions & { n: number; k: number; mode?: string }): Promise<RawGraph>;
+  geodesics(
+    graph: RawGraph,
+    options: RawCallOptions & { pairs?: Int32Array; hopMatrix?: 'none' | 'uint8' | 'uint16' },
+  ): Promise<RawGeodesics>;
+  curvature(
+    graph: RawGraph,
+    options: RawCallOptions & { names: string[] },
+  ): Promise<Record<string, Float64Array> & { triangles?: Int32Array }>;
+  pairwiseDistances(points: RawPoints, options: RawCallOptions): Promise<Float64Array>;
+  ollivierCurvature?(graph: RawGraph, options: RawCallOptions & { alpha?: number }): Promise<Float64Array>;
+  setDefaultThreads(threads: number): void;
+  setThreadBudget(threads: number): void;
+  threadInfo(): { hardware: number; budget: number; defaultThreads: number };
+  [name: string]: unknown;
+}
+
+function cpuLacksAvx2(): boolean {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return false;
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const flags = /^flags\s*:(.*)$/m.exec(info)?.[1] ?? '';
+    return !(/\bavx2\b/.test(flags) && /\bfma\b/.test(flags));
+  } catch {
+    return false;
+  }
+}
+
+function load(): NativeAddon {
+  const explicit = process.env.RICCIFLOW_ADDON;
+  try {
+    if (explicit) return require(resolve(explicit)) as NativeAddon;
+    const gypBuild = require('node-gyp-build') as (dir: string) => unknown;
+    return gypBuild(packageRoot) as NativeAddon;
+  } catch (err) {
+    const hint = cpuLacksAvx2()
+      ? ' This CPU lacks AVX2/FMA: rebuild from source with `npx node-gyp rebuild --ricciflow_march=x86-64`.'
+      : ' Build it with `npm run build:native` (needs cmake, g++, libeigen3-dev) or install a package with prebuilds.';
+    throw new NativeError(`ricciflow: cannot load the native addon: ${(err as Error).message}.${hint}`);
+  }
+}
+
+export const addon: NativeAddon = load();
+
+/** Converts an error thrown or rejected by the addon into the matching typed error class. */
+export function toRicciflowError(err: unknown): Error {
+  if (err instanceof RicciflowError) return err;
+  if (err instanceof Error) {
+    const code = (err as { code?: string }).code;
+    const arg = (err as { arg?: string }).arg;
+    if (code === 'ERR_INVALID_ARGUMENT') return new InvalidArgumentError(err.message, arg);
+    if (code === 'ERR_CANCELLED') return new CancelledError('the computation was cancelled', arg);
+    if (code === 'ERR_NATIVE') return new NativeError(err.message, arg);
+    return err;
+  }
+  return new NativeError(String(err));
+}
+
+export interface CallOptions {
+  /** Compute threads for this call (0 or absent: the global default, see `setDefaultThreads`). */
+  threads?: number;
+  /** Cancels the computation; the Promise then rejects with `CancelledError`. */
+  signal?: AbortSignal;
+  /** Called on the main thread with (done, total) work units, about every 1%. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Runs one native call with the common options: thread count, AbortSignal -> native Control,
+ * progress callback; errors become typed errors. Input objects stay referenced by the native
+ * worker until it finishes.
+ */
+export async function callNative<T>(
+  options: CallOptions | undefined,
+  run: (raw: RawCallOptions) => Promise<T>,
+): Promise<T> {
+  const raw: RawCallOptions = {};
+  if (options?.threads !== undefined) raw.threads = options.threads;
+  if (options?.onProgress) raw.onProgress = options.onProgress;
+  const signal = options?.signal;
+  if (signal?.aborted) throw new CancelledError('the computation was cancelled before it started');
+  let onAbort: (() => void) | undefined;
+  if (signal) {
+    const control = new addon.Control();
+    raw.control = control;
+    onAbort = () => control.cancel();
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+  try {
+    return await run(raw);
+  } catch (err) {
+    throw toRicciflowError(err);
+  } finally {
+    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Synchronous native call with typed errors. */
+export function callNativeSync<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    throw toRicciflowError(err);
+  }
+}

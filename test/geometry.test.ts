@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+
+import {
+  curvature,
+  edgeList,
+  geodesics,
+  InvalidArgumentError,
+  knn,
+  knnGraph,
+  pairwiseDistances,
+  CancelledError,
+} from '../src/index.js';
+import { loadFixture, POINT_FIXTURES, toF64 } from './helpers/fixtures.js';
+
+describe.each(POINT_FIXTURES)('fixture %s', (name) => {
+  const fx = loadFixture(name);
+  const points = toF64(fx.points);
+
+  it('reproduces the kNN lists exactly (lower-index tie-break)', async () => {
+    const lists = await knn(points, { k: fx.k });
+    const rows = Array.from({ length: points.n }, (_, i) => Array.from(lists.subarray(i * fx.k, (i + 1) * fx.k)));
+    expect(rows).toEqual(fx.knn);
+  });
+
+  it('reproduces edges, connectivity, geodesic sum, Forman, augmented, approx-Ollivier, node means', async () => {
+    const g = await knnGraph(points, { k: fx.k, mode: fx.mode });
+    expect(edgeList(g)).toEqual(fx.edges);
+    const geo = await geodesics(g);
+    expect(geo.connected).toBe(fx.connected);
+    expect(geo.geodesicSum).toBe(fx.geodesic_sum);
+    if (!fx.connected) expect(geo.components).toBeGreaterThan(1);
+    const c = await curvature(g, { curvatures: ['forman', 'augmented', 'approx-ollivier'] });
+    expect(Array.from(c.forman!.edge)).toEqual(fx.forman);
+    expect(Array.from(c.augmented!.edge)).toEqual(fx.augmented);
+    const approx = c['approx-ollivier']!.edge;
+    fx.approx_ollivier.forEach((v, e) => expect(Math.abs(approx[e]! - v)).toBeLessThanOrEqual(1e-9));
+    const means = Array.from(c.forman!.nodeMean, (v) => (Number.isNaN(v) ? null : v));
+    fx.forman_node_mean.forEach((v, i) => {
+      if (v === null) expect(means[i]).toBeNull();
+      else expect(Math.abs(means[i]! - v)).toBeLessThanOrEqual(1e-9);
+    });
+  });
+
+  it('gives identical results for threads = 1, 2 and 8', async () => {
+    const runs = await Promise.all(
+      [1, 2, 8].map(async (threads) => {
+        const g = await knnGraph(points, { k: fx.k, mode: fx.mode, threads });
+        const geo = await geodesics(g, { threads, pairs: g.edges });
+        const c = await curvature(g, { threads, curvatures: ['augmented'] });
+        return [Array.from(g.knn), Array.from(g.edges), geo.geodesicSum, Array.from(geo.pairHops!), Array.from(c.augmented!.edge)];
+      }),
+    );
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]).toEqual(runs[0]);
+  });
+});
+
+describe('geodesics', () => {
+  it('matches a plain BFS on hop matrix, sum and cross-layer pairs', async () => {
+    const fx = loadFixture('blobs-120-union');
+    const points = toF64(fx.points);
+    const g = await knnGraph(points, { k: fx.k });
+    const geo = await geodesics(g, { hopMatrix: 'uint16' });
+    const n = g.n;
+    // Plain BFS reference.
+    let sum = 0;
+    for (let s = 0; s < n; s++) {
+      const dist = new Int32Array(n).fill(-1);
+      dist[s] = 0;
+      const queue = [s];
+      for (let h = 0; h < queue.length; h++) {
+        const v = queue[h]!;
+        for (let p = g.offsets[v]!; p < g.offsets[v + 1]!; p++) {
+          const w = g.neighbors[p]!;
+          if (dist[w]! < 0) {
+            dist[w] = dist[v]! + 1;
+            queue.push(w);
+          }
+        }
+      }
+      for (let t = 0; t < n; t++) {
+        expect(geo.hopMatrix![s * n + t]).toBe(dist[t]);
+        if (t > s) sum += dist[t]!;
+      }
+    }
+    expect(geo.geodesicSum).toBe(sum);
+    // Hop distances of another graph's edges (k = 3 graph's edges measured in the k = 6 graph).
+    const g3 = await knnGraph(points, { k: 3 });
+    const cross = await geodesics(g, { pairs: g3.edges });
+    for (let e = 0; e < g3.edgeCount; e++) {
+      const a = g3.edges[2 * e]!, b = g3.edges[2 * e + 1]!;
+      expect(cross.pairHops![e]).toBe(geo.hopMatrix![a * n + b]);
+    }
+  });
+
+  it('reports a disconnected graph as a result, with unreachable pairs as -1', async () => {
+    const fx = loadFixture('two-islands-60');
+    const g = await knnGraph(toF64(fx.points), { k: fx.k });
+    const geo = await geodesics(g, { pairs: new Int32Array([0, 1, 0, 59]) });
+    expect(geo.connected).toBe(false);
+    expect(geo.geodesicSum).toBeNull();
+    expect(geo.components).toBe(new Set(geo.component).size);
+    const sameComponent = geo.component[0] === geo.component[59];
+    expect(geo.pairHops![1]! >= 0).toBe(sameComponent);
+  });
+});
+
+describe('directed mode (seed R recipe)', () => {
+  it('uses D = in + out and sums over out-arcs', async () => {
+    const fx = loadFixture('blobs-120-union');
+    const points = toF64(fx.points);
+    const g = await knnGraph(points, { k: fx.k, mode: 'directed' });
+    const n = g.n, k = g.k;
+    const D = new Int32Array(n).fill(k);
+    for (const j of g.knn) D[j]!++;
+    const c = await curvature(g, { curvatures: ['forman'] });
+    expect(c.forman!.perArc).toBe(true);
+    let total = 0;
+    for (let a = 0; a < n * k; a++) {
+      const want = 4 - D[Math.floor(a / k)]! - D[g.knn[a]!]!;
+      expect(c.forman!.edge[a]).toBe(want);
+      total += want;
+    }
+    expect(c.forman!.total).toBe(total);
+    // Undirected structure (direction ignored) equals the union graph: same geodesic sum.
+    const geo = await geodesics(g);
+    expect(geo.geodesicSum).toBe(fx.geodesic_sum);
+  });
+});
+
+describe('bad input', () => {
+  const good = { data: new Float64Array([0, 0, 1, 0, 0, 1, 1, 1]), n: 4, d: 2 };
+  const cases: Array<[string, () => Promise<unknown>, string]> = [
+    ['length != n*d', () => knn({ data: new Float64Array(7), n: 4, d: 2 }, { k: 1 }), 'points'],
+    ['n < 2', () => knn({ data: new Float64Array(2), n: 1, d: 2 }, { k: 1 }), 'points.n'],
+    ['d < 1', () => knn({ data: new Float64Array(0), n: 4, d: 0 }, { k: 1 }), 'points.d'],
+    ['k < 1', () => knn(good, { k: 0 }), 'k'],
+    ['k >= n', () => knn(good, { k: 4 }), 'k'],
+    ['k not an integer', () => knn(good, { k: 1.5 }), 'k'],
+    ['NaN', () => knn({ data: new Float64Array([0, 0, NaN, 0, 0, 1, 1, 1]), n: 4, d: 2 }, { k: 1 }), 'points'],
+    ['Infinity', () => knnGraph({ data: new Float32Array([0, 0, Infinity, 0, 0, 1, 1, 1]), n: 4, d: 2 }, { k: 1 }), 'points'],
+    ['non-numeric array', () => knn({ data: new Int32Array(8) as unknown as Float64Array, n: 4, d: 2 }, { k: 1 }), 'points'],
+    ['ragged rows', () => knn([[0, 1], [1]], { k: 1 }), 'points'],
+    ['empty rows', () => knn([], { k: 1 }), 'points'],
+    ['unknown mode', () => knnGraph(good, { k: 1, mode: 'both' as 'union' }), 'mode'],
+    ['unknown curvature', async () => curvature(await knnGraph(good, { k: 1 }), { curvatures: ['ricci' as 'forman'] }), 'curvature'],
+    ['bad threads', () => knn(good, { k: 1, threads: -1 }), 'threads'],
+    ['pairs out of range', async () => geodesics(await knnGraph(good, { k: 1 }), { pairs: new Int32Array([0, 9]) }), 'pairs'],
+  ];
+  it.each(cases)('%s -> InvalidArgumentError naming the argument', async (_label, run, arg) => {
+    const err = await run().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as InvalidArgumentError).arg).toBe(arg);
+    expect((err as Error).message).toContain(arg.split('.')[0]!);
+  });
+
+  it('rejects a tampered graph object', async () => {
+    const g = await knnGraph(good, { k: 2 });
+    const bad = { ...g, neighbors: g.neighbors.slice().reverse() };
+    await expect(geodesics(bad)).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('cancels through an AbortSignal', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(knn(good, { k: 1, signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
+  });
+});
+
+describe('pairwise distances', () => {
+  it('match direct Euclidean distances', async () => {
+    const fx = loadFixture('ties-50');
+    const points = toF64(fx.points);
+    const D = await pairwiseDistances(points);
+    const n = points.n, d = points.d;
+    for (let i = 0; i < n; i += 7)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let t = 0; t < d; t++) s += (points.data[i * d + t]! - points.data[j * d + t]!) ** 2;
+        expect(Math.abs(D[i * n + j]! - Math.sqrt(s))).toBeLessThan(1e-9);
+      }
+  });
+});

@@ -1,0 +1,77 @@
+/** The `ricciflow` command: verbs dispatch to src/cli/*. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { RicciflowError } from './errors.js';
+import { analyzeCommand, ANALYZE_HELP, geometryCommand, GEOMETRY_HELP } from './cli/geometry.js';
+
+type Verb = (argv: string[]) => Promise<number>;
+
+const verbs: Record<string, { run: () => Promise<Verb>; help: string }> = {
+  geometry: { run: async () => geometryCommand, help: 'kNN graph, geodesics and curvature of one point cloud' },
+  analyze: { run: async () => analyzeCommand, help: 'Ricci coefficients of a network from per-layer activation files' },
+};
+
+/** Registers a verb (used by modules that add commands). */
+export function registerVerb(name: string, help: string, run: () => Promise<Verb>): void {
+  verbs[name] = { run, help };
+}
+
+const USAGE = () =>
+  `ricciflow — deep learning as discrete Ricci flow\n\nUsage: ricciflow <command> [options]   (ricciflow <command> --help)\n\n` +
+  Object.entries(verbs)
+    .map(([n, v]) => `  ${n.padEnd(10)} ${v.help}`)
+    .join('\n') +
+  `\n\n${GEOMETRY_HELP}\n\n${ANALYZE_HELP}\n`;
+
+export async function main(argv: string[]): Promise<number> {
+  await registerOptionalVerbs();
+  const [verb, ...rest] = argv;
+  if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
+    process.stdout.write(USAGE());
+    return verb ? 0 : 1;
+  }
+  const entry = verbs[verb];
+  if (!entry) {
+    process.stderr.write(`ricciflow: unknown command '${verb}'\n\n${USAGE()}`);
+    return 2;
+  }
+  try {
+    const run = await entry.run();
+    return await run(rest);
+  } catch (err) {
+    if (err instanceof RicciflowError) {
+      process.stderr.write(`ricciflow ${verb}: ${err.name}: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof Error && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`ricciflow ${verb}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+/** Verbs implemented in modules that may be absent from a partial build. */
+async function registerOptionalVerbs(): Promise<void> {
+  const optional: Array<[string, string, string, string]> = [
+    ['run', './cli/run.js', 'runCommand', 'the main job: train a small grid, analyse every network, report'],
+    ['sweep', './cli/sweep.js', 'sweepCommand', 'resumable sweeps over datasets × architectures × seeds'],
+    ['merge', './cli/sweep.js', 'mergeCommand', 'merge sharded sweep outputs'],
+    ['stats', './cli/stats.js', 'statsCommand', 'accuracy association statistics of a results directory'],
+    ['report', './cli/report.js', 'reportCommand', 'HTML report with figures of a results directory'],
+  ];
+  for (const [name, mod, fn, help] of optional) {
+    // Only verbs whose module is part of this build are offered.
+    if (verbs[name] || !existsSync(fileURLToPath(new URL(mod, import.meta.url)))) continue;
+    verbs[name] = {
+      help,
+      run: async () => {
+        const m = (await import(mod)) as Record<string, Verb>;
+        const f = m[fn];
+        if (!f) throw new Error(`${name}: not available in this build`);
+        return f;
+      },
+    };
+  }
+}

@@ -1,0 +1,199 @@
+/** `ricciflow geometry` and `ricciflow analyze`: the engine from the command line. */
+import { parseArgs } from 'node:util';
+
+import { analyzeLayers, type LayerSelection } from '../analysis.js';
+import { InvalidArgumentError } from '../errors.js';
+import {
+  curvature,
+  CURVATURE_NAMES,
+  geodesics,
+  knnGraph,
+  type CurvatureName,
+  type GraphMode,
+} from '../geometry.js';
+import { readPoints } from '../io.js';
+import { toJsonValue, writeFileAtomic, ProgressBar } from './util.js';
+
+export function parseIntOption(v: string | undefined, name: string, fallback?: number): number {
+  if (v === undefined) {
+    if (fallback === undefined) throw new InvalidArgumentError(`--${name} is required`, name);
+    return fallback;
+  }
+  if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`--${name}: expected an integer, got '${v}'`, name);
+  return Number.parseInt(v, 10);
+}
+
+export function parseNumberOption(v: string | undefined, name: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`--${name}: expected a number, got '${v}'`, name);
+  return x;
+}
+
+export function parseCurvatures(v: string | undefined, fallback: CurvatureName[] = ['forman']): CurvatureName[] {
+  if (v === undefined) return fallback;
+  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const c of names)
+    if (!CURVATURE_NAMES.includes(c as CurvatureName))
+      throw new InvalidArgumentError(`--curvature: unknown curvature '${c}' (expected ${CURVATURE_NAMES.join(', ')})`, 'curvature');
+  if (names.length === 0) throw new InvalidArgumentError('--curvature: empty list', 'curvature');
+  return names as CurvatureName[];
+}
+
+export const GEOMETRY_HELP = `ricciflow geometry POINTS --k K [--mode union|mutual|directed]
+                   [--curvature forman,augmented,approx-ollivier,ollivier] [--alpha 0.5]
+                   [--threads T] --out RESULT.json
+
+POINTS is .npy (float32/float64, C order) or .csv. RESULT.json holds
+n, k, mode, knn, edges ([i,j], i<j, row-major), connected, components, geodesicSum,
+curvature {name: per-edge array}, nodeMean {name: per-point array}, total {name: Ric}.
+In directed mode, Forman is per kNN arc (seed R recipe) and "arcs" lists them.`;
+
+export async function geometryCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      k: { type: 'string' },
+      mode: { type: 'string', default: 'union' },
+      curvature: { type: 'string' },
+      alpha: { type: 'string' },
+      threads: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(GEOMETRY_HELP + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new InvalidArgumentError('geometry: give exactly one POINTS file (.npy or .csv)', 'POINTS');
+  if (!values.out) throw new InvalidArgumentError('geometry: --out RESULT.json is required', 'out');
+  const k = parseIntOption(values.k, 'k');
+  const threads = parseIntOption(values.threads, 'threads', 0);
+  const mode = values.mode as GraphMode;
+  const curvatures = parseCurvatures(values.curvature);
+  const alpha = parseNumberOption(values.alpha, 'alpha', 0.5);
+  const points = await readPoints(positionals[0]!);
+  const g = await knnGraph(points, { k, mode, threads });
+  const geo = await geodesics(g, { threads });
+  const bar = curvatures.includes('ollivier') ? new ProgressBar('ollivier', 1) : null;
+  const curv = await curvature(g, {
+    curvatures,
+    alpha,
+    threads,
+    ...(bar ? { onProgress: (d: number, t: number) => bar.update(t > 0 ? d / t : 1) } : {}),
+  });
+  const edges: [number, number][] = [];
+  for (let e = 0; e < g.edgeCount; e++) edges.push([g.edges[2 * e]!, g.edges[2 * e + 1]!]);
+  const knnRows: number[][] = [];
+  for (let i = 0; i < g.n; i++) knnRows.push(Array.from(g.knn.subarray(i * k, (i + 1) * k)));
+  const result: Record<string, unknown> = {
+    n: g.n,
+    d: points.d,
+    k,
+    mode: g.mode,
+    knn: knnRows,
+    edges,
+    connected: geo.connected,
+    components: geo.components,
+    geodesicSum: geo.geodesicSum,
+    diameter: geo.diameter,
+    curvature: Object.fromEntries(curvatures.map((c) => [c, curv[c]!.edge])),
+    nodeMean: Object.fromEntries(curvatures.map((c) => [c, curv[c]!.nodeMean])),
+    total: Object.fromEntries(curvatures.map((c) => [c, curv[c]!.total])),
+  };
+  if (curvatures.includes('ollivier')) result.alpha = alpha;
+  if (mode === 'directed') result.arcs = knnRows.flatMap((row, i) => row.map((j) => [i, j]));
+  await writeFileAtomic(values.out, JSON.stringify(toJsonValue(result)) + '\n');
+  process.stderr.write(
+    `ricciflow geometry: n=${g.n} k=${k} mode=${g.mode} edges=${g.edgeCount} connected=${geo.connected} ` +
+      `components=${geo.components} g=${geo.geodesicSum ?? 'null'} -> ${values.out}\n`,
+  );
+  return 0;
+}
+
+export const ANALYZE_HELP = `ricciflow analyze LAYER0.npy LAYER1.npy … --k 30[,120,…] [--curvature forman]
+                  [--layers all|hidden] [--mode union|mutual|directed] [--node mean|sum]
+                  [--alpha 0.5] [--threads T] --out RESULT.json
+
+Each LAYER file holds the activations of one layer on the same n points (.npy or .csv), in order
+input, hidden…, output. RESULT.json: global {rho, z, ric, g, eta}, local (one value or null per
+point), layer (one value per transition l -> l+1), connected per layer; one block per k and curvature.`;
+
+export async function analyzeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      k: { type: 'string' },
+      curvature: { type: 'string' },
+      layers: { type: 'string', default: 'all' },
+      mode: { type: 'string', default: 'union' },
+      node: { type: 'string', default: 'mean' },
+      alpha: { type: 'string' },
+      threads: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(ANALYZE_HELP + '\n');
+    return 0;
+  }
+  if (positionals.length < 2) throw new InvalidArgumentError('analyze: give at least two LAYER files (input and output)', 'LAYER');
+  if (!values.out) throw new InvalidArgumentError('analyze: --out RESULT.json is required', 'out');
+  if (values.k === undefined) throw new InvalidArgumentError('--k is required', 'k');
+  const ks = values.k.split(',').map((s) => parseIntOption(s, 'k'));
+  const curvatures = parseCurvatures(values.curvature);
+  const threads = parseIntOption(values.threads, 'threads', 0);
+  const layers = [];
+  for (const f of positionals) layers.push(await readPoints(f));
+  const bar = new ProgressBar('analyze', layers.length * ks.length);
+  const res = await analyzeLayers(layers, {
+    k: ks,
+    curvatures,
+    layers: values.layers as LayerSelection,
+    mode: values.mode as GraphMode,
+    node: values.node as 'mean' | 'sum',
+    alpha: parseNumberOption(values.alpha, 'alpha', 0.5),
+    threads,
+    onLayer: (d) => bar.update(d),
+  });
+  const blocks = res.byK.flatMap((K) =>
+    curvatures.map((c) => {
+      const co = K.coefficients[c]!;
+      return {
+        k: K.k,
+        curvature: c,
+        mode: K.mode,
+        global: { rho: co.global.rho, z: co.global.z, m: co.global.m, ric: co.global.ric, g: co.global.g, eta: co.global.eta, reason: co.global.reason },
+        local: co.local.values,
+        localSummary: { mean: co.local.mean, shareNegative: co.local.shareNegative, nullCount: co.local.nullCount },
+        layer: co.layer,
+        connected: K.layers.map((l) => l.connected),
+        components: K.layers.map((l) => l.components),
+      };
+    }),
+  );
+  const first = blocks[0]!;
+  const out = {
+    n: res.n,
+    layers: res.layerCount,
+    selection: res.selection,
+    node: res.node,
+    // The first (k, curvature) block at top level, all blocks under "results".
+    global: first.global,
+    local: first.local,
+    layer: first.layer,
+    connected: first.connected,
+    results: blocks,
+  };
+  await writeFileAtomic(values.out, JSON.stringify(toJsonValue(out)) + '\n');
+  for (const b of blocks)
+    process.stderr.write(
+      `k=${b.k} ${b.curvature}: rho=${b.global.rho ?? 'null'} z=${b.global.z ?? 'null'} local mean=${b.localSummary.mean ?? 'null'}` +
+        `${b.global.reason ? ' (' + b.global.reason + ')' : ''}\n`,
+    );
+  return 0;
+}

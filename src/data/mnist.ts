@@ -1,0 +1,494 @@
+/**
+ * MNIST and Fashion-MNIST class pairs as binary-classification datasets (SPEC §7).
+ *
+ * Where the IDX files come from, in order (the first directory holding all four files wins):
+ * 1. `opts.dir`, then `opts.dir/<dataset>` — when `dir` is given it must hold the files (no
+ *    fallback, no download);
+ * 2. `$RICCIFLOW_DATA_DIR/<dataset>`, then `$RICCIFLOW_DATA_DIR`;
+ * 3. Fashion-MNIST only: `/usr/share/datasets/fashion-mnist` (Debian's `dataset-fashion-mnist`);
+ * 4. the cache, `<cacheDir>/<dataset>` (default `~/.cache/ricciflow/<dataset>`);
+ * 5. a download from a mirror into the cache: base URL `opts.baseUrl`, else `$RICCIFLOW_MNIST_URL`
+ *    (MNIST) / `$RICCIFLOW_FASHION_MNIST_URL` (Fashion-MNIST), else {@link DEFAULT_BASE_URL}.
+ *
+ * Each download goes to a temporary file in the cache directory, is checked against the expected
+ * SHA-256 ({@link SHA256}) and parsed as IDX, and only then renamed (atomically) to its final name;
+ * on any failure the temporary file is removed, so the cache never holds a bad file. Files found
+ * in directories (1–4) are trusted as they are: raw or `.gz`, any compression.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CancelledError, FormatError, InvalidArgumentError, IoError, RicciflowError } from '../errors.js';
+import { readIdx, type IdxArray } from './idx.js';
+import { Rng } from './rng.js';
+import type { BinaryDataset } from './synthetic.js';
+
+export type ImageDatasetName = 'fashion-mnist' | 'mnist';
+
+/** Base names of the four IDX files (each may exist as `<name>.gz` or `<name>`). */
+export const IDX_FILES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+} as const;
+
+type IdxRole = keyof typeof IDX_FILES;
+const ROLES: readonly IdxRole[] = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
+
+/** Expected SHA-256 of the published `.gz` files, keyed by file name. */
+export const SHA256: Readonly<Record<ImageDatasetName, Readonly<Record<string, string>>>> = {
+  mnist: {
+    'train-images-idx3-ubyte.gz': '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
+    'train-labels-idx1-ubyte.gz': '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c',
+    't10k-images-idx3-ubyte.gz': '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
+    't10k-labels-idx1-ubyte.gz': 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6',
+  },
+  'fashion-mnist': {
+    'train-images-idx3-ubyte.gz': 'b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7',
+    'train-labels-idx1-ubyte.gz': '0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056',
+    't10k-images-idx3-ubyte.gz': 'cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa',
+    't10k-labels-idx1-ubyte.gz': '8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05',
+  },
+};
+
+/** Default mirrors (the ones torchvision and the Fashion-MNIST authors publish). */
+export const DEFAULT_BASE_URL: Readonly<Record<ImageDatasetName, string>> = {
+  mnist: 'https://ossci-datasets.s3.amazonaws.com/mnist/',
+  'fashion-mnist': 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
+};
+
+const BASE_URL_ENV: Readonly<Record<ImageDatasetName, string>> = {
+  mnist: 'RICCIFLOW_MNIST_URL',
+  'fashion-mnist': 'RICCIFLOW_FASHION_MNIST_URL',
+};
+
+/** Where Debian's `dataset-fashion-mnist` installs the files. */
+export const SYSTEM_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/** Fashion-MNIST class names, by label. */
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'trouser',
+  'pullover',
+  'dress',
+  'coat',
+  'sandal',
+  'shirt',
+  'sneaker',
+  'bag',
+  'ankle boot',
+] as const;
+
+export interface PairSpec {
+  dataset: ImageDatasetName;
+  /** `[first, second]`: label 0 = first, label 1 = second. */
+  classes: readonly [number, number];
+  /** Which paper uses the pair. */
+  source: 'seed' | 'follow-up';
+  description: string;
+}
+
+/** The class pairs of SPEC §7. */
+export const PAIRS: readonly PairSpec[] = [
+  { dataset: 'fashion-mnist', classes: [5, 9], source: 'seed', description: 'sandal vs ankle boot' },
+  { dataset: 'fashion-mnist', classes: [6, 4], source: 'seed', description: 'shirt vs coat' },
+  { dataset: 'mnist', classes: [1, 7], source: 'seed', description: 'digit 1 vs 7' },
+  { dataset: 'mnist', classes: [6, 8], source: 'seed', description: 'digit 6 vs 8' },
+  { dataset: 'mnist', classes: [6, 9], source: 'follow-up', description: 'digit 6 vs 9' },
+  { dataset: 'fashion-mnist', classes: [5, 7], source: 'follow-up', description: 'sandal vs sneaker' },
+  { dataset: 'fashion-mnist', classes: [3, 6], source: 'follow-up', description: 'dress vs shirt' },
+];
+
+export interface LoadPairOptions {
+  dataset: ImageDatasetName;
+  /** `[a, b]`, digits/classes 0–9, distinct: label 0 = `a`, label 1 = `b`. */
+  classes: readonly [number, number];
+  /** Directory holding the IDX files (raw or `.gz`); when given, nothing else is tried. */
+  dir?: string;
+  /** Mirror to download from (the file names are appended). */
+  baseUrl?: string;
+  /** Download cache (default `~/.cache/ricciflow`); files go to `<cacheDir>/<dataset>/`. */
+  cacheDir?: string;
+  /** `'raw'` pixels 0–255 (seed paper; default) or `'unit'` pixels / 255 (follow-up). */
+  scale?: 'raw' | 'unit';
+  /**
+   * Keep only this many test points per class, chosen at random with `seed` (follow-up: 500);
+   * the chosen points keep their original order. Default: the whole test split of the pair.
+   */
+  balanced?: number;
+  /** Seed of the balanced subset (default 0). */
+  seed?: number;
+  /** Expected SHA-256 by file name (e.g. `'t10k-images-idx3-ubyte.gz'`), overriding {@link SHA256}. */
+  sha256?: Readonly<Record<string, string>>;
+  /** Allow downloading missing files (default true). */
+  download?: boolean;
+  /** Network inactivity timeout in milliseconds (default 60000). */
+  timeoutMs?: number;
+  /** Cancels a download in progress (→ CancelledError). */
+  signal?: AbortSignal;
+}
+
+/** A class pair of an image dataset. */
+export interface ImagePair extends BinaryDataset {
+  dataset: ImageDatasetName;
+  classes: readonly [number, number];
+  /** Directory the IDX files were read from. */
+  source: string;
+  /** Position in the full test split of each returned test point. */
+  testIndex: Int32Array;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locating files
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Paths of the four files in `dir` (preferring `.gz`), or the list of those missing. */
+async function filesIn(dir: string): Promise<{ paths?: Record<IdxRole, string>; missing: string[] }> {
+  const paths = {} as Record<IdxRole, string>;
+  const missing: string[] = [];
+  for (const role of ROLES) {
+    const base = IDX_FILES[role];
+    const gz = join(dir, `${base}.gz`);
+    const raw = join(dir, base);
+    if (await exists(gz)) paths[role] = gz;
+    else if (await exists(raw)) paths[role] = raw;
+    else missing.push(base);
+  }
+  return missing.length === 0 ? { paths, missing } : { missing };
+}
+
+async function findIn(root: string, dataset: ImageDatasetName) {
+  for (const dir of [join(root, dataset), root]) {
+    const found = await filesIn(dir);
+    if (found.paths) return { dir, paths: found.paths };
+  }
+  return undefined;
+}
+
+function defaultCacheDir(): string {
+  return join(homedir(), '.cache', 'ricciflow');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Downloading
+
+interface FetchOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** Set when the inactivity timer fired, so a later stream error can be reported as a timeout. */
+interface FetchState {
+  timedOut: boolean;
+}
+
+function cancelled(url: string): CancelledError {
+  return new CancelledError(`download of ${url} was cancelled`);
+}
+
+/** GET `url`, following up to 5 redirects; resolves with a 200 response. */
+function httpGet(url: string, opts: FetchOptions, state: FetchState, redirects = 5): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      reject(new InvalidArgumentError(`not a valid URL: ${url}`, 'baseUrl'));
+      return;
+    }
+    const mod = u.protocol === 'https:' ? https : u.protocol === 'http:' ? http : undefined;
+    if (!mod) {
+      reject(new InvalidArgumentError(`unsupported URL scheme ${u.protocol} in ${url} (http or https)`, 'baseUrl'));
+      return;
+    }
+    if (opts.signal?.aborted) {
+      reject(cancelled(url));
+      return;
+    }
+    const req = mod.get(u, { signal: opts.signal }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400 && res.headers.location) {
+        res.resume();
+        if (redirects <= 0) {
+          reject(new IoError(`download of ${url}: too many redirects`));
+          return;
+        }
+        const next = new URL(res.headers.location, u).toString();
+        httpGet(next, opts, state, redirects - 1).then(resolve, reject);
+        return;
+      }
+      if (status !== 200) {
+        res.resume();
+        reject(new IoError(`download of ${url} failed: HTTP ${status} ${res.statusMessage ?? ''}`.trim()));
+        return;
+      }
+      resolve(res);
+    });
+    req.setTimeout(opts.timeoutMs, () => {
+      state.timedOut = true;
+      req.destroy(new IoError(`download of ${url} timed out (no data for ${opts.timeoutMs} ms)`));
+    });
+    req.on('error', (err) => {
+      if (err instanceof RicciflowError) reject(err);
+      else if (opts.signal?.aborted) reject(cancelled(url));
+      else reject(new IoError(`download of ${url} failed: ${err.message}`));
+    });
+  });
+}
+
+/**
+ * Download `url` to `dest`: stream into a temporary file next to it while hashing, check the
+ * length, the SHA-256 and that the file parses as IDX, then rename. Any failure removes the
+ * temporary file and throws (IoError for transport problems and truncation, FormatError for a
+ * hash mismatch or a file that is not IDX, CancelledError when `signal` fires).
+ */
+export async function downloadIdx(url: string, dest: string, sha256: string, opts: Partial<FetchOptions> = {}): Promise<void> {
+  const fo: FetchOptions = { timeoutMs: opts.timeoutMs ?? 60_000, signal: opts.signal };
+  const dir = join(dest, '..');
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new IoError(`cannot create cache directory ${dir}: ${(err as Error).message}`);
+  }
+  const state: FetchState = { timedOut: false };
+  const res = await httpGet(url, fo, state);
+  const declared = res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined;
+  const tmp = `${dest}.${process.pid}.${randomBytes(6).toString('hex')}.part`;
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  try {
+    try {
+      await pipeline(res, counter, createWriteStream(tmp, { flags: 'wx' }));
+    } catch (err) {
+      if (err instanceof RicciflowError) throw err;
+      if (fo.signal?.aborted) throw cancelled(url);
+      const of = declared !== undefined ? ` of ${declared}` : '';
+      if (state.timedOut) {
+        throw new IoError(`download of ${url} timed out (no data for ${fo.timeoutMs} ms) after ${bytes}${of} bytes`);
+      }
+      throw new IoError(
+        `download of ${url} was interrupted after ${bytes}${of} bytes (truncated): ${(err as Error).message}`,
+      );
+    }
+    if (!res.complete || (declared !== undefined && bytes !== declared)) {
+      throw new IoError(`download of ${url} is truncated: received ${bytes} of ${declared ?? '?'} bytes`);
+    }
+    const got = hash.digest('hex');
+    if (got !== sha256.toLowerCase()) {
+      throw new FormatError(
+        `download of ${url} is corrupted: SHA-256 mismatch (expected ${sha256}, got ${got}; ${bytes} bytes)`,
+      );
+    }
+    try {
+      await readIdx(tmp, basename(dest));
+    } catch (err) {
+      throw new FormatError(`download of ${url} matches its SHA-256 but is not a valid IDX file: ${(err as Error).message}`);
+    }
+    try {
+      await rename(tmp, dest);
+    } catch (err) {
+      throw new IoError(`cannot move ${tmp} to ${dest}: ${(err as Error).message}`);
+    }
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+function joinUrl(base: string, file: string): string {
+  return base.endsWith('/') ? base + file : `${base}/${file}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading a pair
+
+function checkClass(c: unknown, arg: string): number {
+  if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 9) {
+    throw new InvalidArgumentError(`${arg} must be an integer class label 0–9, got ${String(c)}`, 'classes');
+  }
+  return c;
+}
+
+/** Locate the four IDX files of `dataset`, downloading into the cache when needed. */
+export async function locateIdxFiles(
+  opts: Pick<LoadPairOptions, 'dataset' | 'dir' | 'baseUrl' | 'cacheDir' | 'sha256' | 'download' | 'timeoutMs' | 'signal'>,
+): Promise<{ dir: string; paths: Record<IdxRole, string> }> {
+  const dataset = opts.dataset;
+  if (opts.dir !== undefined) {
+    for (const d of [opts.dir, join(opts.dir, dataset)]) {
+      const found = await filesIn(d);
+      if (found.paths) return { dir: d, paths: found.paths };
+    }
+    const found = await filesIn(opts.dir);
+    throw new IoError(
+      `${opts.dir} does not hold the ${dataset} IDX files (missing: ${found.missing.join(', ')}; ` +
+        `each as .gz or raw)`,
+    );
+  }
+  const looked: string[] = [];
+  const envDir = process.env.RICCIFLOW_DATA_DIR;
+  const roots = [...(envDir ? [envDir] : []), ...(dataset === 'fashion-mnist' ? [SYSTEM_FASHION_MNIST_DIR] : [])];
+  for (const root of roots) {
+    const hit = await findIn(root, dataset);
+    if (hit) return hit;
+    looked.push(root);
+  }
+  const cacheDir = join(opts.cacheDir ?? defaultCacheDir(), dataset);
+  const cached = await filesIn(cacheDir);
+  if (cached.paths) return { dir: cacheDir, paths: cached.paths };
+  looked.push(cacheDir);
+  if (opts.download === false) {
+    throw new IoError(`${dataset} IDX files not found (looked in ${looked.join(', ')}) and downloading is disabled`);
+  }
+  const baseUrl = opts.baseUrl ?? process.env[BASE_URL_ENV[dataset]] ?? DEFAULT_BASE_URL[dataset];
+  const paths = {} as Record<IdxRole, string>;
+  for (const role of ROLES) {
+    const file = `${IDX_FILES[role]}.gz`;
+    const dest = join(cacheDir, file);
+    const rawDest = join(cacheDir, IDX_FILES[role]);
+    if (await exists(dest)) paths[role] = dest;
+    else if (await exists(rawDest)) paths[role] = rawDest;
+    else {
+      const expected = opts.sha256?.[file] ?? SHA256[dataset][file];
+      if (!expected) throw new InvalidArgumentError(`no SHA-256 known for ${dataset} ${file}`, 'sha256');
+      await downloadIdx(joinUrl(baseUrl, file), dest, expected, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+      paths[role] = dest;
+    }
+  }
+  return { dir: cacheDir, paths };
+}
+
+function checkImages(img: IdxArray, lab: IdxArray, split: string): number {
+  if (img.dims.length < 2) {
+    throw new FormatError(`${split} images: expected dims [n, rows, cols], got [${img.dims.join(', ')}]`);
+  }
+  if (lab.dims.length !== 1) {
+    throw new FormatError(`${split} labels: expected dims [n], got [${lab.dims.join(', ')}]`);
+  }
+  if (img.dims[0] !== lab.dims[0]) {
+    throw new FormatError(`${split}: ${img.dims[0]} images but ${lab.dims[0]} labels`);
+  }
+  return img.dims.slice(1).reduce((a, b) => a * b, 1);
+}
+
+function gather(img: IdxArray, d: number, idx: Int32Array, scale: 'raw' | 'unit'): Float32Array {
+  const x = new Float32Array(idx.length * d);
+  const k = scale === 'unit' ? 1 / 255 : 1;
+  for (let r = 0; r < idx.length; r++) {
+    const src = idx[r]! * d;
+    const dst = r * d;
+    for (let j = 0; j < d; j++) x[dst + j] = img.data[src + j]! * k;
+  }
+  return x;
+}
+
+function indicesOf(labels: Uint8Array, a: number, b: number): Int32Array {
+  let count = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] === a || labels[i] === b) count++;
+  const out = new Int32Array(count);
+  let k = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] === a || labels[i] === b) out[k++] = i;
+  return out;
+}
+
+/**
+ * Load one class pair of MNIST or Fashion-MNIST as a binary dataset: the training split holds
+ * every training image of the two classes, the test split every test image (or a balanced subset,
+ * `balanced` per class). Label 0 = `classes[0]`, label 1 = `classes[1]`; images flattened
+ * row-major (`d` = 784 for 28×28). Where files come from: see the module comment.
+ *
+ * @throws InvalidArgumentError for bad classes/options, IoError when files cannot be found, read
+ *   or downloaded, FormatError for malformed files or a failed checksum, CancelledError.
+ */
+export async function loadPair(opts: LoadPairOptions): Promise<ImagePair> {
+  const dataset = opts.dataset;
+  if (dataset !== 'mnist' && dataset !== 'fashion-mnist') {
+    throw new InvalidArgumentError(
+      `unknown image dataset ${JSON.stringify(dataset)}; valid: fashion-mnist, mnist`,
+      'dataset',
+    );
+  }
+  if (!Array.isArray(opts.classes) || opts.classes.length !== 2) {
+    throw new InvalidArgumentError('classes must be a pair [a, b]', 'classes');
+  }
+  const a = checkClass(opts.classes[0], 'classes[0]');
+  const b = checkClass(opts.classes[1], 'classes[1]');
+  if (a === b) throw new InvalidArgumentError(`classes must differ, got [${a}, ${b}]`, 'classes');
+  const scale = opts.scale ?? 'raw';
+  if (scale !== 'raw' && scale !== 'unit') {
+    throw new InvalidArgumentError(`scale must be 'raw' or 'unit', got ${JSON.stringify(scale)}`, 'scale');
+  }
+  if (opts.balanced !== undefined && (!Number.isSafeInteger(opts.balanced) || opts.balanced < 1)) {
+    throw new InvalidArgumentError(`balanced must be a positive integer, got ${opts.balanced}`, 'balanced');
+  }
+
+  const { dir, paths } = await locateIdxFiles(opts);
+  const [trImg, trLab, teImg, teLab] = await Promise.all(ROLES.map((r) => readIdx(paths[r])));
+  const d = checkImages(trImg!, trLab!, 'train');
+  const dTest = checkImages(teImg!, teLab!, 'test');
+  if (d !== dTest) throw new FormatError(`${dir}: train images have ${d} pixels, test images ${dTest}`);
+
+  const trainIdx = indicesOf(trLab!.data, a, b);
+  let testIdx = indicesOf(teLab!.data, a, b);
+  if (opts.balanced !== undefined) {
+    const per = opts.balanced;
+    const rng = new Rng(opts.seed ?? 0);
+    const chosen: number[] = [];
+    for (const c of [a, b]) {
+      const ofClass = Array.from(testIdx).filter((i) => teLab!.data[i] === c);
+      if (ofClass.length < per) {
+        throw new InvalidArgumentError(
+          `balanced = ${per} per class, but the ${dataset} test split has only ${ofClass.length} images of class ${c}`,
+          'balanced',
+        );
+      }
+      rng.shuffle(ofClass);
+      chosen.push(...ofClass.slice(0, per));
+    }
+    testIdx = Int32Array.from(chosen).sort();
+  }
+
+  const labelsOf = (lab: Uint8Array, idx: Int32Array) => {
+    const y = new Uint8Array(idx.length);
+    for (let r = 0; r < idx.length; r++) y[r] = lab[idx[r]!] === b ? 1 : 0;
+    return y;
+  };
+
+  return {
+    name: `${dataset}-${a}v${b}`,
+    dataset,
+    classes: [a, b],
+    source: dir,
+    xTrain: gather(trImg!, d, trainIdx, scale),
+    yTrain: labelsOf(trLab!.data, trainIdx),
+    xTest: gather(teImg!, d, testIdx, scale),
+    yTest: labelsOf(teLab!.data, testIdx),
+    nTrain: trainIdx.length,
+    nTest: testIdx.length,
+    d,
+    testIndex: testIdx,
+  };
+}

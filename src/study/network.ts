@@ -1,0 +1,188 @@
+/**
+ * One step of a study: train the replicate networks of one grid cell (same data, architecture and
+ * training options; one network per seed, trained in parallel natively), then analyse each one.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+import { analyzeLayers } from '../analysis.js';
+import { InvalidArgumentError } from '../errors.js';
+import { addon, packageRoot } from '../native.js';
+import { hiddenWidths, type ArchitectureName, ARCHITECTURE_NAMES } from '../train/architecture.js';
+import { trainNetworks } from '../train/index.js';
+import type { EpochEvent, TrainedNetwork } from '../train/types.js';
+import { loadStudyDataset } from './datasets.js';
+import type { CoefficientRecord, KRecord, NetworkConfig, NetworkRecord } from './types.js';
+
+export const VERSION: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(`${packageRoot}/package.json`, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+})();
+
+/** Canonical JSON: object keys sorted, so equal configs serialise identically. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Deterministic id of a grid point. */
+export function configId(config: NetworkConfig): string {
+  return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16);
+}
+
+/** Hidden widths of a named architecture (or explicit widths for 'custom'). */
+export function widthsFor(architecture: string, depth: number, widths?: number[]): number[] {
+  if (architecture === 'custom') {
+    if (!widths || widths.length === 0) throw new InvalidArgumentError('architecture custom needs widths', 'widths');
+    return widths;
+  }
+  if (!(ARCHITECTURE_NAMES as readonly string[]).includes(architecture))
+    throw new InvalidArgumentError(
+      `architecture: unknown architecture '${architecture}' (expected ${ARCHITECTURE_NAMES.join(', ')} or custom)`,
+      'architecture',
+    );
+  return hiddenWidths(architecture as ArchitectureName, depth);
+}
+
+/** Configs that can be trained together: identical except for the seed. */
+export function cellKey(c: NetworkConfig): string {
+  return canonicalJson({ ...c, seed: 0 });
+}
+
+export interface CellOptions {
+  threads?: number;
+  signal?: AbortSignal;
+  dataDir?: string;
+  /** Keep local ρ(x) per point in the records (default true). */
+  keepLocal?: boolean;
+  onEpoch?: (e: EpochEvent) => void;
+  /** Called when a network's analysis finishes. */
+  onAnalysed?: (record: NetworkRecord) => void;
+}
+
+function failed(config: NetworkConfig, message: string, nTest: number): NetworkRecord {
+  return {
+    id: configId(config),
+    config,
+    status: 'failed',
+    error: message,
+    versions: { ricciflow: VERSION, node: process.version, abi: addon.abiVersion },
+    accuracy: null,
+    testLoss: null,
+    trainAccuracy: null,
+    epochsTrained: null,
+    msPerEpoch: null,
+    trainSeconds: null,
+    analysisSeconds: null,
+    nTest,
+    layerDims: [],
+    byK: [],
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * Trains and analyses the networks of one cell (configs identical but for `seed`).
+ * Training failures become `failed` records; cancellation rejects.
+ */
+export async function runCell(configs: NetworkConfig[], options: CellOptions = {}): Promise<NetworkRecord[]> {
+  if (configs.length === 0) return [];
+  const key = cellKey(configs[0]!);
+  for (const c of configs) if (cellKey(c) !== key) throw new InvalidArgumentError('runCell: configs differ beyond the seed', 'configs');
+  const base = configs[0]!;
+  const data = await loadStudyDataset(base, options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
+  const t0 = Date.now();
+  let nets: TrainedNetwork[];
+  try {
+    nets = await trainNetworks(data, {
+      widths: base.widths,
+      epochs: base.training.epochs,
+      batchSize: base.training.batchSize,
+      learningRate: base.training.learningRate,
+      validationSplit: base.training.validationSplit,
+      backend: base.training.backend,
+      seeds: configs.map((c) => c.seed),
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onEpoch ? { onEpoch: options.onEpoch } : {}),
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_CANCELLED') throw err;
+    return configs.map((c) => failed(c, `training failed: ${(err as Error).message}`, data.nTest));
+  }
+  const trainSeconds = (Date.now() - t0) / 1000 / configs.length;
+  const records: NetworkRecord[] = [];
+  for (let r = 0; r < configs.length; r++) {
+    const config = configs[r]!, net = nets[r]!;
+    const t1 = Date.now();
+    const a = base.analysis;
+    const res = await analyzeLayers(net.activations, {
+      k: a.k,
+      curvatures: a.curvatures,
+      mode: a.mode,
+      layers: a.layers,
+      node: a.node,
+      alpha: a.alpha,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const byK: KRecord[] = res.byK.map((K) => ({
+      k: K.k,
+      connected: K.layers.map((l) => l.connected),
+      components: K.layers.map((l) => l.components),
+      edges: K.layers.map((l) => l.edges),
+      disconnected: K.disconnected,
+      coefficients: Object.fromEntries(
+        Object.entries(K.coefficients).map(([c, co]) => {
+          const rec: CoefficientRecord = {
+            rho: co.global.rho,
+            z: co.global.z,
+            m: co.global.m,
+            reason: co.global.reason ?? null,
+            ric: co.global.ric,
+            g: co.global.g,
+            eta: co.global.eta,
+            localMean: co.local.mean,
+            localShareNegative: co.local.shareNegative,
+            localNullCount: co.local.nullCount,
+            layer: co.layer,
+          };
+          if (options.keepLocal !== false) rec.local = co.local.values.map((v) => (v === null ? null : Number(v.toPrecision(6))));
+          return [c, rec];
+        }),
+      ),
+    }));
+    const last = net.history[net.history.length - 1];
+    const record: NetworkRecord = {
+      id: configId(config),
+      config,
+      status: 'ok',
+      backend: net.backend,
+      versions: { ricciflow: VERSION, node: process.version, abi: addon.abiVersion },
+      accuracy: net.testAccuracy,
+      testLoss: net.testLoss,
+      trainAccuracy: last ? last.accuracy : null,
+      epochsTrained: net.epochsTrained,
+      msPerEpoch: net.msPerEpoch,
+      trainSeconds,
+      analysisSeconds: (Date.now() - t1) / 1000,
+      nTest: data.nTest,
+      layerDims: net.activations.map((l) => l.d),
+      history: net.history.map((h) => ({ epoch: h.epoch, loss: h.loss, accuracy: h.accuracy, valLoss: h.valLoss, valAccuracy: h.valAccuracy })),
+      byK,
+      finishedAt: new Date().toISOString(),
+    };
+    records.push(record);
+    options.onAnalysed?.(record);
+  }
+  return records;
+}

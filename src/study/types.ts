@@ -1,0 +1,94 @@
+/**
+ * Records of a study: one JSON object per trained and analysed network (a line of
+ * `networks.jsonl`). Shared by `ricciflow run`, sweeps, statistics and the report.
+ */
+import type { LayerSelection, NodeStatistic } from '../analysis.js';
+import type { CurvatureName, GraphMode } from '../geometry.js';
+
+/** Everything that defines one network of a study (the grid point). Its hash is the record id. */
+export interface NetworkConfig {
+  /** Synthetic name ('A','B','C','syn1'…'syn4') or image pair ('fashion-mnist:5v9', 'mnist:1v7', …). */
+  dataset: string;
+  /** Data generation/selection: nTrain, nTest, noise, dataSeed (synthetic); scale, balanced (images). */
+  data: { nTrain?: number; nTest?: number; noise?: number; dataSeed: number; scale?: 'raw' | 'unit'; balanced?: number };
+  /** 'narrow' | 'wide' | 'bottleneck' or 'custom' with explicit widths. */
+  architecture: string;
+  /** Number of hidden layers. */
+  depth: number;
+  /** Hidden widths actually used. */
+  widths: number[];
+  /** Replicate seed: initialisation and shuffling. */
+  seed: number;
+  training: {
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    validationSplit: number;
+    backend: 'native' | 'tfjs';
+  };
+  analysis: {
+    k: number[];
+    curvatures: CurvatureName[];
+    mode: GraphMode;
+    layers: LayerSelection;
+    node: NodeStatistic;
+    alpha: number;
+  };
+}
+
+/** Coefficients of one curvature at one k. */
+export interface CoefficientRecord {
+  rho: number | null;
+  z: number | null;
+  m: number;
+  reason: string | null;
+  /** Ric_l per layer. */
+  ric: number[];
+  /** g_l per layer (null when disconnected). */
+  g: (number | null)[];
+  /** η_l = g_{l+1} − g_l (null when undefined). */
+  eta: (number | null)[];
+  localMean: number | null;
+  localShareNegative: number | null;
+  localNullCount: number;
+  /** r_l per transition l → l+1. */
+  layer: (number | null)[];
+  /** Local ρ(x) per test point (kept for the report's distributions; null where undefined). */
+  local?: (number | null)[];
+}
+
+export interface KRecord {
+  k: number;
+  connected: boolean[];
+  components: number[];
+  edges: number[];
+  disconnected: number[];
+  coefficients: Partial<Record<CurvatureName, CoefficientRecord>>;
+}
+
+export interface NetworkRecord {
+  /** Deterministic id: same config → same id (sha256 of the canonical config, 16 hex chars). */
+  id: string;
+  config: NetworkConfig;
+  status: 'ok' | 'failed';
+  /** Failure message when status is 'failed' (training or analysis error). */
+  error?: string;
+  backend?: string;
+  versions: { ricciflow: string; node: string; abi: number };
+  accuracy: number | null;
+  testLoss: number | null;
+  trainAccuracy: number | null;
+  epochsTrained: number | null;
+  msPerEpoch: number | null;
+  trainSeconds: number | null;
+  analysisSeconds: number | null;
+  nTest: number;
+  /** Layer dimensions (input, hidden…, output). */
+  layerDims: number[];
+  /** Per-epoch history (loss, accuracy, validation). */
+  history?: Array<{ epoch: number; loss: number; accuracy: number; valLoss: number | null; valAccuracy: number | null }>;
+  /** Geometry-aware training trajectories, when recorded. */
+  trajectory?: Array<{ epoch: number; localMean: number | null; layer: (number | null)[]; trainAccuracy: number; testAccuracy?: number }>;
+  byK: KRecord[];
+  finishedAt: string;
+}

@@ -1,0 +1,362 @@
+// Binding of the dense-network trainer (core/mlp.h): a stateful MlpTrainer holding R replicate
+// networks and the training data, trained epoch chunks at a time by Promise-returning calls, plus
+// stateless forward passes. The TypeScript layer (src/train/) owns the loop: seeds, validation
+// split, early stopping and progress.
+#include <atomic>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "../core/mlp.h"
+#include "../core/threads.h"
+#include "napi_util.h"
+#include "registry.h"
+
+namespace {
+
+using rfb::KeepAlive;
+using rfb::Task;
+namespace mlp = ricci::mlp;
+
+[[noreturn]] void rethrow_core(Napi::Env env, const ricci::Error& e) {
+  throw rfb::make_error(env, "ERR_INVALID_ARGUMENT", e.arg(), e.what());
+}
+
+std::vector<int32_t> sizes_arg(Napi::Env env, Napi::Value v) {
+  std::vector<int32_t> sizes;
+  if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
+    Napi::Int32Array a = v.As<Napi::Int32Array>();
+    sizes.assign(a.Data(), a.Data() + a.ElementLength());
+  } else if (v.IsArray()) {
+    Napi::Array a = v.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      Napi::Value e = a.Get(i);
+      if (!e.IsNumber()) rfb::throw_invalid(env, "sizes", "must hold numbers");
+      const double d = e.As<Napi::Number>().DoubleValue();
+      if (!(d >= 1) || d != std::floor(d) || d > 2147483647.0)
+        rfb::throw_invalid(env, "sizes", "entry " + std::to_string(i) + " must be a positive integer");
+      sizes.push_back(static_cast<int32_t>(d));
+    }
+  } else {
+    rfb::throw_invalid(env, "sizes", "must be an array of layer sizes [d0, h1, ..., 1]");
+  }
+  try {
+    mlp::validate_sizes(sizes);
+  } catch (const ricci::Error& e) {
+    rethrow_core(env, e);
+  }
+  return sizes;
+}
+
+uint64_t seed_value(Napi::Env env, Napi::Value v, const std::string& name) {
+  if (!v.IsNumber()) rfb::throw_invalid(env, name, "must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d != std::floor(d) || d > 9007199254740991.0)
+    rfb::throw_invalid(env, name, "must be an integer in [0, 2^53)");
+  return static_cast<uint64_t>(d);
+}
+
+// A Float32Array (read without copying) of exactly `expected` elements (any length if < 0).
+const float* f32_arg(Napi::Env env, Napi::Value v, const std::string& name, int64_t expected,
+                     size_t* length = nullptr) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    rfb::throw_invalid(env, name, "must be a Float32Array");
+  Napi::Float32Array a = v.As<Napi::Float32Array>();
+  if (expected >= 0 && static_cast<int64_t>(a.ElementLength()) != expected)
+    rfb::throw_invalid(env, name, "length " + std::to_string(a.ElementLength()) + " != expected " +
+                                      std::to_string(expected));
+  if (length) *length = a.ElementLength();
+  return a.Data();
+}
+
+size_t count_arg(Napi::Env env, Napi::Value v, const std::string& name) {
+  if (!v.IsNumber()) rfb::throw_invalid(env, name, "must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d != std::floor(d) || d > 9.0e15) rfb::throw_invalid(env, name, "must be a non-negative integer");
+  return static_cast<size_t>(d);
+}
+
+// Options object for Task::Schedule with `threads` capped at `cap` (no point leasing threads a
+// call cannot use), carrying over control and onProgress.
+Napi::Object task_options(Napi::Env env, const Napi::Object& opt, int cap) {
+  int threads = rfb::int_option(opt, "threads", rfb::default_threads());
+  if (threads < 0) rfb::throw_invalid(env, "threads", "must be >= 0 (0 = default)");
+  if (threads == 0) threads = ricci::ThreadBudget::global().capacity();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("threads", Napi::Number::New(env, std::max(1, std::min(threads, cap))));
+  o.Set("control", opt.Get("control"));
+  o.Set("onProgress", opt.Get("onProgress"));
+  return o;
+}
+
+struct TrainerState {
+  std::vector<mlp::Replicate> reps;
+  std::atomic<bool> busy{false};
+  // Bound data (views into JS TypedArrays referenced by the wrapper).
+  mlp::Dataset train, val;
+  bool has_data = false, has_val = false;
+};
+
+struct BusyGuard {
+  std::shared_ptr<TrainerState> st;
+  ~BusyGuard() {
+    if (st) st->busy.store(false);
+  }
+};
+
+class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
+ public:
+  static void Init(Napi::Env env, Napi::Object exports) {
+    Napi::Function f = DefineClass(
+        env, "MlpTrainer",
+        {InstanceMethod("setData", &MlpTrainer::SetData), InstanceMethod("train", &MlpTrainer::Train),
+         InstanceMethod("getWeights", &MlpTrainer::GetWeights),
+         InstanceMethod("setWeights", &MlpTrainer::SetWeights),
+         InstanceAccessor("replicates", &MlpTrainer::Replicates, nullptr),
+         InstanceAccessor("paramCount", &MlpTrainer::ParamCount, nullptr)});
+    exports.Set("MlpTrainer", f);
+  }
+
+  // new MlpTrainer({ sizes, seeds: number[], weights?: (Float32Array | null)[] })
+  explicit MlpTrainer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MlpTrainer>(info) {
+    Napi::Env env = info.Env();
+    st_ = std::make_shared<TrainerState>();
+    Napi::Object o = rfb::options_arg(info, 0);
+    sizes_ = sizes_arg(env, o.Get("sizes"));
+    Napi::Value seeds = o.Get("seeds");
+    if (!seeds.IsArray() || seeds.As<Napi::Array>().Length() == 0)
+      rfb::throw_invalid(env, "seeds", "must be a non-empty array of integers");
+    Napi::Array sa = seeds.As<Napi::Array>();
+    Napi::Value weights = o.Get("weights");
+    const bool has_w = !weights.IsUndefined() && !weights.IsNull();
+    if (has_w && (!weights.IsArray() || weights.As<Napi::Array>().Length() != sa.Length()))
+      rfb::throw_invalid(env, "weights", "must be an array with one entry (Float32Array or null) per seed");
+    const size_t np = mlp::param_count(sizes_);
+    for (uint32_t r = 0; r < sa.Length(); ++r) {
+      const uint64_t seed = seed_value(env, sa.Get(r), "seeds[" + std::to_string(r) + "]");
+      Napi::Value w = has_w ? weights.As<Napi::Array>().Get(r) : env.Undefined();
+      try {
+        if (w.IsUndefined() || w.IsNull()) {
+          st_->reps.push_back(mlp::make_replicate(sizes_, seed));
+        } else {
+          const float* p = f32_arg(env, w, "weights[" + std::to_string(r) + "]", static_cast<int64_t>(np));
+          st_->reps.push_back(mlp::make_replicate(mlp::import_weights(sizes_, p, np), seed));
+        }
+      } catch (const ricci::Error& e) {
+        rethrow_core(env, e);
+      }
+    }
+  }
+
+ private:
+  void check_idle(Napi::Env env) {
+    if (st_->busy.load()) rfb::throw_invalid(env, "trainer", "is training; wait for train() to settle");
+  }
+
+  size_t replicate_arg(const Napi::CallbackInfo& info) {
+    const size_t r = count_arg(info.Env(), info[0], "replicate");
+    if (r >= st_->reps.size()) rfb::throw_invalid(info.Env(), "replicate", "out of range");
+    return r;
+  }
+
+  // setData({ x, y, n, xVal?, yVal?, nVal? }): Float32Arrays, validated once, kept referenced.
+  Napi::Value SetData(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    check_idle(env);
+    Napi::Object o = rfb::options_arg(info, 0);
+    const size_t d = static_cast<size_t>(sizes_[0]);
+    mlp::Dataset tr, va;
+    tr.n = count_arg(env, o.Get("n"), "n");
+    tr.d = d;
+    if (tr.n == 0) rfb::throw_invalid(env, "n", "no training rows");
+    tr.x = f32_arg(env, o.Get("x"), "x", static_cast<int64_t>(tr.n * d));
+    tr.y = f32_arg(env, o.Get("y"), "y", static_cast<int64_t>(tr.n));
+    const bool has_val = !o.Get("xVal").IsUndefined() && !o.Get("xVal").IsNull();
+    if (has_val) {
+      va.n = count_arg(env, o.Get("nVal"), "nVal");
+      va.d = d;
+      va.x = f32_arg(env, o.Get("xVal"), "xVal", static_cast<int64_t>(va.n * d));
+      va.y = f32_arg(env, o.Get("yVal"), "yVal", static_cast<int64_t>(va.n));
+    }
+    try {
+      mlp::validate_dataset(tr, d, true, "train");
+      if (has_val && va.n > 0) mlp::validate_dataset(va, d, true, "validation");
+    } catch (const ricci::Error& e) {
+      rethrow_core(env, e);
+    }
+    refs_.clear();
+    for (const char* k : {"x", "y", "xVal", "yVal"}) {
+      Napi::Value v = o.Get(k);
+      if (v.IsObject()) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+    }
+    st_->train = tr;
+    st_->val = va;
+    st_->has_data = true;
+    st_->has_val = has_val && va.n > 0;
+    return env.Undefined();
+  }
+
+  // train({ epochs, batchSize, learningRate, rho, epsilon, active?: Uint8Array, threads, control,
+  //         onProgress }) -> Promise<Float64Array R*epochs*5>: per replicate, per epoch
+  // [epoch, loss, accuracy, valLoss, valAccuracy]; rows of inactive replicates are NaN.
+  Napi::Value Train(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    check_idle(env);
+    if (!st_->has_data) rfb::throw_invalid(env, "trainer", "call setData() before train()");
+    Napi::Object o = rfb::options_arg(info, 0);
+    const int epochs = rfb::int_option(o, "epochs", 1);
+    if (epochs < 0) rfb::throw_invalid(env, "epochs", "must be >= 0");
+    mlp::Hyper h;
+    const int batch = rfb::int_option(o, "batchSize", 32);
+    if (batch < 1) rfb::throw_invalid(env, "batchSize", "must be >= 1");
+    h.batch = static_cast<size_t>(batch);
+    h.learning_rate = static_cast<float>(rfb::number_option(o, "learningRate", 1e-3));
+    h.rho = static_cast<float>(rfb::number_option(o, "rho", 0.9));
+    h.epsilon = static_cast<float>(rfb::number_option(o, "epsilon", 1e-7));
+    try {
+      mlp::validate_hyper(h);
+    } catch (const ricci::Error& e) {
+      rethrow_core(env, e);
+    }
+    const size_t R = st_->reps.size();
+    std::vector<size_t> active;
+    Napi::Value av = o.Get("active");
+    if (av.IsUndefined() || av.IsNull()) {
+      for (size_t r = 0; r < R; ++r) active.push_back(r);
+    } else {
+      if (!av.IsTypedArray() || av.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+          av.As<Napi::Uint8Array>().ElementLength() != R)
+        rfb::throw_invalid(env, "active", "must be a Uint8Array with one entry per replicate");
+      Napi::Uint8Array a = av.As<Napi::Uint8Array>();
+      for (size_t r = 0; r < R; ++r)
+        if (a[r]) active.push_back(r);
+    }
+    KeepAlive keep;
+    keep.add(Value());  // the wrapper references the data arrays
+    Napi::Object topt = task_options(env, o, static_cast<int>(std::max<size_t>(1, active.size())));
+    auto st = st_;
+    auto out = std::make_shared<std::vector<double>>(R * static_cast<size_t>(epochs) * 5,
+                                                     std::nan(""));
+    st->busy.store(true);
+    // Cleared when the run ends (normally or by an exception), and in any case when the task is
+    // destroyed (a call cancelled before it started never runs), before JS sees the settlement.
+    auto idle_on_destroy = std::shared_ptr<BusyGuard>(new BusyGuard{st});
+    try {
+      return Task::Schedule(
+          env, topt, std::move(keep),
+          [st, out, active, h, epochs, idle_on_destroy](int threads, ricci::Control& c) {
+            BusyGuard guard{st};
+            std::vector<mlp::Replicate*> reps;
+            for (size_t r : active) reps.push_back(&st->reps[r]);
+            const mlp::Dataset* val = st->has_val ? &st->val : nullptr;
+            std::vector<int> base(reps.size());
+            for (size_t i = 0; i < reps.size(); ++i) base[i] = reps[i]->epochs_done;
+            mlp::train(reps, st->train, val, h, epochs, threads, c,
+                       [&](size_t i, const mlp::EpochStats& s) {
+                         const size_t r = active[i];
+                         const size_t e = static_cast<size_t>(s.epoch - base[i] - 1);
+                         double* row = out->data() + (r * static_cast<size_t>(epochs) + e) * 5;
+                         row[0] = s.epoch;
+                         row[1] = s.loss;
+                         row[2] = s.accuracy;
+                         row[3] = s.val_loss;
+                         row[4] = s.val_accuracy;
+                       });
+          },
+          [out](Napi::Env env) -> Napi::Value { return rfb::to_f64(env, std::move(*out)); });
+    } catch (...) {
+      st->busy.store(false);
+      throw;
+    }
+  }
+
+  Napi::Value GetWeights(const Napi::CallbackInfo& info) {
+    check_idle(info.Env());
+    const size_t r = replicate_arg(info);
+    return rfb::to_f32(info.Env(), mlp::export_weights(st_->reps[r].net));
+  }
+
+  Napi::Value SetWeights(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    check_idle(env);
+    const size_t r = replicate_arg(info);
+    const size_t np = mlp::param_count(sizes_);
+    const float* p = f32_arg(env, info[1], "weights", static_cast<int64_t>(np));
+    try {
+      st_->reps[r].net = mlp::import_weights(sizes_, p, np);
+    } catch (const ricci::Error& e) {
+      rethrow_core(env, e);
+    }
+    return env.Undefined();
+  }
+
+  Napi::Value Replicates(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(st_->reps.size()));
+  }
+  Napi::Value ParamCount(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(mlp::param_count(sizes_)));
+  }
+
+  std::vector<int32_t> sizes_;
+  std::shared_ptr<TrainerState> st_;
+  std::vector<Napi::ObjectReference> refs_;
+};
+
+// mlpForward(sizes, weights: Float32Array, x: Float32Array, n, { threads?, control? })
+//   -> Promise<Float32Array[]>: activations of every weight layer (hidden ReLU layers, then the
+//   sigmoid output), each n x width row-major. The input layer is the caller's x.
+Napi::Value MlpForward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::vector<int32_t> sizes = sizes_arg(env, info[0]);
+  const size_t np = mlp::param_count(sizes);
+  const float* w = f32_arg(env, info[1], "weights", static_cast<int64_t>(np));
+  const size_t n = count_arg(env, info[3], "n");
+  if (n == 0) rfb::throw_invalid(env, "n", "no rows");
+  mlp::Dataset x;
+  x.n = n;
+  x.d = static_cast<size_t>(sizes[0]);
+  x.x = f32_arg(env, info[2], "x", static_cast<int64_t>(n * x.d));
+  Napi::Object opt = rfb::options_arg(info, 4);
+  auto net = std::make_shared<mlp::Net>();
+  try {
+    *net = mlp::import_weights(sizes, w, np);
+    mlp::validate_dataset(x, x.d, false, "x");
+  } catch (const ricci::Error& e) {
+    rethrow_core(env, e);
+  }
+  KeepAlive keep;
+  keep.add(info[2]);
+  auto out = std::make_shared<std::vector<std::vector<float>>>();
+  return Task::Schedule(
+      env, task_options(env, opt, 1), std::move(keep),
+      [net, x, out](int, ricci::Control& c) {
+        c.throw_if_cancelled();
+        *out = mlp::forward_activations(*net, x, false);
+      },
+      [out](Napi::Env env) -> Napi::Value {
+        Napi::Array a = Napi::Array::New(env, out->size());
+        for (size_t l = 0; l < out->size(); ++l) a.Set(static_cast<uint32_t>(l), rfb::to_f32(env, std::move((*out)[l])));
+        return a;
+      });
+}
+
+// mlpInitWeights(sizes, seed) -> Float32Array (Glorot-uniform kernels, zero biases; see mlp.h).
+Napi::Value MlpInitWeights(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::vector<int32_t> sizes = sizes_arg(env, info[0]);
+  const uint64_t seed = seed_value(env, info[1], "seed");
+  return rfb::to_f32(env, mlp::export_weights(mlp::init_glorot(sizes, seed)));
+}
+
+Napi::Value MlpParamCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(mlp::param_count(sizes_arg(info.Env(), info[0]))));
+}
+
+}  // namespace
+
+void register_mlp(Napi::Env env, Napi::Object exports) {
+  MlpTrainer::Init(env, exports);
+  exports.Set("mlpForward", Napi::Function::New(env, MlpForward, "mlpForward"));
+  exports.Set("mlpInitWeights", Napi::Function::New(env, MlpInitWeights, "mlpInitWeights"));
+  exports.Set("mlpParamCount", Napi::Function::New(env, MlpParamCount, "mlpParamCount"));
+}

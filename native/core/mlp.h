@@ -1,0 +1,169 @@
+// Dense ReLU binary classifiers (SPEC §8): float32 forward/backward passes, binary cross-entropy
+// from logits, RMSprop, replicate networks trained in parallel. No N-API here.
+//
+// A network is a list of layer sizes `sizes = {d0, h1, ..., hL, 1}`: input dimension, hidden ReLU
+// widths, one sigmoid output unit. Parameters live in one flat float32 vector, per layer the
+// kernel (in x out, row-major, i.e. Keras/tfjs `Dense.kernel` layout) followed by the bias (out),
+// layers in order. This is exactly the concatenation of tfjs `model.getWeights()`, so weights move
+// between backends without reshaping.
+//
+// Randomness (documented because results must be reproducible from a seed alone):
+// - Generator: xoshiro256** (Blackman & Vigna 2018), state seeded by four outputs of splitmix64.
+// - Each replicate has two independent streams derived from its 64-bit seed s:
+//     init stream    = xoshiro256**(splitmix64 seeded with s)
+//     shuffle stream = xoshiro256**(splitmix64 seeded with s ^ 0x53485546464c4521)  ("SHUFFLE!")
+//   so the per-epoch shuffle order does not depend on the architecture.
+// - Uniform float in [0,1): top 24 bits of one 64-bit output times 2^-24.
+// - Init: Glorot-uniform kernels, w = limit * (2u - 1), limit = sqrt(6 / (fan_in + fan_out)),
+//   drawn layer by layer in row-major kernel order; biases zero (Keras/tfjs defaults).
+// - Shuffle: every epoch starts from the identity order 0..n-1 and applies a Fisher–Yates shuffle
+//   (i = n-1 down to 1, j uniform in [0, i] by Lemire's unbiased multiply-shift rejection).
+//
+// Training semantics (Keras `model.fit`): the training rows are shuffled every epoch and cut into
+// batches of `batch` rows (the last batch may be smaller); loss = mean BCE over the batch;
+// RMSprop v = rho v + (1 - rho) g^2, w -= lr g / (sqrt(v) + eps) (Keras 3 / PyTorch form: eps
+// outside the square root); v starts at zero. The reported epoch loss/accuracy are the means over
+// the epoch's batches as they were seen during training (weighted by batch size, as Keras reports
+// them); validation loss/accuracy are computed after the epoch's last update. Accuracy counts
+// logit > 0 (p > 0.5) as class 1.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <new>
+#include <vector>
+
+#include "common.h"
+
+namespace ricci {
+namespace mlp {
+
+// ---- random numbers ---------------------------------------------------------------------------
+
+uint64_t splitmix64(uint64_t& state);
+
+class Rng {
+ public:
+  explicit Rng(uint64_t seed = 0);
+  uint64_t next();
+  float uniform01();              // [0, 1), 24-bit resolution
+  uint32_t below(uint32_t bound);  // uniform in [0, bound), bound >= 1
+
+ private:
+  uint64_t s_[4];
+};
+
+constexpr uint64_t kShuffleSalt = 0x53485546464c4521ULL;
+
+// ---- networks ---------------------------------------------------------------------------------
+
+// 64-byte aligned allocation for every buffer the products touch. Eigen's vectorised kernels
+// (GEMV heads, reductions) choose their summation order by the operands' alignment, so the base
+// alignment must not depend on which thread's malloc arena served the buffer: with it fixed, a
+// replicate gives bit-identical results on any thread, with any thread count.
+template <typename T>
+struct AlignedAllocator {
+  using value_type = T;
+  static constexpr std::size_t kAlign = 64;
+  AlignedAllocator() = default;
+  template <typename U>
+  AlignedAllocator(const AlignedAllocator<U>&) {}
+  T* allocate(std::size_t n) {
+    if (n == 0) return nullptr;
+    void* p = ::operator new(n * sizeof(T), std::align_val_t(kAlign));
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(kAlign)); }
+  template <typename U>
+  bool operator==(const AlignedAllocator<U>&) const { return true; }
+  template <typename U>
+  bool operator!=(const AlignedAllocator<U>&) const { return false; }
+};
+using FloatBuffer = std::vector<float, AlignedAllocator<float>>;
+
+// Throws InvalidArgument("sizes") unless sizes = {d0 >= 1, h >= 1 ..., 1} with at least one
+// hidden layer, and the parameter count fits comfortably in memory.
+void validate_sizes(const std::vector<int32_t>& sizes);
+size_t param_count(const std::vector<int32_t>& sizes);
+// Offsets of layer l's kernel and bias (l = 1 .. sizes.size()-1) in the flat parameter vector.
+size_t kernel_offset(const std::vector<int32_t>& sizes, size_t l);
+
+struct Net {
+  std::vector<int32_t> sizes;
+  FloatBuffer params;
+  size_t layers() const { return sizes.size() - 1; }  // weight layers (hidden + output)
+};
+
+// Glorot-uniform kernels and zero biases from the init stream of `seed`.
+Net init_glorot(const std::vector<int32_t>& sizes, uint64_t seed);
+// Copies flat weights (layout above); throws InvalidArgument("weights") on a length mismatch or
+// non-finite values.
+Net import_weights(const std::vector<int32_t>& sizes, const float* flat, size_t length);
+std::vector<float> export_weights(const Net& net);
+
+// A row-major float32 matrix owned by the caller plus optional labels (0 or 1).
+struct Dataset {
+  const float* x = nullptr;
+  const float* y = nullptr;  // n labels, may be null for forward passes
+  size_t n = 0;
+  size_t d = 0;
+};
+// Throws InvalidArgument(arg) on shape mismatch with `d0`, non-finite values, or labels not 0/1.
+void validate_dataset(const Dataset& data, size_t d0, bool need_labels, const std::string& arg);
+
+// Every layer's activations on `x` (n rows): [input (if include_input), each hidden ReLU layer,
+// the sigmoid output], each row-major n x width. Computed in row blocks on the calling thread.
+std::vector<std::vector<float>> forward_activations(const Net& net, const Dataset& x,
+                                                    bool include_input = true);
+// Logits (n values) of the output unit.
+std::vector<float> forward_logits(const Net& net, const Dataset& x);
+
+struct Metrics {
+  double loss = 0;      // mean binary cross-entropy
+  double accuracy = 0;  // share of rows with (logit > 0) == label
+};
+Metrics evaluate(const Net& net, const Dataset& data);
+
+// ---- training ---------------------------------------------------------------------------------
+
+struct Hyper {
+  size_t batch = 32;
+  float learning_rate = 1e-3f;
+  float rho = 0.9f;
+  float epsilon = 1e-7f;
+};
+void validate_hyper(const Hyper& h);
+
+// One network being trained: weights, optimizer state and its shuffle stream. Training a
+// replicate for e1 epochs then e2 epochs gives exactly the same result as e1 + e2 at once.
+struct Replicate {
+  Net net;
+  FloatBuffer mean_square;  // RMSprop accumulator, same layout as net.params
+  Rng shuffle;
+  int epochs_done = 0;
+};
+Replicate make_replicate(const std::vector<int32_t>& sizes, uint64_t seed);
+// From given weights (the shuffle stream still comes from `seed`).
+Replicate make_replicate(Net net, uint64_t seed);
+
+struct EpochStats {
+  int epoch = 0;  // 1-based, counted over the replicate's whole life
+  double loss = 0, accuracy = 0;
+  double val_loss = 0, val_accuracy = 0;  // NaN without validation data
+};
+
+// Called from compute threads, once per replicate and epoch, as soon as that epoch is done
+// (must be thread-safe across distinct replicates).
+using EpochCallback = std::function<void(size_t replicate, const EpochStats& stats)>;
+
+// Trains each replicate `epochs` more epochs on the same data. Replicates run in parallel, one per
+// thread (OpenMP, dynamic schedule); each replicate's arithmetic runs on a single thread in a
+// fixed order, so results do not depend on `threads`. `val` may be null. Control: total work =
+// batches over all replicates; cancellation is polled every few batches (throws Cancelled after
+// the parallel section). Inputs must have been validated (validate_dataset).
+void train(const std::vector<Replicate*>& replicates, const Dataset& train_data, const Dataset* val,
+           const Hyper& hyper, int epochs, int threads, Control& control,
+           const EpochCallback& on_epoch);
+
+}  // namespace mlp
+}  // namespace ricci

@@ -1,0 +1,146 @@
+/**
+ * Network architectures of SPEC §8: dense ReLU layers, one sigmoid output unit.
+ *
+ * - `narrow`: `depth` hidden layers of width 25;
+ * - `wide`: `depth` hidden layers of width 50;
+ * - `bottleneck`: `a` layers of 50, one of 25, `a` layers of 50, with `depth = 2a + 1`
+ *   (the seed paper's depth 5 → a = 2, depth 11 → a = 5);
+ * - or any list of hidden widths (`widths`), which then overrides `architecture` and `depth`.
+ *
+ * Flat weight layout (both backends, and {@link NetworkWeights}): per layer the kernel
+ * (`in × out`, row-major: the Keras/tfjs `Dense.kernel` layout) then the bias (`out`), layers in
+ * order — the concatenation of tfjs `model.getWeights()`.
+ */
+import { InvalidArgumentError } from '../errors.js';
+
+export type ArchitectureName = 'narrow' | 'wide' | 'bottleneck';
+export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = ['narrow', 'wide', 'bottleneck'];
+/** The seed paper's depths (number of hidden layers). */
+export const SEED_DEPTHS: readonly number[] = [5, 11];
+
+/** What was trained: enough to rebuild the network and to label results. */
+export interface ArchitectureInfo {
+  /** `'narrow' | 'wide' | 'bottleneck'`, or `'custom'` for an explicit width list. */
+  kind: ArchitectureName | 'custom';
+  /** Short label, e.g. `wide-5`, `bottleneck-11`, `custom-64x32`. */
+  name: string;
+  /** Number of hidden layers. */
+  depth: number;
+  /** Hidden widths, input to output. */
+  hidden: number[];
+  /** All layer sizes: `[inputDim, ...hidden, 1]`. */
+  sizes: number[];
+  /** Number of trainable parameters. */
+  params: number;
+  /** Activation of the hidden layers and of the output unit. */
+  activation: 'relu';
+  output: 'sigmoid';
+}
+
+/** Weights of one network in the flat layout described above. */
+export interface NetworkWeights {
+  sizes: number[];
+  data: Float32Array;
+}
+
+function checkInt(v: unknown, name: string, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${String(v)}`, name);
+  return v;
+}
+
+/** Hidden widths of a named architecture. */
+export function hiddenWidths(architecture: ArchitectureName, depth: number): number[] {
+  checkInt(depth, 'depth', 1);
+  switch (architecture) {
+    case 'narrow':
+      return new Array<number>(depth).fill(25);
+    case 'wide':
+      return new Array<number>(depth).fill(50);
+    case 'bottleneck': {
+      if (depth < 3 || depth % 2 === 0)
+        throw new InvalidArgumentError(
+          `bottleneck depth must be odd and >= 3 (a layers of 50, one of 25, a of 50; the seed paper uses 5 and 11), got ${depth}`,
+          'depth',
+        );
+      const a = (depth - 1) / 2;
+      return [...new Array<number>(a).fill(50), 25, ...new Array<number>(a).fill(50)];
+    }
+    default:
+      throw new InvalidArgumentError(
+        `unknown architecture '${String(architecture)}' (expected ${ARCHITECTURE_NAMES.join(', ')}, or give widths)`,
+        'architecture',
+      );
+  }
+}
+
+/** Number of parameters of a network with these layer sizes. */
+export function paramCount(sizes: readonly number[]): number {
+  let total = 0;
+  for (let l = 1; l < sizes.length; l++) total += (sizes[l - 1]! + 1) * sizes[l]!;
+  return total;
+}
+
+/**
+ * Resolves architecture options into a full description. `widths` (any list of positive
+ * integers) wins over `architecture`/`depth`.
+ */
+export function describeArchitecture(opts: {
+  inputDim: number;
+  architecture?: ArchitectureName;
+  depth?: number;
+  widths?: readonly number[];
+}): ArchitectureInfo {
+  const inputDim = checkInt(opts.inputDim, 'inputDim', 1);
+  let kind: ArchitectureInfo['kind'];
+  let hidden: number[];
+  if (opts.widths !== undefined) {
+    if (!Array.isArray(opts.widths) || opts.widths.length === 0)
+      throw new InvalidArgumentError('widths must be a non-empty array of hidden layer widths', 'widths');
+    hidden = opts.widths.map((w, i) => checkInt(w, `widths[${i}]`, 1));
+    kind = 'custom';
+  } else {
+    const architecture = opts.architecture ?? 'wide';
+    hidden = hiddenWidths(architecture, opts.depth ?? 5);
+    kind = architecture;
+  }
+  const sizes = [inputDim, ...hidden, 1];
+  const name = kind === 'custom' ? `custom-${hidden.join('x')}` : `${kind}-${hidden.length}`;
+  return { kind, name, depth: hidden.length, hidden, sizes, params: paramCount(sizes), activation: 'relu', output: 'sigmoid' };
+}
+
+/** Views of one layer's kernel and bias inside flat weights (no copy). */
+export interface DenseLayerWeights {
+  inputs: number;
+  units: number;
+  /** `inputs × units`, row-major. */
+  kernel: Float32Array;
+  bias: Float32Array;
+}
+
+/** Splits flat weights into per-layer kernel/bias views; checks the length. */
+export function splitWeights(w: NetworkWeights): DenseLayerWeights[] {
+  const { sizes, data } = w;
+  if (!Array.isArray(sizes) || sizes.length < 3)
+    throw new InvalidArgumentError('weights.sizes must list [inputDim, ...hidden, 1]', 'weights');
+  sizes.forEach((s, i) => checkInt(s, `weights.sizes[${i}]`, 1));
+  if (sizes[sizes.length - 1] !== 1)
+    throw new InvalidArgumentError('the output layer must have exactly 1 unit (sigmoid)', 'weights');
+  if (!(data instanceof Float32Array))
+    throw new InvalidArgumentError('weights.data must be a Float32Array', 'weights');
+  const want = paramCount(sizes);
+  if (data.length !== want)
+    throw new InvalidArgumentError(`weights.data has ${data.length} values, the architecture needs ${want}`, 'weights');
+  const layers: DenseLayerWeights[] = [];
+  let off = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    const inputs = sizes[l - 1]!;
+    const units = sizes[l]!;
+    const kernel = data.subarray(off, off + inputs * units);
+    off += inputs * units;
+    const bias = data.subarray(off, off + units);
+    off += units;
+    layers.push({ inputs, units, kernel, bias });
+  }
+  return layers;
+}

@@ -1,0 +1,235 @@
+/**
+ * Backend-independent parts of training: checking and converting the data, the validation split,
+ * options with the SPEC §8 defaults, early stopping, test metrics.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import type { ArchitectureInfo } from './architecture.js';
+import { describeArchitecture } from './architecture.js';
+import type { EarlyStoppingOptions, EpochLog, Labels, TrainingData, TrainOptions } from './types.js';
+
+/** SPEC §8 (the seed recipe). */
+export const SEED_RECIPE = {
+  architecture: 'wide',
+  depth: 5,
+  epochs: 50,
+  batchSize: 32,
+  learningRate: 1e-3,
+  rho: 0.9,
+  epsilon: 1e-7,
+  validationSplit: 0.2,
+} as const;
+
+/** Float32 rows and labels, checked. */
+export interface Rows {
+  x: Float32Array;
+  y: Float32Array;
+  n: number;
+  d: number;
+}
+
+export interface PreparedData {
+  fit: Rows;
+  val: Rows | null;
+  test: Rows;
+  d: number;
+}
+
+function asFloat32(x: unknown, name: string): Float32Array {
+  if (x instanceof Float32Array) return x;
+  if (x instanceof Float64Array) return Float32Array.from(x);
+  throw new InvalidArgumentError(`${name} must be a Float32Array or Float64Array`, name);
+}
+
+function checkFinite(x: Float32Array, d: number, name: string): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (v - v !== 0)
+      throw new InvalidArgumentError(
+        `${name}: non-finite value at row ${Math.floor(i / d)}, column ${i % d}`,
+        name,
+      );
+  }
+}
+
+/** Labels as Float32Array of 0/1; throws InvalidArgumentError for anything else. */
+export function toLabels(y: Labels | unknown, n: number, name: string): Float32Array {
+  if (y === null || typeof y !== 'object' || typeof (y as { length?: unknown }).length !== 'number')
+    throw new InvalidArgumentError(`${name} must be an array of 0/1 labels`, name);
+  const arr = y as ArrayLike<number>;
+  if (arr.length !== n)
+    throw new InvalidArgumentError(`${name} has ${arr.length} labels, expected ${n} (one per row)`, name);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = arr[i];
+    if (v !== 0 && v !== 1)
+      throw new InvalidArgumentError(`${name}[${i}] is ${String(v)}; labels must be 0 or 1`, name);
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Checks `x` (n × d) and returns its float32 rows. */
+export function toRows(x: unknown, d: number, name: string, expectedN?: number): { x: Float32Array; n: number } {
+  const xf = asFloat32(x, name);
+  if (xf.length === 0) throw new InvalidArgumentError(`${name} is empty (no rows)`, name);
+  if (xf.length % d !== 0)
+    throw new InvalidArgumentError(`${name} has ${xf.length} values, not a multiple of d = ${d}`, name);
+  const n = xf.length / d;
+  if (expectedN !== undefined && n !== expectedN)
+    throw new InvalidArgumentError(`${name} has ${n} rows, expected ${expectedN}`, name);
+  checkFinite(xf, d, name);
+  return { x: xf, n };
+}
+
+/**
+ * Checks and converts the data and applies the validation split (Keras semantics: the last
+ * `n - floor(n·(1 - split))` rows, before shuffling).
+ */
+export function prepareData(data: TrainingData, opts: TrainOptions): PreparedData {
+  if (data === null || typeof data !== 'object')
+    throw new InvalidArgumentError('data must be { xTrain, yTrain, xTest, yTest, d }', 'data');
+  const d = data.d;
+  if (typeof d !== 'number' || !Number.isInteger(d) || d < 1)
+    throw new InvalidArgumentError(`data.d must be a positive integer, got ${String(d)}`, 'data.d');
+  const tr = toRows(data.xTrain, d, 'xTrain', data.nTrain);
+  const yTrain = toLabels(data.yTrain, tr.n, 'yTrain');
+  const te = toRows(data.xTest, d, 'xTest', data.nTest);
+  const yTest = toLabels(data.yTest, te.n, 'yTest');
+
+  let fit: Rows;
+  let val: Rows | null = null;
+  if (opts.validationData !== undefined) {
+    const v = toRows(opts.validationData.x, d, 'validationData.x');
+    val = { x: v.x, y: toLabels(opts.validationData.y, v.n, 'validationData.y'), n: v.n, d };
+    fit = { x: tr.x, y: yTrain, n: tr.n, d };
+  } else {
+    const split = opts.validationSplit ?? SEED_RECIPE.validationSplit;
+    if (typeof split !== 'number' || !(split >= 0 && split < 1))
+      throw new InvalidArgumentError(`validationSplit must be in [0, 1), got ${String(split)}`, 'validationSplit');
+    const nFit = Math.floor(tr.n * (1 - split));
+    if (nFit < 1)
+      throw new InvalidArgumentError(`validationSplit ${split} leaves no training rows (n = ${tr.n})`, 'validationSplit');
+    fit = { x: tr.x.subarray(0, nFit * d), y: yTrain.subarray(0, nFit), n: nFit, d };
+    if (nFit < tr.n)
+      val = { x: tr.x.subarray(nFit * d), y: yTrain.subarray(nFit), n: tr.n - nFit, d };
+  }
+  return { fit, val, test: { x: te.x, y: yTest, n: te.n, d }, d };
+}
+
+export interface ResolvedOptions {
+  arch: ArchitectureInfo;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  rho: number;
+  epsilon: number;
+  seeds: number[];
+  threads: number;
+  early: Required<EarlyStoppingOptions> | null;
+}
+
+function posInt(v: unknown, name: string, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${String(v)}`, name);
+  return v;
+}
+
+function posNum(v: unknown, name: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+    throw new InvalidArgumentError(`${name} must be a positive number, got ${String(v)}`, name);
+  return v;
+}
+
+export function resolveOptions(d: number, opts: TrainOptions): ResolvedOptions {
+  const arch = describeArchitecture({
+    inputDim: d,
+    architecture: opts.architecture ?? SEED_RECIPE.architecture,
+    depth: opts.depth ?? SEED_RECIPE.depth,
+    ...(opts.widths !== undefined ? { widths: opts.widths } : {}),
+  });
+  const rho = opts.rho ?? SEED_RECIPE.rho;
+  if (typeof rho !== 'number' || !(rho >= 0 && rho < 1))
+    throw new InvalidArgumentError(`rho must be in [0, 1), got ${String(rho)}`, 'rho');
+  const seeds = opts.seeds ?? [0];
+  if (!Array.isArray(seeds) || seeds.length === 0)
+    throw new InvalidArgumentError('seeds must be a non-empty array of integers', 'seeds');
+  seeds.forEach((s, i) => {
+    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0)
+      throw new InvalidArgumentError(`seeds[${i}] must be an integer in [0, 2^53), got ${String(s)}`, 'seeds');
+  });
+  const threads = opts.threads ?? 0;
+  posInt(threads, 'threads', 0);
+  let early: Required<EarlyStoppingOptions> | null = null;
+  if (opts.earlyStopping) {
+    const e = opts.earlyStopping === true ? {} : opts.earlyStopping;
+    const monitor = e.monitor ?? 'valLoss';
+    if (!['loss', 'accuracy', 'valLoss', 'valAccuracy'].includes(monitor))
+      throw new InvalidArgumentError(`earlyStopping.monitor must be loss, accuracy, valLoss or valAccuracy`, 'earlyStopping');
+    early = {
+      monitor,
+      patience: posInt(e.patience ?? 0, 'earlyStopping.patience', 0),
+      minDelta: Math.abs(e.minDelta ?? 0),
+      restoreBestWeights: e.restoreBestWeights ?? false,
+    };
+  }
+  return {
+    arch,
+    epochs: posInt(opts.epochs ?? SEED_RECIPE.epochs, 'epochs', 0),
+    batchSize: posInt(opts.batchSize ?? SEED_RECIPE.batchSize, 'batchSize', 1),
+    learningRate: posNum(opts.learningRate ?? SEED_RECIPE.learningRate, 'learningRate'),
+    rho,
+    epsilon: posNum(opts.epsilon ?? SEED_RECIPE.epsilon, 'epsilon'),
+    seeds: [...seeds],
+    threads,
+    early,
+  };
+}
+
+/** Keras EarlyStopping for one network. */
+export class EarlyStopper {
+  private best: number;
+  private wait = 0;
+  bestEpoch = 0;
+  private readonly sign: number;
+
+  constructor(private readonly o: Required<EarlyStoppingOptions>) {
+    this.sign = o.monitor === 'loss' || o.monitor === 'valLoss' ? -1 : 1;
+    this.best = -Infinity;
+  }
+
+  /** Feeds one epoch; returns { improved, stop }. */
+  update(log: EpochLog): { improved: boolean; stop: boolean } {
+    const raw = log[this.o.monitor];
+    if (raw === null || raw === undefined || Number.isNaN(raw))
+      throw new InvalidArgumentError(
+        `earlyStopping monitors ${this.o.monitor}, which is not available (no validation data?)`,
+        'earlyStopping',
+      );
+    const v = this.sign * raw;
+    // Keras: improvement means better than best by more than minDelta.
+    const improved = v - this.o.minDelta > this.best;
+    if (improved) {
+      this.best = v;
+      this.bestEpoch = log.epoch;
+      this.wait = 0;
+      return { improved, stop: false };
+    }
+    this.wait += 1;
+    return { improved, stop: this.wait >= this.o.patience };
+  }
+}
+
+/** Test accuracy (p > 0.5) and mean BCE (probabilities clipped to [1e-7, 1 - 1e-7], as Keras). */
+export function testMetrics(prob: Float32Array, y: Float32Array): { accuracy: number; loss: number } {
+  let correct = 0;
+  let loss = 0;
+  const eps = 1e-7;
+  for (let i = 0; i < y.length; i++) {
+    const p = prob[i]!;
+    const label = y[i]!;
+    if ((p > 0.5 ? 1 : 0) === label) correct++;
+    const q = Math.min(1 - eps, Math.max(eps, p));
+    loss -= label * Math.log(q) + (1 - label) * Math.log(1 - q);
+  }
+  return { accuracy: correct / y.length, loss: loss / y.length };
+}

@@ -1,0 +1,460 @@
+/**
+ * The TensorFlow.js backend: the general path, for the SPEC §8 networks and for any tfjs
+ * LayersModel a user brings.
+ *
+ * Runtime: `@tensorflow/tfjs-node` when it can be imported (optional; its libtensorflow download
+ * fails offline), else `@tensorflow/tfjs` with the wasm backend (`@tensorflow/tfjs-backend-wasm`,
+ * SIMD, no threads in Node), else the pure-JS `cpu` backend. The backend used is recorded in
+ * every result.
+ *
+ * The SPEC §8 model: `Dense(relu)` layers with `glorotUniform({ seed })` kernels and zero biases,
+ * then `Dense(1, sigmoid)`; BCE (`binaryCrossentropy`), `tf.train.rmsprop(lr, rho, 0, eps)`.
+ * Known difference from the native backend: tfjs's RMSprop puts ε inside the square root
+ * (`g / sqrt(v + ε)`, as TF 2 ≤ 2.10's Keras), the native one outside (`g / (sqrt(v) + ε)`, Keras
+ * 3 / PyTorch); with ε = 1e-7 the two differ only while `v` is tiny. Initialisation draws the
+ * same distributions, from tfjs's own seeded generator (per-layer seeds derived from the network
+ * seed), so the two backends start from different weights unless `initialWeights` is given.
+ * Shuffling: every epoch the fitting rows are permuted with a Fisher–Yates shuffle driven by
+ * xoshiro128** (`data/rng.ts`) seeded from the network seed, then fed to `model.fit` without
+ * tfjs's own (unseeded) shuffle — so tfjs training is reproducible per seed too.
+ */
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as TfTypes from '@tensorflow/tfjs';
+
+import { CancelledError, FormatError, InvalidArgumentError, IoError } from '../errors.js';
+import { Rng } from '../data/rng.js';
+import type { ArchitectureInfo, NetworkWeights } from './architecture.js';
+import { paramCount, splitWeights } from './architecture.js';
+import type { PreparedData, ResolvedOptions } from './prepare.js';
+import { EarlyStopper, testMetrics } from './prepare.js';
+import type { BackendUsed, EpochLog, LayerActivations, TrainedNetwork, TrainOptions } from './types.js';
+
+export type Tf = typeof TfTypes;
+export type LayersModel = TfTypes.LayersModel;
+export type TfjsBackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface TfRuntime {
+  tf: Tf;
+  backend: Exclude<BackendUsed, 'native'>;
+}
+
+let tfModule: Promise<{ tf: Tf; node: boolean }> | undefined;
+
+async function importTf(): Promise<{ tf: Tf; node: boolean }> {
+  // A variable specifier: the optional peer is not a compile-time dependency.
+  const nodePkg = '@tensorflow/tfjs-node';
+  try {
+    const tf = (await import(nodePkg)) as Tf;
+    return { tf, node: true };
+  } catch {
+    const tf = (await import('@tensorflow/tfjs')) as Tf;
+    return { tf, node: false };
+  }
+}
+
+function backendUsed(name: string): TfRuntime['backend'] {
+  if (name === 'tensorflow') return 'tfjs-node';
+  if (name === 'wasm') return 'tfjs-wasm';
+  return 'tfjs-cpu';
+}
+
+/**
+ * Loads TensorFlow.js and activates a backend: `'auto'` = tfjs-node, else wasm, else cpu.
+ * Throws InvalidArgumentError when an explicitly requested backend cannot be used.
+ */
+export async function loadTf(preference: TfjsBackendPreference = 'auto'): Promise<TfRuntime> {
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(preference))
+    throw new InvalidArgumentError(`tfjsBackend must be auto, tensorflow, wasm or cpu, got ${String(preference)}`, 'tfjsBackend');
+  tfModule ??= importTf();
+  const { tf, node } = await tfModule;
+  const tryBackend = async (name: string): Promise<boolean> => {
+    try {
+      if (name === 'wasm' && tf.findBackendFactory('wasm') === null) await import('@tensorflow/tfjs-backend-wasm');
+      if (tf.getBackend() === name) return true;
+      const ok = await tf.setBackend(name);
+      if (ok) await tf.ready();
+      return ok && tf.getBackend() === name;
+    } catch {
+      return false;
+    }
+  };
+  const order =
+    preference === 'auto' ? (node ? ['tensorflow', 'wasm', 'cpu'] : ['wasm', 'cpu']) : [preference];
+  for (const name of order) {
+    if (await tryBackend(name)) return { tf, backend: backendUsed(name) };
+  }
+  throw new InvalidArgumentError(
+    `the TensorFlow.js backend '${preference}' is not available` +
+      (preference === 'tensorflow' ? ' (install @tensorflow/tfjs-node)' : ''),
+    'tfjsBackend',
+  );
+}
+
+/** Per-layer initialiser seeds derived from the network seed (32-bit, as tfjs wants). */
+function layerSeeds(seed: number, layers: number): number[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: layers }, () => rng.nextUint32());
+}
+
+/**
+ * The SPEC §8 network as a tfjs model (not compiled): hidden Dense ReLU layers, one sigmoid
+ * unit, Glorot-uniform kernels seeded from `seed`, zero biases.
+ */
+export function buildModel(tf: Tf, sizes: readonly number[], seed = 0): LayersModel {
+  if (sizes.length < 3 || sizes[sizes.length - 1] !== 1)
+    throw new InvalidArgumentError('sizes must be [inputDim, ...hidden, 1]', 'sizes');
+  const seeds = layerSeeds(seed, sizes.length - 1);
+  const model = tf.sequential();
+  for (let l = 1; l < sizes.length; l++) {
+    const last = l === sizes.length - 1;
+    model.add(
+      tf.layers.dense({
+        units: sizes[l]!,
+        activation: last ? 'sigmoid' : 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seeds[l - 1]! }),
+        biasInitializer: 'zeros',
+        ...(l === 1 ? { inputShape: [sizes[0]!] } : {}),
+        name: last ? 'output' : `dense_${l}`,
+      }),
+    );
+  }
+  return model;
+}
+
+/** Sets a model's weights from the flat layout (kernel, bias per Dense layer). */
+export function setFlatWeights(tf: Tf, model: LayersModel, w: NetworkWeights): void {
+  const layers = splitWeights(w);
+  const vars = model.getWeights();
+  if (vars.length !== 2 * layers.length)
+    throw new InvalidArgumentError(`the model has ${vars.length / 2} Dense layers, the weights ${layers.length}`, 'weights');
+  const tensors: TfTypes.Tensor[] = [];
+  layers.forEach((L, i) => {
+    const k = vars[2 * i]!.shape;
+    if (k[0] !== L.inputs || k[1] !== L.units)
+      throw new InvalidArgumentError(`layer ${i + 1}: model kernel [${k}] vs weights [${L.inputs},${L.units}]`, 'weights');
+    tensors.push(tf.tensor2d(L.kernel, [L.inputs, L.units]), tf.tensor1d(L.bias));
+  });
+  model.setWeights(tensors);
+  tensors.forEach((t) => t.dispose());
+}
+
+/** A model's weights in the flat layout (concatenation of `getWeights()`). */
+export function getFlatWeights(model: LayersModel): Float32Array {
+  const vars = model.getWeights();
+  const total = vars.reduce((s, v) => s + v.size, 0);
+  const out = new Float32Array(total);
+  let off = 0;
+  for (const v of vars) {
+    out.set(v.dataSync() as Float32Array, off);
+    off += v.size;
+  }
+  return out;
+}
+
+/** Layers whose outputs count as "the activations of a Dense layer" (after any Activation layer). */
+function activationLayers(model: LayersModel): TfTypes.layers.Layer[] {
+  const out: TfTypes.layers.Layer[] = [];
+  const layers = model.layers;
+  for (let i = 0; i < layers.length; i++) {
+    if (layers[i]!.getClassName() !== 'Dense') continue;
+    let j = i;
+    while (j + 1 < layers.length && ['Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax'].includes(layers[j + 1]!.getClassName())) j++;
+    out.push(layers[j]!);
+  }
+  return out;
+}
+
+/**
+ * Activations of any tfjs LayersModel on `x` (n × inputDim, row-major): the input, then the
+ * output of every Dense layer (after its activation, or after a following Activation layer).
+ */
+export async function tfjsActivations(
+  model: LayersModel,
+  x: Float32Array,
+  n: number,
+  opts: { batchSize?: number } = {},
+): Promise<LayerActivations[]> {
+  const rt = await loadTf('auto').catch(() => null);
+  const tf = rt?.tf ?? (await (tfModule ??= importTf())).tf;
+  const inShape = model.inputs[0]?.shape;
+  const d = inShape?.[inShape.length - 1];
+  if (typeof d !== 'number' || model.inputs.length !== 1 || (inShape?.length ?? 0) !== 2)
+    throw new InvalidArgumentError('the model must have one input of shape [null, d]', 'model');
+  if (x.length !== n * d) throw new InvalidArgumentError(`x has ${x.length} values, expected n·d = ${n}·${d}`, 'x');
+  const layers = activationLayers(model);
+  if (layers.length === 0) throw new InvalidArgumentError('the model has no Dense layers', 'model');
+  const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as TfTypes.SymbolicTensor) });
+  const xt = tf.tensor2d(x, [n, d]);
+  try {
+    const res = probe.predict(xt, { batchSize: opts.batchSize ?? 256 });
+    const list = Array.isArray(res) ? res : [res];
+    const out: LayerActivations[] = [{ data: x, n, d }];
+    for (const t of list) {
+      const width = t.shape[t.shape.length - 1] ?? 1;
+      out.push({ data: Float32Array.from((await t.data()) as Float32Array), n, d: width });
+      t.dispose();
+    }
+    return out;
+  } finally {
+    xt.dispose();
+  }
+}
+
+/** Activations of a network given by flat weights, computed with tfjs. */
+export async function tfjsForward(
+  w: NetworkWeights,
+  x: Float32Array,
+  n: number,
+  preference: TfjsBackendPreference = 'auto',
+): Promise<{ activations: LayerActivations[]; backend: TfRuntime['backend'] }> {
+  const { tf, backend } = await loadTf(preference);
+  const model = buildModel(tf, w.sizes, 0);
+  try {
+    setFlatWeights(tf, model, w);
+    return { activations: await tfjsActivations(model, x, n), backend };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Architecture description of a user's model (Dense layers only count as layers). */
+export function describeTfjsModel(model: LayersModel): ArchitectureInfo {
+  const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
+  const inShape = model.inputs[0]?.shape ?? [];
+  const d = inShape[inShape.length - 1] ?? 0;
+  const units = dense.map((l) => (l.getConfig() as { units: number }).units);
+  const hidden = units.slice(0, -1);
+  const sizes = [d, ...units];
+  return {
+    kind: 'custom',
+    name: `tfjs-${model.name}`,
+    depth: hidden.length,
+    hidden,
+    sizes,
+    params: model.countParams ? model.countParams() : paramCount(sizes),
+    activation: 'relu',
+    output: 'sigmoid',
+  };
+}
+
+function historyValue(h: TfTypes.History, ...keys: string[]): number | null {
+  for (const k of keys) {
+    const v = h.history[k];
+    if (v && v.length > 0) return Number(v[v.length - 1]);
+  }
+  return null;
+}
+
+export async function trainTfjs(data: PreparedData, o: ResolvedOptions, opts: TrainOptions): Promise<TrainedNetwork[]> {
+  const { tf, backend } = await loadTf(opts.tfjsBackend ?? 'auto');
+  const { fit, val, test, d } = data;
+  const signal = opts.signal;
+  const init = opts.initialWeights;
+  if (init !== undefined && (!Array.isArray(init) || init.length !== o.seeds.length))
+    throw new InvalidArgumentError('initialWeights must have one entry per seed', 'initialWeights');
+
+  const xFit = tf.tensor2d(fit.x, [fit.n, d]);
+  const yFit = tf.tensor2d(fit.y, [fit.n, 1]);
+  const xVal = val ? tf.tensor2d(val.x, [val.n, d]) : null;
+  const yVal = val ? tf.tensor2d(val.y, [val.n, 1]) : null;
+  const results: TrainedNetwork[] = [];
+  try {
+    for (let r = 0; r < o.seeds.length; r++) {
+      const seed = o.seeds[r]!;
+      const userModel = opts.tfjsModel;
+      const model = userModel
+        ? typeof userModel === 'function'
+          ? await userModel(seed)
+          : userModel
+        : buildModel(tf, o.arch.sizes, seed);
+      const arch = userModel ? describeTfjsModel(model) : o.arch;
+      const w0 = init?.[r];
+      if (w0) setFlatWeights(tf, model, w0);
+      model.compile({
+        optimizer: tf.train.rmsprop(o.learningRate, o.rho, 0, o.epsilon),
+        loss: 'binaryCrossentropy',
+        metrics: ['accuracy'],
+      });
+      const rng = new Rng(seed);
+      const order = new Int32Array(fit.n);
+      const history: EpochLog[] = [];
+      const stopper = o.early ? new EarlyStopper(o.early) : null;
+      let best: Float32Array | null = null;
+      let stopped = false;
+      let restored: number | null = null;
+      const t0 = performance.now();
+      for (let e = 0; e < o.epochs; e++) {
+        if (signal?.aborted) throw new CancelledError('training was cancelled');
+        for (let i = 0; i < fit.n; i++) order[i] = i;
+        rng.shuffle(order);
+        const idx = tf.tensor1d(order, 'int32');
+        const xs = tf.gather(xFit, idx);
+        const ys = tf.gather(yFit, idx);
+        idx.dispose();
+        let h: TfTypes.History;
+        try {
+          h = await model.fit(xs, ys, {
+            epochs: 1,
+            batchSize: o.batchSize,
+            shuffle: false,
+            verbose: 0,
+            ...(xVal && yVal ? { validationData: [xVal, yVal] as [TfTypes.Tensor, TfTypes.Tensor] } : {}),
+            callbacks: {
+              onBatchEnd: async () => {
+                if (signal?.aborted) model.stopTraining = true;
+              },
+            },
+          });
+        } finally {
+          xs.dispose();
+          ys.dispose();
+        }
+        if (signal?.aborted) throw new CancelledError('training was cancelled');
+        const log: EpochLog = {
+          epoch: e + 1,
+          loss: historyValue(h, 'loss') ?? NaN,
+          accuracy: historyValue(h, 'acc', 'accuracy') ?? NaN,
+          valLoss: historyValue(h, 'val_loss'),
+          valAccuracy: historyValue(h, 'val_acc', 'val_accuracy'),
+        };
+        history.push(log);
+        let stop = false;
+        if (stopper) {
+          const s = stopper.update(log);
+          if (s.improved && o.early!.restoreBestWeights) best = getFlatWeights(model);
+          stop = s.stop;
+        }
+        if (opts.onEpoch) {
+          const ret = await opts.onEpoch({ ...log, network: r, seed, epochs: o.epochs });
+          if (ret === false) stop = true;
+        }
+        if (stop) {
+          stopped = true;
+          if (best && stopper) {
+            setFlatWeights(tf, model, { sizes: arch.sizes, data: best });
+            restored = stopper.bestEpoch;
+          }
+          break;
+        }
+      }
+      const msPerEpoch = history.length > 0 ? (performance.now() - t0) / history.length : 0;
+      const acts = await tfjsActivations(model, test.x, test.n);
+      const m = testMetrics(acts[acts.length - 1]!.data, test.y);
+      results.push({
+        seed,
+        backend,
+        architecture: arch,
+        weights: { sizes: arch.sizes, data: getFlatWeights(model) },
+        history,
+        epochsTrained: history.length,
+        stoppedEarly: stopped,
+        restoredEpoch: restored,
+        testAccuracy: m.accuracy,
+        testLoss: m.loss,
+        activations: opts.activations === false ? [] : acts,
+        msPerEpoch,
+        nFit: fit.n,
+        nValidation: val ? val.n : 0,
+      });
+      if (!userModel || typeof userModel === 'function') model.dispose();
+    }
+  } finally {
+    xFit.dispose();
+    yFit.dispose();
+    xVal?.dispose();
+    yVal?.dispose();
+  }
+  return results;
+}
+
+// ---- model files ------------------------------------------------------------------------------
+
+function toPath(pathOrUrl: string): string {
+  return pathOrUrl.startsWith('file://') ? fileURLToPath(pathOrUrl) : resolve(pathOrUrl);
+}
+
+/**
+ * Loads a tfjs LayersModel. `http(s)://` URLs go to `tf.loadLayersModel`; `file://` URLs and plain
+ * paths to a `model.json` are read from disk (tfjs without tfjs-node has no file handler): the
+ * topology and the weight shards of its manifest, handed over with `tf.io.fromMemory`.
+ */
+export async function loadLayersModel(pathOrUrl: string): Promise<LayersModel> {
+  if (typeof pathOrUrl !== 'string' || pathOrUrl.length === 0)
+    throw new InvalidArgumentError('expected a path or URL of a model.json', 'path');
+  const { tf } = await loadTf('auto');
+  if (/^https?:\/\//i.test(pathOrUrl)) return tf.loadLayersModel(pathOrUrl);
+  const path = toPath(pathOrUrl);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new IoError(`cannot read ${path}: ${(err as Error).message}`, 'path');
+  }
+  let json: TfTypes.io.ModelJSON;
+  try {
+    json = JSON.parse(text) as TfTypes.io.ModelJSON;
+  } catch (err) {
+    throw new FormatError(`${path} is not JSON: ${(err as Error).message}`, 'path');
+  }
+  if (json === null || typeof json !== 'object' || !json.modelTopology)
+    throw new FormatError(`${path} has no modelTopology (not a tfjs LayersModel model.json)`, 'path');
+  const specs: TfTypes.io.WeightsManifestEntry[] = [];
+  const buffers: ArrayBuffer[] = [];
+  for (const group of json.weightsManifest ?? []) {
+    specs.push(...group.weights);
+    for (const p of group.paths) {
+      const file = join(dirname(path), p);
+      try {
+        const b = await readFile(file);
+        buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+      } catch (err) {
+        throw new IoError(`cannot read weight file ${file}: ${(err as Error).message}`, 'path');
+      }
+    }
+  }
+  const artifacts: TfTypes.io.ModelArtifacts = {
+    modelTopology: json.modelTopology,
+    weightSpecs: specs,
+    weightData: tf.io.concatenateArrayBuffers(buffers),
+    ...(json.format !== undefined ? { format: json.format } : {}),
+    ...(json.generatedBy !== undefined ? { generatedBy: json.generatedBy } : {}),
+    ...(json.convertedBy !== undefined && json.convertedBy !== null ? { convertedBy: json.convertedBy } : {}),
+    ...(json.trainingConfig !== undefined ? { trainingConfig: json.trainingConfig } : {}),
+  };
+  try {
+    return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (err) {
+    throw new FormatError(`cannot build a model from ${path}: ${(err as Error).message}`, 'path');
+  }
+}
+
+/** Saves a LayersModel as `dir/model.json` + `dir/weights.bin` (loadable by {@link loadLayersModel}). */
+export async function saveLayersModel(model: LayersModel, dirOrUrl: string): Promise<string> {
+  const { tf } = await loadTf('auto');
+  const dir = toPath(dirOrUrl);
+  const file = join(dir, 'model.json');
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      const weights = a.weightData === undefined ? new ArrayBuffer(0) : new tf.io.CompositeArrayBuffer(a.weightData).slice();
+      const json = {
+        modelTopology: a.modelTopology,
+        format: a.format,
+        generatedBy: a.generatedBy,
+        convertedBy: a.convertedBy,
+        trainingConfig: a.trainingConfig,
+        weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }],
+      };
+      try {
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, 'weights.bin'), new Uint8Array(weights));
+        await writeFile(file, JSON.stringify(json));
+      } catch (err) {
+        throw new IoError(`cannot write ${file}: ${(err as Error).message}`, 'path');
+      }
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+    }),
+  );
+  return file;
+}

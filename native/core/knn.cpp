@@ -26,7 +26,8 @@ struct Candidate {
 
 // Per-thread scratch for selecting one row's neighbours.
 struct Selector {
-  std::vector<double> a, tmp;
+  std::vector<float> a, sample, vals;
+  std::vector<int32_t> pool;
   std::vector<Candidate> cand;
 
   // g: Gram row of query q (float dot products of centred points), length n.
@@ -34,21 +35,50 @@ struct Selector {
               int32_t* out) {
     const size_t n = p.n, d = p.d;
     a.resize(n);
-    tmp.resize(n);
-    const double sq_q = c.sq[q];
-    for (size_t j = 0; j < n; ++j) a[j] = sq_q + static_cast<double>(c.sq[j]) - 2.0 * static_cast<double>(g[j]);
-    a[q] = std::numeric_limits<double>::infinity();
-    // |approx - exact| <= T for every pair: float rounding of the centred data, norms and the
-    // Gram product (at most (d + 8) unit roundoffs of |x|^2 + |y|^2, doubled for headroom).
+    const float sq_q = c.sq[q];
+    const float* sq = c.sq.data();
+    for (size_t j = 0; j < n; ++j) a[j] = sq_q + sq[j] - 2.0f * g[j];
+    a[q] = std::numeric_limits<float>::infinity();
+    // |approx - exact| <= T for every pair: float rounding of the centred data, the norms, the
+    // Gram product (at most (d + 8) unit roundoffs of |x|^2 + |y|^2) and of this combination
+    // (at most 6 more), doubled for headroom.
     const double u = std::ldexp(1.0, -24);
-    const double T = 2.0 * (static_cast<double>(d) + 8.0) * u * (sq_q + c.max_sq) + 1e-300;
-    std::copy(a.begin(), a.end(), tmp.begin());
-    std::nth_element(tmp.begin(), tmp.begin() + (k - 1), tmp.end());
-    // Every true neighbour (and every exact tie at the k-th distance) has approx <= kth + 2T.
-    const double tau = tmp[k - 1] + 2.0 * T;
-    cand.clear();
+    const double T = (2.0 * (static_cast<double>(d) + 8.0) + 8.0) * u * (static_cast<double>(sq_q) + c.max_sq) + 1e-300;
+
+    // Threshold from a fixed sample (deterministic): theta bounds the k-th smallest from above
+    // whenever at least k values fall below it; otherwise fall back to all points.
+    float theta = std::numeric_limits<float>::infinity();
+    const size_t S = std::min<size_t>(n, 512);
+    if (n > 4 * static_cast<size_t>(k) && S >= 64) {
+      const size_t stride = n / S;
+      sample.resize(S);
+      for (size_t t = 0; t < S; ++t) sample[t] = a[t * stride];
+      const size_t r = std::min(S - 1, static_cast<size_t>(1.5 * k * S / n) + 8);
+      std::nth_element(sample.begin(), sample.begin() + r, sample.end());
+      theta = sample[r];
+    }
+    pool.clear();
     for (size_t j = 0; j < n; ++j)
-      if (a[j] <= tau) cand.push_back({a[j], -1.0, static_cast<int32_t>(j)});
+      if (a[j] <= theta) pool.push_back(static_cast<int32_t>(j));
+    if (pool.size() < static_cast<size_t>(k)) {
+      theta = std::numeric_limits<float>::infinity();
+      pool.clear();
+      for (size_t j = 0; j < n; ++j)
+        if (j != q) pool.push_back(static_cast<int32_t>(j));
+    }
+    vals.resize(pool.size());
+    for (size_t t = 0; t < pool.size(); ++t) vals[t] = a[pool[t]];
+    std::nth_element(vals.begin(), vals.begin() + (k - 1), vals.end());
+    // Every true neighbour (and every exact tie at the k-th distance) has approx <= kth + 2T.
+    const double tau = static_cast<double>(vals[k - 1]) + 2.0 * T;
+    cand.clear();
+    if (tau <= static_cast<double>(theta)) {
+      for (int32_t j : pool)
+        if (static_cast<double>(a[j]) <= tau) cand.push_back({static_cast<double>(a[j]), -1.0, j});
+    } else {
+      for (size_t j = 0; j < n; ++j)
+        if (j != q && static_cast<double>(a[j]) <= tau) cand.push_back({static_cast<double>(a[j]), -1.0, static_cast<int32_t>(j)});
+    }
     std::sort(cand.begin(), cand.end(), [](const Candidate& x, const Candidate& y) {
       return x.approx < y.approx || (x.approx == y.approx && x.j < y.j);
     });

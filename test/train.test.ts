@@ -119,11 +119,14 @@ describe('native backend', () => {
     const kernel = w.data.subarray(0, 784 * 50);
     let sum = 0;
     let sq = 0;
+    let maxAbs = 0;
     for (const v of kernel) {
-      expect(Math.abs(v)).toBeLessThanOrEqual(limit);
+      maxAbs = Math.max(maxAbs, Math.abs(v));
       sum += v;
       sq += v * v;
     }
+    expect(maxAbs).toBeLessThanOrEqual(limit);
+    expect(maxAbs).toBeGreaterThan(0.99 * limit);
     expect(Math.abs(sum / kernel.length)).toBeLessThan(0.01 * limit);
     expect(sq / kernel.length).toBeCloseTo((limit * limit) / 3, 4); // variance of U(-a, a)
     expect(Array.from(w.data.subarray(784 * 50, 784 * 50 + 50))).toEqual(new Array(50).fill(0));

@@ -92,6 +92,18 @@ export async function loadTf(preference: TfjsBackendPreference = 'auto'): Promis
   );
 }
 
+/**
+ * The tfjs module with a backend active: keeps the one already in use (a caller's choice),
+ * else activates one as `loadTf('auto')` does.
+ */
+async function activeTf(): Promise<Tf> {
+  tfModule ??= importTf();
+  const { tf } = await tfModule;
+  const name = (tf.engine() as unknown as { backendName: string | null }).backendName;
+  if (name) return tf;
+  return (await loadTf('auto')).tf;
+}
+
 /** Per-layer initialiser seeds derived from the network seed (32-bit, as tfjs wants). */
 function layerSeeds(seed: number, layers: number): number[] {
   const rng = new Rng(seed);
@@ -176,8 +188,7 @@ export async function tfjsActivations(
   n: number,
   opts: { batchSize?: number } = {},
 ): Promise<LayerActivations[]> {
-  const rt = await loadTf('auto').catch(() => null);
-  const tf = rt?.tf ?? (await (tfModule ??= importTf())).tf;
+  const tf = await activeTf();
   const inShape = model.inputs[0]?.shape;
   const d = inShape?.[inShape.length - 1];
   if (typeof d !== 'number' || model.inputs.length !== 1 || (inShape?.length ?? 0) !== 2)
@@ -254,6 +265,8 @@ export async function trainTfjs(data: PreparedData, o: ResolvedOptions, opts: Tr
   const init = opts.initialWeights;
   if (init !== undefined && (!Array.isArray(init) || init.length !== o.seeds.length))
     throw new InvalidArgumentError('initialWeights must have one entry per seed', 'initialWeights');
+  if (opts.tfjsModel !== undefined && typeof opts.tfjsModel !== 'function' && o.seeds.length !== 1)
+    throw new InvalidArgumentError('a tfjsModel object trains one network: give one seed, or a factory (seed) => model', 'tfjsModel');
 
   const xFit = tf.tensor2d(fit.x, [fit.n, d]);
   const yFit = tf.tensor2d(fit.y, [fit.n, 1]);
@@ -383,7 +396,7 @@ function toPath(pathOrUrl: string): string {
 export async function loadLayersModel(pathOrUrl: string): Promise<LayersModel> {
   if (typeof pathOrUrl !== 'string' || pathOrUrl.length === 0)
     throw new InvalidArgumentError('expected a path or URL of a model.json', 'path');
-  const { tf } = await loadTf('auto');
+  const tf = await activeTf();
   if (/^https?:\/\//i.test(pathOrUrl)) return tf.loadLayersModel(pathOrUrl);
   const path = toPath(pathOrUrl);
   let text: string;
@@ -432,7 +445,7 @@ export async function loadLayersModel(pathOrUrl: string): Promise<LayersModel> {
 
 /** Saves a LayersModel as `dir/model.json` + `dir/weights.bin` (loadable by {@link loadLayersModel}). */
 export async function saveLayersModel(model: LayersModel, dirOrUrl: string): Promise<string> {
-  const { tf } = await loadTf('auto');
+  const tf = await activeTf();
   const dir = toPath(dirOrUrl);
   const file = join(dir, 'model.json');
   await model.save(

@@ -91,7 +91,12 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
   ErrorSlot err;
 #pragma omp parallel num_threads(threads) reduction(+ : total) reduction(max : diameter)
   {
+    // Frontier-driven (push) sweeps: only nodes on some source's frontier scatter their bits, so
+    // long thin graphs (large diameter) cost the edges actually crossed, not the whole adjacency
+    // per level.
     std::vector<Bits> visited(static_cast<size_t>(n)), frontier(static_cast<size_t>(n)), next(static_cast<size_t>(n));
+    std::vector<uint8_t> touched(static_cast<size_t>(n), 0);
+    std::vector<int32_t> active, nactive, hit;
     std::vector<int64_t> open;
 #pragma omp for schedule(dynamic, 1)
     for (int32_t b = 0; b < batches; ++b) {
@@ -100,10 +105,12 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
         if (control) control->throw_if_cancelled();
         const int32_t s0 = b * kBatch, ns = std::min(kBatch, n - s0);
         std::memset(visited.data(), 0, sizeof(Bits) * n);
-        std::memset(frontier.data(), 0, sizeof(Bits) * n);
+        active.clear();
         for (int32_t t = 0; t < ns; ++t) {
           visited[s0 + t].w[t / 64] |= uint64_t(1) << (t % 64);
+          frontier[s0 + t] = Bits{};
           frontier[s0 + t].w[t / 64] |= uint64_t(1) << (t % 64);
+          active.push_back(s0 + t);
         }
         open.clear();
         for (int64_t p = qoff[b]; p < qoff[b + 1]; ++p) {
@@ -118,60 +125,75 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
           for (int32_t t = 0; t < ns; ++t) r.hop8[static_cast<size_t>(s0 + t) * n + s0 + t] = 0;
         if (matrix == HopMatrix::U16)
           for (int32_t t = 0; t < ns; ++t) r.hop16[static_cast<size_t>(s0 + t) * n + s0 + t] = 0;
-        for (int32_t level = 1;; ++level) {
-          bool any = false;
-          uint64_t reached = 0;
-          for (int32_t v = 0; v < n; ++v) {
-            Bits acc{};
-            for (const int32_t* p = g.begin(v); p != g.end(v); ++p) {
-              const Bits& f = frontier[*p];
-              for (int t = 0; t < kWords; ++t) acc.w[t] |= f.w[t];
+        for (int32_t level = 1; !active.empty(); ++level) {
+          // Scatter the frontier to the neighbours.
+          hit.clear();
+          for (const int32_t u : active) {
+            const Bits& f = frontier[u];
+            for (const int32_t* p = g.begin(u); p != g.end(u); ++p) {
+              const int32_t v = *p;
+              if (!touched[v]) {
+                touched[v] = 1;
+                next[v] = Bits{};
+                hit.push_back(v);
+              }
+              for (int t = 0; t < kWords; ++t) next[v].w[t] |= f.w[t];
             }
+          }
+          // Keep only bits not seen before: the sources reaching v at exactly this level.
+          nactive.clear();
+          uint64_t reached = 0;
+          for (const int32_t v : hit) {
+            touched[v] = 0;
             bool nz = false;
             for (int t = 0; t < kWords; ++t) {
-              acc.w[t] &= ~visited[v].w[t];
-              nz |= acc.w[t] != 0;
+              next[v].w[t] &= ~visited[v].w[t];
+              nz |= next[v].w[t] != 0;
             }
-            next[v] = acc;
-            if (nz) {
-              any = true;
-              for (int t = 0; t < kWords; ++t) visited[v].w[t] |= acc.w[t];
-              reached += static_cast<uint64_t>(popcount(acc));
-              if (matrix != HopMatrix::None) {
-                for (int t = 0; t < kWords; ++t) {
-                  uint64_t w = acc.w[t];
-                  while (w) {
-                    const int bit = __builtin_ctzll(w);
-                    w &= w - 1;
-                    const size_t src = static_cast<size_t>(s0 + t * 64 + bit);
-                    if (matrix == HopMatrix::U8) {
-                      r.hop8[src * n + v] = static_cast<uint8_t>(std::min(level, 0xFE));
-                    } else {
-                      r.hop16[src * n + v] = static_cast<uint16_t>(std::min(level, 0xFFFE));
-                    }
+            if (!nz) continue;
+            for (int t = 0; t < kWords; ++t) visited[v].w[t] |= next[v].w[t];
+            reached += static_cast<uint64_t>(popcount(next[v]));
+            nactive.push_back(v);
+            if (matrix != HopMatrix::None) {
+              for (int t = 0; t < kWords; ++t) {
+                uint64_t w = next[v].w[t];
+                while (w) {
+                  const int bit = __builtin_ctzll(w);
+                  w &= w - 1;
+                  const size_t src = static_cast<size_t>(s0 + t * 64 + bit);
+                  if (matrix == HopMatrix::U8) {
+                    r.hop8[src * n + v] = static_cast<uint8_t>(std::min(level, 0xFE));
+                  } else {
+                    r.hop16[src * n + v] = static_cast<uint16_t>(std::min(level, 0xFFFE));
                   }
                 }
               }
             }
           }
-          if (!any) break;
+          if (nactive.empty()) break;
           total += reached * static_cast<uint64_t>(level);
           diameter = std::max(diameter, level);
-          // Resolve pair queries reached at this level.
+          // Resolve pair queries reached at this level (next[v] holds this level's new bits for
+          // v in nactive; other entries of `next` may be stale, so test membership first).
+          for (const int32_t v : nactive) touched[v] = 1;
           size_t keep = 0;
           for (size_t t = 0; t < open.size(); ++t) {
             const int64_t q = open[t];
             const int32_t a = pairs[2 * q], c = pairs[2 * q + 1];
             const int32_t s = std::min(a, c), v = std::max(a, c);
             const int bit = s - s0;
-            if ((next[v].w[bit / 64] >> (bit % 64)) & 1u) {
+            if (touched[v] && ((next[v].w[bit / 64] >> (bit % 64)) & 1u)) {
               r.pair_hops[q] = level;
             } else {
               open[keep++] = q;
             }
           }
           open.resize(keep);
-          std::swap(frontier, next);
+          for (const int32_t v : nactive) {
+            touched[v] = 0;
+            frontier[v] = next[v];
+          }
+          active.swap(nactive);
         }
         if (control) control->advance(1);
       } catch (...) {

@@ -6,3 +6,29 @@ export * from './geometry.js';
 export { readPoints, readNpy, writeNpy, readCsv, parseNpy, encodeNpy, parseCsv, type Matrix } from './io.js';
 export * from './analysis.js';
 export * as stats from './stats.js';
+export {
+  trainNetworks,
+  forward,
+  hiddenWidths,
+  describeArchitecture,
+  ARCHITECTURE_NAMES,
+  SEED_RECIPE,
+  loadLayersModel,
+  saveLayersModel,
+  tfjsActivations,
+  type TrainOptions,
+  type TrainedNetwork,
+  type TrainingData,
+  type LayerActivations,
+  type NetworkWeights,
+  type ArchitectureName,
+  type EpochEvent,
+} from './train/index.js';
+export { syntheticDataset, SYNTHETIC_NAMES, DATASET_DOCS, type BinaryDataset, type SyntheticName } from './data/synthetic.js';
+export { loadPair, PAIRS, type LoadPairOptions, type ImagePair } from './data/mnist.js';
+export { readIdx, parseIdx } from './data/idx.js';
+export { createRng, Rng } from './data/rng.js';
+export { runCell, configId } from './study/network.js';
+export { readRecords, RecordWriter } from './study/store.js';
+export { recordsToCsv } from './study/summary.js';
+export type { NetworkConfig, NetworkRecord } from './study/types.js';

@@ -1,0 +1,92 @@
+/**
+ * `ricciflow report DIR`: one self-contained HTML report of a results directory (figures inline as
+ * SVG, summary table, depth diagnostic), plus every figure as DIR/figures/<id>.svg.
+ */
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { InvalidArgumentError } from '../errors.js';
+import { buildFigures, type FigureOptions } from '../report/figures.js';
+import { renderHtml } from '../report/html.js';
+import { VERSION } from '../study/network.js';
+import { readRecords } from '../study/store.js';
+import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
+import { writeFileAtomic } from './util.js';
+
+export const REPORT_HELP = `ricciflow report DIR [--out DIR/report.html] [--k K] [--curvature forman]
+                 [--threshold 0.98] [--depth-threshold -0.2] [--projection-layer L]
+                 [--no-projection] [--threads T] [--data-dir PATH]
+
+Reads DIR/networks.jsonl and writes one self-contained HTML report (inline SVG figures, no network
+access needed to open it) and each figure as DIR/figures/<figure>.svg. Figures use one k (default:
+the first analysed) and one curvature (default: forman); figure 5 uses every analysed k. Figure 6
+re-trains the best network of each 3-D synthetic dataset (deterministic) to draw its test points;
+--no-projection skips it.`;
+
+export interface ReportOptions extends FigureOptions {
+  /** Echo progress lines to stderr. */
+  quiet?: boolean;
+}
+
+/**
+ * Writes the report of results directory `dir` to `out` (and the figures to `dir/figures/`).
+ * Returns the absolute path of the HTML file.
+ */
+export async function writeReport(dir: string, out: string, options: ReportOptions = {}): Promise<string> {
+  const root = resolve(dir);
+  const { records, torn } = await readRecords(resolve(root, 'networks.jsonl'));
+  if (records.length === 0) throw new InvalidArgumentError(`${root}: no records in networks.jsonl (run \`ricciflow run --out ${dir}\` first)`, 'dir');
+  const { figures, selection } = await buildFigures(records, options);
+  const figDir = resolve(root, 'figures');
+  for (const f of figures) {
+    const path = resolve(figDir, `${f.id}.svg`);
+    if (f.svg) await writeFileAtomic(path, f.svg);
+    else await rm(path, { force: true });
+  }
+  const html = renderHtml({ dir: root, records, figures, selection, torn, version: VERSION, generatedAt: new Date().toISOString() });
+  const target = resolve(out);
+  await writeFileAtomic(target, html);
+  return target;
+}
+
+export async function reportCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      k: { type: 'string' },
+      curvature: { type: 'string' },
+      threshold: { type: 'string' },
+      'depth-threshold': { type: 'string' },
+      'projection-layer': { type: 'string' },
+      'no-projection': { type: 'boolean' },
+      threads: { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(REPORT_HELP + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new InvalidArgumentError('report: give exactly one results directory (ricciflow report DIR)', 'dir');
+  const dir = resolve(positionals[0]!);
+  const options: ReportOptions = {};
+  if (values.k !== undefined) options.k = parseIntOption(values.k, 'k');
+  if (values.curvature !== undefined) {
+    const c = parseCurvatures(values.curvature, ['forman']);
+    if (c.length !== 1) throw new InvalidArgumentError('--curvature: give one curvature for the report', 'curvature');
+    options.curvature = c[0]!;
+  }
+  if (values.threshold !== undefined) options.threshold = parseNumberOption(values.threshold, 'threshold', 0.98);
+  if (values['depth-threshold'] !== undefined) options.depthThreshold = parseNumberOption(values['depth-threshold'], 'depth-threshold', -0.2);
+  if (values['projection-layer'] !== undefined) options.projectionLayer = parseIntOption(values['projection-layer'], 'projection-layer');
+  if (values['no-projection']) options.projection = false;
+  if (values.threads !== undefined) options.threads = parseIntOption(values.threads, 'threads');
+  if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
+  const path = await writeReport(dir, values.out ?? resolve(dir, 'report.html'), options);
+  process.stdout.write(`report: ${path}\nfigures: ${resolve(dir, 'figures')}/\n`);
+  return 0;
+}

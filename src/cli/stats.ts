@@ -1,0 +1,56 @@
+/** `ricciflow stats DIR`: the accuracy association of SPEC §6 on a results directory. */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { InvalidArgumentError } from '../errors.js';
+import type { CurvatureName } from '../geometry.js';
+import { readRecords } from '../study/store.js';
+import { accuracyStatistics, formatStatistics } from '../study/statistics.js';
+import { dedupeRecords, readResultsDir } from '../study/sweep.js';
+import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
+import { toJsonValue, writeFileAtomic } from './util.js';
+
+export const STATS_HELP = `ricciflow stats DIR|networks.jsonl [--threshold 0.98] [--k K] [--curvature forman] [--json OUT]
+
+Among networks with test accuracy above the threshold: Pearson and Spearman correlation of the
+Ricci coefficient ρ and of its Fisher z with accuracy (p-values, counts), overall and per dataset,
+architecture and depth; the linear model accuracy ~ ρ + dataset + architecture + depth (coefficient,
+SE and p of ρ; single-level factors dropped); the seed R recipe's pooled layer-skip correlation; the
+share of networks with ρ < 0; excluded networks by reason. --json writes everything as JSON.`;
+
+export async function statsCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      threshold: { type: 'string' },
+      k: { type: 'string' },
+      curvature: { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(STATS_HELP + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new InvalidArgumentError(`stats needs one results directory (or networks.jsonl)\n\n${STATS_HELP}`, 'dir');
+  const path = resolve(positionals[0]!);
+  const isFile = await stat(path).then((s) => s.isFile(), () => false);
+  const records = isFile ? dedupeRecords((await readRecords(path)).records).records : (await readResultsDir(path)).records;
+  const curv = values.curvature !== undefined ? parseCurvatures(values.curvature) : undefined;
+  if (curv && curv.length !== 1) throw new InvalidArgumentError('--curvature: give one curvature', 'curvature');
+  const result = accuracyStatistics(records, {
+    threshold: parseNumberOption(values.threshold, 'threshold', 0.98),
+    ...(values.k !== undefined ? { k: parseIntOption(values.k, 'k') } : {}),
+    ...(curv ? { curvature: curv[0] as CurvatureName } : {}),
+  });
+  process.stdout.write(formatStatistics(result, positionals[0]) + '\n');
+  if (values.json !== undefined) {
+    const out = resolve(values.json);
+    await writeFileAtomic(out, JSON.stringify(toJsonValue({ source: path, ...result }), null, 2) + '\n');
+    process.stdout.write(`JSON: ${out}\n`);
+  }
+  return 0;
+}

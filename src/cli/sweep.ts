@@ -1,0 +1,216 @@
+/**
+ * `ricciflow sweep` and `ricciflow merge`: resumable sweeps over a grid of networks, split into
+ * shards for job arrays, merged back (docs/sweeps.md).
+ *
+ * Parallelism: `--workers N` cells run as concurrent async tasks in this one process, each native
+ * call taking `--threads T` threads from the native layer's process-wide thread budget (capacity:
+ * the core count). Training and analysis run on native threads and never block the event loop, so
+ * the tasks overlap; the budget makes a call wait rather than oversubscribe the cores, and the
+ * datasets are loaded once and shared. Separate processes would each hold a budget of their own
+ * (oversubscribing unless statically partitioned) and a copy of every dataset; for several
+ * processes on one big machine, use shards (`--shard I/N`, one directory each) instead.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { InvalidArgumentError } from '../errors.js';
+import {
+  exportCsv,
+  mergeSweepDirs,
+  parseShard,
+  presetSweep,
+  PRESET_NAMES,
+  PRESETS,
+  readSweepFile,
+  readStoredSweep,
+  resolveSweep,
+  runSweep,
+  selectShard,
+  sweepConfigs,
+  workUnits,
+  type Shard,
+  type SweepSpec,
+} from '../study/sweep.js';
+import { parseIntOption } from './geometry.js';
+import { ProgressBar, formatSeconds } from './util.js';
+
+export const SWEEP_HELP = `ricciflow sweep (--preset ${PRESET_NAMES.join('|')} | --config SWEEP.json) --out DIR
+                [--workers N] [--threads T] [--group G] [--data-dir DIR]
+                [--shard I/N | --shard slurm | --shard k8s --shard-count N] [--dry-run]
+ricciflow sweep --out DIR                 continue the sweep stored in DIR/sweep.json
+ricciflow sweep --export-csv DIR          write DIR/summary.csv from DIR/networks.jsonl
+ricciflow sweep --print-preset NAME       print a preset as a sweep file (a starting point)
+
+Trains and analyses every network of a grid (datasets × architectures × depths × seeds; k list,
+curvatures, training and data options) into DIR/networks.jsonl, one record per network, appended
+and fsynced as each network finishes. Killed at any moment, the same command continues where it
+stopped. DIR/sweep.json stores the resolved sweep; a DIR holding another sweep is refused.
+
+  --workers N    cells in flight at once (default: cores / threads, at least 1)
+  --threads T    native threads per task (default 1); all tasks share one budget of <cores> threads
+  --group G      networks of a cell trained together in one task (default 1)
+  --shard I/N    compute only shard I (0-based) of N: networks dealt round-robin by id
+  --shard slurm  I and N from SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT (array from any MIN, STEP)
+  --shard k8s    I from JOB_COMPLETION_INDEX (Indexed Job), N from --shard-count
+  --dry-run      print the grid and this shard's share, compute nothing
+
+Each shard writes its own DIR; combine them with ricciflow merge.`;
+
+export const MERGE_HELP = `ricciflow merge OUT DIR1 DIR2 …
+
+Combines sweep directories (the shards of one sweep) into OUT: records deduplicated by id, in grid
+order, OUT/sweep.json (unsharded) and OUT/summary.csv. Refuses directories holding different sweeps
+(anything but the shard differs). Missing networks can be computed with ricciflow sweep --out OUT.`;
+
+function sweepLine(spec: SweepSpec, networks: number): string {
+  return (
+    `'${spec.name}': ${networks} networks = ${spec.datasets.length} datasets × ${spec.architectures.length} architectures × ` +
+    `${spec.depths.length} depths × ${spec.seeds.length} seeds; k ${spec.k.join(',')}; ${spec.curvatures.join(',')}; ` +
+    `${spec.training.epochs} epochs, batch ${spec.training.batchSize}`
+  );
+}
+
+export async function sweepCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      preset: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      out: { type: 'string', short: 'o' },
+      workers: { type: 'string', short: 'w' },
+      threads: { type: 'string' },
+      group: { type: 'string' },
+      'data-dir': { type: 'string' },
+      shard: { type: 'string' },
+      'shard-count': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'export-csv': { type: 'string' },
+      'print-preset': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(SWEEP_HELP + '\n');
+    return 0;
+  }
+  if (values['print-preset'] !== undefined) {
+    const name = values['print-preset'];
+    if (!PRESETS[name]) throw new InvalidArgumentError(`--print-preset: unknown preset '${name}' (expected ${PRESET_NAMES.join(', ')})`, 'print-preset');
+    process.stdout.write(JSON.stringify(presetSweep(name), null, 2) + '\n');
+    return 0;
+  }
+  if (values['export-csv'] !== undefined) {
+    const dir = resolve(values['export-csv']);
+    const { path, networks } = await exportCsv(dir);
+    process.stdout.write(`${networks} networks → ${path}\n`);
+    return 0;
+  }
+  if (values.preset !== undefined && values.config !== undefined)
+    throw new InvalidArgumentError('give --preset or --config, not both', 'preset');
+  if (values.out === undefined) throw new InvalidArgumentError('--out DIR is required (the results directory)', 'out');
+  const outDir = resolve(values.out);
+
+  const stored = await readStoredSweep(outDir);
+  let spec: SweepSpec;
+  if (values.preset !== undefined) spec = presetSweep(values.preset);
+  else if (values.config !== undefined) spec = await readSweepFile(resolve(values.config));
+  else if (stored) spec = resolveSweep(stored.sweep, `${outDir}/sweep.json`);
+  else throw new InvalidArgumentError(`give --preset (${PRESET_NAMES.join(', ')}) or --config FILE (${outDir} holds no sweep yet)`, 'preset');
+  const shard: Shard =
+    values.shard === undefined && values['shard-count'] === undefined && stored && values.preset === undefined && values.config === undefined
+      ? stored.shard
+      : parseShard(values.shard, process.env, values['shard-count']);
+
+  const cores = availableParallelism();
+  const threads = parseIntOption(values.threads, 'threads', 1);
+  if (threads < 1) throw new InvalidArgumentError('--threads: must be >= 1', 'threads');
+  const workers = parseIntOption(values.workers, 'workers', Math.max(1, Math.floor(cores / threads)));
+  if (workers < 1) throw new InvalidArgumentError('--workers: must be >= 1', 'workers');
+  const group = parseIntOption(values.group, 'group', 1);
+  if (group < 1) throw new InvalidArgumentError('--group: must be >= 1', 'group');
+
+  const all = sweepConfigs(spec);
+  const shardText = shard.count > 1 ? `, shard ${shard.index}/${shard.count}` : '';
+  if (values['dry-run']) {
+    const mine = selectShard(all, shard);
+    const units = workUnits(mine, group);
+    process.stdout.write(`sweep ${sweepLine(spec, all.length)}\n`);
+    process.stdout.write(`this run${shardText}: ${mine.length} networks in ${units.length} tasks; ${workers} workers × ${threads} threads (${cores} cores)\n`);
+    const per = new Map<string, number>();
+    for (const c of mine) per.set(c.dataset, (per.get(c.dataset) ?? 0) + 1);
+    for (const [d, n] of per) process.stdout.write(`  ${d.padEnd(20)} ${n}\n`);
+    return 0;
+  }
+
+  const abort = new AbortController();
+  let signalName: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (signalName) return;
+    signalName = sig;
+    process.stderr.write(`\nricciflow sweep: ${sig}: stopping; finished networks are saved, re-run the same command to continue\n`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let bar: ProgressBar | null = null;
+  try {
+    const res = await runSweep({
+      spec,
+      outDir,
+      shard,
+      workers,
+      threads,
+      group,
+      signal: abort.signal,
+      ...(values['data-dir'] !== undefined ? { dataDir: resolve(values['data-dir']) } : {}),
+      onStart: (i) => {
+        process.stderr.write(
+          `ricciflow sweep ${sweepLine(spec, i.grid)}${shardText}\n` +
+            `  ${i.shardNetworks} networks in this ${shard.count > 1 ? 'shard' : 'sweep'}, ${i.skipped} already done, ${i.todo} to compute ` +
+            `(${i.units} tasks; ${workers} workers × ${threads} threads on ${cores} cores); results in ${outDir}\n`,
+        );
+        bar = new ProgressBar('networks', i.todo);
+        if (i.todo === 0) bar.update(0);
+      },
+      onRecord: (p) => bar?.update(p.done, `${p.label}${p.failed ? ` (${p.failed} failed)` : ''}`),
+    });
+    const csv = await exportCsv(outDir, () => undefined);
+    process.stdout.write(
+      `${res.computed} networks computed in ${formatSeconds(res.seconds)} (${res.failed} failed training), ${res.skipped} were already done; ` +
+        `${res.shardNetworks - res.remaining}/${res.shardNetworks} in ${outDir}/networks.jsonl; ${csv.path}\n`,
+    );
+    for (const e of res.errors)
+      process.stderr.write(`ricciflow sweep: error (${e.networks} networks not computed): ${e.message}\n`);
+    if (res.interrupted) {
+      process.stderr.write(`ricciflow sweep: interrupted; ${res.remaining} networks remain: re-run to continue\n`);
+      return signalName === 'SIGTERM' ? 143 : 130;
+    }
+    if (res.errors.length > 0) return 1;
+    if (res.remaining === 0) process.stdout.write(`statistics: ricciflow stats ${outDir}\n`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export async function mergeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write(MERGE_HELP + '\n');
+    return 0;
+  }
+  if (positionals.length < 2) throw new InvalidArgumentError(`merge needs OUT and at least one DIR\n\n${MERGE_HELP}`, 'dirs');
+  const [out, ...dirs] = positionals.map((p) => resolve(p));
+  const res = await mergeSweepDirs(out!, dirs);
+  for (const i of res.inputs)
+    process.stdout.write(`  ${i.dir}: ${i.shard.count > 1 ? `shard ${i.shard.index}/${i.shard.count}` : 'unsharded'}, ${i.records} networks\n`);
+  process.stdout.write(
+    `merged ${res.networks}/${res.grid} networks of '${res.sweep.name}' into ${res.out}` +
+      `${res.duplicates ? ` (${res.duplicates} duplicates dropped)` : ''}; networks.jsonl, summary.csv, sweep.json\n`,
+  );
+  if (res.missing > 0)
+    process.stdout.write(`${res.missing} networks of the grid are missing: compute them with ricciflow sweep --out ${res.out}\n`);
+  return 0;
+}

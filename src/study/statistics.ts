@@ -1,0 +1,344 @@
+/**
+ * The accuracy association of SPEC §6 on a set of network records (a sweep's results):
+ * among networks whose test accuracy exceeds a threshold, Pearson and Spearman correlation of ρ
+ * (and of the Fisher z) with accuracy, overall and per dataset / architecture / depth; the linear
+ * model `accuracy ~ ρ + dataset + architecture + depth`; the seed R recipe's pooled layer-skip
+ * correlation; the share of networks with ρ < 0; excluded networks counted by reason.
+ *
+ * p-values come from `src/stats.ts` (jstat's incomplete beta; Spearman with the t approximation of
+ * R's `cor.test(exact = FALSE)`).
+ */
+import { fmt, table } from '../cli/util.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { CurvatureName } from '../geometry.js';
+import { correlationTest, linearModel, modelMatrix, type LinearModelCoefficient } from '../stats.js';
+import type { CoefficientRecord, NetworkRecord } from './types.js';
+
+/** Why a network is left out, checked in this order (each network counts once). */
+export const EXCLUSION_REASONS = ['failed training', 'below threshold', 'missing k or curvature', 'disconnected layer', 'undefined coefficient'] as const;
+export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
+
+export interface StatisticsOptions {
+  /** Networks with test accuracy strictly above it are retained (default 0.98). */
+  threshold?: number;
+  /** Which k (default: the first k of the records). */
+  k?: number;
+  /** Which curvature (default forman when present, else the first one recorded). */
+  curvature?: CurvatureName;
+}
+
+export interface Correlation {
+  r: number | null;
+  p: number | null;
+  n: number;
+}
+
+export interface Association {
+  pearson: Correlation;
+  spearman: Correlation;
+}
+
+export interface GroupStatistics {
+  /** Retained networks in the group. */
+  n: number;
+  /** Correlation of ρ with accuracy. */
+  rho: Association;
+  /** Correlation of z with accuracy (networks whose z is defined). */
+  z: Association;
+  meanAccuracy: number | null;
+  meanRho: number | null;
+}
+
+export interface LinearModelSummary {
+  formula: string;
+  n: number;
+  /** Factors left out because they have a single level among the retained networks. */
+  dropped: string[];
+  /** The coefficient of ρ (null when the model could not be fitted: see `error`). */
+  rho: LinearModelCoefficient | null;
+  coefficients: LinearModelCoefficient[];
+  rSquared: number | null;
+  adjRSquared: number | null;
+  df: number | null;
+  error: string | null;
+}
+
+export interface LayerSkip {
+  /** Pearson r between Δg (l−1 → l) and Ric_{l−1}, pooled over networks and layers. */
+  r: number | null;
+  p: number | null;
+  /** Pairs. */
+  n: number;
+  networks: number;
+}
+
+export interface StatisticsResult {
+  threshold: number;
+  k: number;
+  curvature: CurvatureName;
+  available: { k: number[]; curvatures: string[] };
+  /** Analysis settings found among the records (normally one each). */
+  analysis: { modes: string[]; layers: string[]; nodes: string[] };
+  counts: { networks: number; retained: number; excluded: Record<ExclusionReason, number> };
+  overall: GroupStatistics;
+  byDataset: Record<string, GroupStatistics>;
+  byArchitecture: Record<string, GroupStatistics>;
+  byDepth: Record<string, GroupStatistics>;
+  linearModel: LinearModelSummary;
+  layerSkip: LayerSkip;
+  /** Retained networks with ρ < 0. */
+  negative: { count: number; n: number; share: number | null };
+  /** Every successfully analysed network with a defined ρ (whatever its accuracy) with ρ < 0. */
+  negativeAll: { count: number; n: number; share: number | null };
+}
+
+/** One retained network, flattened. */
+export interface RetainedNetwork {
+  id: string;
+  dataset: string;
+  architecture: string;
+  depth: number;
+  accuracy: number;
+  rho: number;
+  z: number | null;
+  coefficient: CoefficientRecord;
+  layers: 'all' | 'hidden';
+}
+
+function coefficientOf(r: NetworkRecord, k: number, curvature: string): { co: CoefficientRecord; disconnected: number[] } | null {
+  const K = r.byK?.find((x) => x.k === k);
+  const co = K?.coefficients?.[curvature as CurvatureName];
+  return K && co ? { co, disconnected: K.disconnected ?? [] } : null;
+}
+
+/** Splits records into retained networks and exclusions by reason. */
+export function selectNetworks(
+  records: readonly NetworkRecord[],
+  opts: { threshold: number; k: number; curvature: string },
+): { retained: RetainedNetwork[]; excluded: Record<ExclusionReason, number> } {
+  const excluded = Object.fromEntries(EXCLUSION_REASONS.map((r) => [r, 0])) as Record<ExclusionReason, number>;
+  const retained: RetainedNetwork[] = [];
+  for (const r of records) {
+    if (r.status !== 'ok') {
+      excluded['failed training']++;
+      continue;
+    }
+    if (r.accuracy === null || !(r.accuracy > opts.threshold)) {
+      excluded['below threshold']++;
+      continue;
+    }
+    const c = coefficientOf(r, opts.k, opts.curvature);
+    if (!c) {
+      excluded['missing k or curvature']++;
+      continue;
+    }
+    if (c.co.rho === null || !Number.isFinite(c.co.rho)) {
+      excluded[c.disconnected.length > 0 || /disconnect/.test(c.co.reason ?? '') ? 'disconnected layer' : 'undefined coefficient']++;
+      continue;
+    }
+    retained.push({
+      id: r.id,
+      dataset: r.config.dataset,
+      architecture: r.config.architecture,
+      depth: r.config.depth,
+      accuracy: r.accuracy,
+      rho: c.co.rho,
+      z: c.co.z !== null && Number.isFinite(c.co.z) ? c.co.z : null,
+      coefficient: c.co,
+      layers: r.config.analysis.layers,
+    });
+  }
+  return { retained, excluded };
+}
+
+function corr(x: number[], y: number[], method: 'pearson' | 'spearman'): Correlation {
+  const t = correlationTest(x, y, method);
+  return { r: t.r, p: t.p, n: t.n };
+}
+
+function association(x: number[], y: number[]): Association {
+  return { pearson: corr(x, y, 'pearson'), spearman: corr(x, y, 'spearman') };
+}
+
+const mean = (v: number[]): number | null => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
+
+export function groupStatistics(nets: readonly RetainedNetwork[]): GroupStatistics {
+  const withZ = nets.filter((n) => n.z !== null);
+  return {
+    n: nets.length,
+    rho: association(nets.map((n) => n.rho), nets.map((n) => n.accuracy)),
+    z: association(withZ.map((n) => n.z!), withZ.map((n) => n.accuracy)),
+    meanAccuracy: mean(nets.map((n) => n.accuracy)),
+    meanRho: mean(nets.map((n) => n.rho)),
+  };
+}
+
+function byLevel(nets: readonly RetainedNetwork[], key: (n: RetainedNetwork) => string | number): Record<string, GroupStatistics> {
+  const groups = new Map<string | number, RetainedNetwork[]>();
+  for (const n of nets) {
+    const k = key(n);
+    const g = groups.get(k);
+    if (g) g.push(n);
+    else groups.set(k, [n]);
+  }
+  const levels = [...groups.keys()].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+  return Object.fromEntries(levels.map((l) => [String(l), groupStatistics(groups.get(l)!)]));
+}
+
+/** `accuracy ~ rho + dataset + architecture + depth` (depth as a factor); single-level factors dropped. */
+export function accuracyModel(nets: readonly RetainedNetwork[]): LinearModelSummary {
+  const rows = nets.map((n) => ({ accuracy: n.accuracy, rho: n.rho, dataset: n.dataset, architecture: n.architecture, depth: n.depth }));
+  const factors = (['dataset', 'architecture', 'depth'] as const).filter((f) => new Set(rows.map((r) => r[f])).size > 1);
+  const dropped = (['dataset', 'architecture', 'depth'] as const).filter((f) => !factors.includes(f as never));
+  const formula = `accuracy ~ rho${factors.map((f) => ` + ${f}`).join('')}`;
+  const empty = { formula, n: rows.length, dropped: [...dropped], rho: null, coefficients: [], rSquared: null, adjRSquared: null, df: null };
+  if (rows.length === 0) return { ...empty, error: 'no retained networks' };
+  try {
+    const mm = modelMatrix(rows, { numeric: ['rho'], factors: [...factors] });
+    const fit = linearModel(rows.map((r) => r.accuracy), mm);
+    return {
+      formula,
+      n: fit.n,
+      dropped: [...dropped],
+      rho: fit.coefficients.find((c) => c.name === 'rho') ?? null,
+      coefficients: fit.coefficients,
+      rSquared: Number.isFinite(fit.rSquared) ? fit.rSquared : null,
+      adjRSquared: Number.isFinite(fit.adjRSquared) ? fit.adjRSquared : null,
+      df: fit.df,
+      error: null,
+    };
+  } catch (err) {
+    // RankDeficientDesignError (confounded terms) and too few observations are InvalidArgumentErrors.
+    if (err instanceof InvalidArgumentError) return { ...empty, error: err.message };
+    throw err;
+  }
+}
+
+/**
+ * The seed R recipe's pooled layer-skip correlation: over all retained networks and layers, the
+ * Pearson correlation between the geodesic change l−1 → l (g_l − g_{l−1}) and the curvature of
+ * layer l−1 (Ric_{l−1}). Layers as the network's selection: `all` pairs l = 1 … L−1; `hidden`
+ * keeps both layers hidden, l = 2 … L−2 (the input serves only as the reference of ρ's first change).
+ */
+export function layerSkip(nets: readonly RetainedNetwork[]): LayerSkip {
+  const dg: number[] = [], ric: number[] = [];
+  let networks = 0;
+  for (const n of nets) {
+    const { g, ric: R } = n.coefficient;
+    const L = Math.min(g.length, R.length);
+    const [lo, hi] = n.layers === 'hidden' ? [2, L - 2] : [1, L - 1];
+    let used = false;
+    for (let l = lo; l <= hi; l++) {
+      const a = g[l], b = g[l - 1], c = R[l - 1];
+      if (a === null || a === undefined || b === null || b === undefined || c === undefined || !Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c)) continue;
+      dg.push(a - b);
+      ric.push(c);
+      used = true;
+    }
+    if (used) networks++;
+  }
+  const t = correlationTest(dg, ric, 'pearson');
+  return { r: t.r, p: t.p, n: t.n, networks };
+}
+
+/** Every statistic of SPEC §6 on `records` (deduplicate them first). */
+export function accuracyStatistics(records: readonly NetworkRecord[], options: StatisticsOptions = {}): StatisticsResult {
+  const threshold = options.threshold ?? 0.98;
+  if (!Number.isFinite(threshold)) throw new InvalidArgumentError(`threshold must be a number, got ${threshold}`, 'threshold');
+  const ks = [...new Set(records.flatMap((r) => (r.byK ?? []).map((K) => K.k)))].sort((a, b) => a - b);
+  const curvs = [...new Set(records.flatMap((r) => (r.byK ?? []).flatMap((K) => Object.keys(K.coefficients ?? {}))))].sort();
+  const firstK = records.find((r) => r.config?.analysis?.k?.length)?.config.analysis.k[0];
+  const k = options.k ?? firstK ?? ks[0];
+  if (k === undefined) throw new InvalidArgumentError('no analysed networks in the records (no k to report)', 'k');
+  if (ks.length > 0 && !ks.includes(k)) throw new InvalidArgumentError(`k = ${k} is not among the analysed k (${ks.join(', ')})`, 'k');
+  const curvature = (options.curvature ?? (curvs.includes('forman') || curvs.length === 0 ? 'forman' : curvs[0]!)) as CurvatureName;
+  if (curvs.length > 0 && !curvs.includes(curvature))
+    throw new InvalidArgumentError(`curvature '${curvature}' is not among the analysed curvatures (${curvs.join(', ')})`, 'curvature');
+
+  const { retained, excluded } = selectNetworks(records, { threshold, k, curvature });
+  const neg = retained.filter((n) => n.rho < 0).length;
+  const defined = records.flatMap((r) => {
+    if (r.status !== 'ok') return [];
+    const c = coefficientOf(r, k, curvature);
+    return c && c.co.rho !== null && Number.isFinite(c.co.rho) ? [c.co.rho] : [];
+  });
+  const negAll = defined.filter((x) => x < 0).length;
+  const uniq = (f: (r: NetworkRecord) => string | undefined): string[] => [...new Set(records.map(f).filter((x): x is string => x !== undefined))].sort();
+  return {
+    threshold,
+    k,
+    curvature,
+    available: { k: ks, curvatures: curvs },
+    analysis: {
+      modes: uniq((r) => r.config?.analysis?.mode),
+      layers: uniq((r) => r.config?.analysis?.layers),
+      nodes: uniq((r) => r.config?.analysis?.node),
+    },
+    counts: { networks: records.length, retained: retained.length, excluded },
+    overall: groupStatistics(retained),
+    byDataset: byLevel(retained, (n) => n.dataset),
+    byArchitecture: byLevel(retained, (n) => n.architecture),
+    byDepth: byLevel(retained, (n) => n.depth),
+    linearModel: accuracyModel(retained),
+    layerSkip: layerSkip(retained),
+    negative: { count: neg, n: retained.length, share: retained.length ? neg / retained.length : null },
+    negativeAll: { count: negAll, n: defined.length, share: defined.length ? negAll / defined.length : null },
+  };
+}
+
+function fmtP(p: number | null | undefined): string | null {
+  if (p === null || p === undefined || !Number.isFinite(p)) return null;
+  if (p === 0) return '0';
+  return p < 1e-3 ? p.toExponential(1) : p.toFixed(3);
+}
+
+const pct = (x: number | null): string => (x === null ? '—' : `${(100 * x).toFixed(1)} %`);
+
+/** The printed form of {@link accuracyStatistics}. */
+export function formatStatistics(s: StatisticsResult, source = ''): string {
+  const out: string[] = [];
+  const settings = [
+    s.analysis.modes.length ? `mode ${s.analysis.modes.join('/')}` : '',
+    s.analysis.layers.length ? `layers ${s.analysis.layers.join('/')}` : '',
+    s.analysis.nodes.length ? `node ${s.analysis.nodes.join('/')}` : '',
+  ].filter(Boolean);
+  out.push(`${source ? source + ': ' : ''}k = ${s.k}, ${s.curvature}${settings.length ? ` (${settings.join(', ')})` : ''}; retained: test accuracy > ${s.threshold}`);
+  if (s.available.k.length > 1 || s.available.curvatures.length > 1)
+    out.push(`  also analysed: k ${s.available.k.join(', ')}; curvatures ${s.available.curvatures.join(', ')} (--k, --curvature)`);
+  const ex = EXCLUSION_REASONS.filter((r) => s.counts.excluded[r] > 0).map((r) => `${s.counts.excluded[r]} ${r}`);
+  out.push(`networks: ${s.counts.networks}; retained ${s.counts.retained}; excluded ${ex.length ? ex.join(', ') : 'none'}`);
+  out.push(
+    `ρ < 0: ${s.negative.count} of ${s.negative.n} retained networks (${pct(s.negative.share)}); ` +
+      `${s.negativeAll.count} of ${s.negativeAll.n} analysed networks with a defined ρ (${pct(s.negativeAll.share)})`,
+  );
+  out.push('');
+  out.push('Correlation with test accuracy (retained networks): Pearson r and Spearman ρs, two-sided p');
+  const row = (group: string, level: string, g: GroupStatistics): (string | number | null)[] => [
+    group, level, g.n, fmt(g.meanAccuracy, 4), fmt(g.meanRho),
+    fmt(g.rho.pearson.r), fmtP(g.rho.pearson.p), fmt(g.rho.spearman.r), fmtP(g.rho.spearman.p),
+    g.z.pearson.n, fmt(g.z.pearson.r), fmtP(g.z.pearson.p), fmt(g.z.spearman.r), fmtP(g.z.spearman.p),
+  ];
+  const rows = [row('overall', 'all', s.overall)];
+  for (const [name, groups] of [['dataset', s.byDataset], ['architecture', s.byArchitecture], ['depth', s.byDepth]] as const)
+    for (const [level, g] of Object.entries(groups)) rows.push(row(name, level, g));
+  out.push(
+    table(
+      ['group', 'level', 'n', 'mean acc', 'mean ρ', 'r(ρ)', 'p', 'ρs(ρ)', 'p', 'n(z)', 'r(z)', 'p', 'ρs(z)', 'p'],
+      rows,
+    ),
+  );
+  out.push('');
+  const lm = s.linearModel;
+  if (lm.rho)
+    out.push(
+      `Linear model ${lm.formula} (n = ${lm.n}, R² = ${fmt(lm.rSquared) ?? '—'}${lm.dropped.length ? `; single-level factors dropped: ${lm.dropped.join(', ')}` : ''}):\n` +
+        `  ρ coefficient ${lm.rho.estimate.toPrecision(4)} (SE ${lm.rho.se.toPrecision(3)}, t = ${lm.rho.t.toFixed(2)}, p = ${fmtP(lm.rho.p) ?? '—'})`,
+    );
+  else out.push(`Linear model ${lm.formula}: not fitted (${lm.error ?? 'no ρ term'})`);
+  const ls = s.layerSkip;
+  out.push(
+    `Pooled layer-skip correlation (seed R recipe): Pearson(g_l − g_{l−1}, Ric_{l−1}) r = ${fmt(ls.r) ?? '—'}, p = ${fmtP(ls.p) ?? '—'} ` +
+      `(${ls.n} layer pairs of ${ls.networks} networks)`,
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,310 @@
+/**
+ * `accuracyStatistics` on constructed records, checked against values computed independently:
+ * textbook figures (Anscombe's quartet, set I: r = 0.8164, p = 0.00217 as R's cor.test prints),
+ * direct formulas in this file (sums of products, ranks by hand, the t distribution's CDF from
+ * jstat instead of the incomplete beta), and OLS by the normal equations (Gauss–Jordan) instead
+ * of the library's Householder QR.
+ */
+import jStat from 'jstat';
+import { describe, expect, it } from 'vitest';
+
+import { accuracyStatistics, formatStatistics, layerSkip, selectNetworks, type RetainedNetwork } from '../src/study/statistics.js';
+import type { CoefficientRecord, NetworkRecord } from '../src/study/types.js';
+
+interface Spec {
+  dataset?: string;
+  architecture?: string;
+  depth?: number;
+  accuracy: number | null;
+  rho: number | null;
+  z?: number | null;
+  status?: 'ok' | 'failed';
+  disconnected?: number[];
+  reason?: string | null;
+  k?: number;
+  g?: (number | null)[];
+  ric?: number[];
+  layers?: 'all' | 'hidden';
+}
+
+let serial = 0;
+function record(s: Spec): NetworkRecord {
+  const depth = s.depth ?? 5;
+  const L = depth + 2;
+  const co: CoefficientRecord = {
+    rho: s.rho,
+    z: s.z === undefined ? (s.rho === null ? null : Math.atanh(s.rho) * Math.sqrt(L - 1 - 3)) : s.z,
+    m: L - 1,
+    reason: s.reason ?? null,
+    ric: s.ric ?? Array.from({ length: L }, (_, l) => -100 - l),
+    g: s.g ?? Array.from({ length: L }, (_, l) => 1000 + 10 * l),
+    eta: [],
+    localMean: null,
+    localShareNegative: null,
+    localNullCount: 0,
+    layer: [],
+  };
+  const id = `net${serial++}`;
+  return {
+    id,
+    config: {
+      dataset: s.dataset ?? 'A',
+      data: { dataSeed: 0 },
+      architecture: s.architecture ?? 'wide',
+      depth,
+      widths: new Array<number>(depth).fill(50),
+      seed: serial,
+      training: { epochs: 1, batchSize: 32, learningRate: 0.001, validationSplit: 0.2, backend: 'native' },
+      analysis: { k: [s.k ?? 30], curvatures: ['forman'], mode: 'union', layers: s.layers ?? 'all', node: 'mean', alpha: 0.5 },
+    },
+    status: s.status ?? 'ok',
+    versions: { ricciflow: 'test', node: 'test', abi: 1 },
+    accuracy: s.accuracy,
+    testLoss: null,
+    trainAccuracy: null,
+    epochsTrained: 1,
+    msPerEpoch: null,
+    trainSeconds: null,
+    analysisSeconds: null,
+    nTest: 100,
+    layerDims: [],
+    byK:
+      s.status === 'failed'
+        ? []
+        : [{ k: s.k ?? 30, connected: [], components: [], edges: [], disconnected: s.disconnected ?? [], coefficients: { forman: co } }],
+    finishedAt: '2026-01-01T00:00:00Z',
+  };
+}
+
+// Anscombe's quartet, set I (Anscombe 1973).
+const ax = [10, 8, 13, 9, 11, 14, 6, 4, 12, 7, 5];
+const ay = [8.04, 6.95, 7.58, 8.81, 8.33, 9.96, 7.24, 4.26, 10.84, 4.82, 5.68];
+// ρ and accuracy as increasing linear maps of x and y: correlations are those of (x, y).
+const rhoOf = (x: number): number => (x - 20) / 20;
+const accOf = (y: number): number => 0.98 + y / 1000;
+
+// --- independent reference computations -------------------------------------------------------
+function refPearson(x: number[], y: number[]): number {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b) / n, my = y.reduce((a, b) => a + b) / n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+function refRanks(v: number[]): number[] {
+  // average ranks by counting: rank = (#less) + (#equal + 1) / 2
+  return v.map((a) => v.filter((b) => b < a).length + (v.filter((b) => b === a).length + 1) / 2);
+}
+function refP(r: number, n: number): number {
+  const t = r * Math.sqrt((n - 2) / (1 - r * r));
+  return 2 * (1 - jStat.studentt.cdf(Math.abs(t), n - 2));
+}
+/** OLS by the normal equations: β = (XᵀX)⁻¹Xᵀy with Gauss–Jordan; SE from σ²(XᵀX)⁻¹. */
+function refOls(X: number[][], y: number[]): { beta: number[]; se: number[]; p: number[] } {
+  const n = X.length, p = X[0]!.length;
+  const A = Array.from({ length: p }, (_, i) => [
+    ...Array.from({ length: p }, (_, j) => X.reduce((s, row) => s + row[i]! * row[j]!, 0)),
+    ...Array.from({ length: p }, (_, j) => (i === j ? 1 : 0)),
+  ]);
+  for (let c = 0; c < p; c++) {
+    let piv = c;
+    for (let r = c + 1; r < p; r++) if (Math.abs(A[r]![c]!) > Math.abs(A[piv]![c]!)) piv = r;
+    [A[c], A[piv]] = [A[piv]!, A[c]!];
+    const d = A[c]![c]!;
+    for (let j = 0; j < 2 * p; j++) A[c]![j]! /= d;
+    for (let r = 0; r < p; r++)
+      if (r !== c) {
+        const f = A[r]![c]!;
+        for (let j = 0; j < 2 * p; j++) A[r]![j]! -= f * A[c]![j]!;
+      }
+  }
+  const inv = A.map((row) => row.slice(p));
+  const xty = Array.from({ length: p }, (_, i) => X.reduce((s, row, k) => s + row[i]! * y[k]!, 0));
+  const beta = inv.map((row) => row.reduce((s, v, j) => s + v * xty[j]!, 0));
+  const rss = X.reduce((s, row, k) => s + (y[k]! - row.reduce((a, v, j) => a + v * beta[j]!, 0)) ** 2, 0);
+  const sigma2 = rss / (n - p);
+  const se = inv.map((row, j) => Math.sqrt(sigma2 * row[j]!));
+  const pv = beta.map((b, j) => 2 * (1 - jStat.studentt.cdf(Math.abs(b / se[j]!), n - p)));
+  return { beta, se, p: pv };
+}
+
+describe('accuracy association on constructed records', () => {
+  const good = ax.map((x, i) => record({ dataset: i < 6 ? 'A' : 'B', accuracy: accOf(ay[i]!), rho: rhoOf(x) }));
+  const excluded = [
+    record({ status: 'failed', accuracy: null, rho: null }),
+    record({ accuracy: 0.97, rho: -0.5 }),
+    record({ accuracy: 0.98, rho: -0.5 }), // not above the threshold: excluded too
+    record({ accuracy: 0.99, rho: null, disconnected: [6], reason: 'disconnected layer(s) 6: g_l undefined' }),
+    record({ accuracy: 0.99, rho: null, reason: 'constant curvature' }),
+    record({ accuracy: 0.99, rho: -0.2, k: 15 }), // analysed at another k only
+  ];
+  const s = accuracyStatistics([...good, ...excluded], { k: 30 });
+
+  it('counts retained networks and exclusions by reason', () => {
+    expect(s.counts.networks).toBe(17);
+    expect(s.counts.retained).toBe(11);
+    expect(s.counts.excluded).toEqual({
+      'failed training': 1,
+      'below threshold': 2,
+      'missing k or curvature': 1,
+      'disconnected layer': 1,
+      'undefined coefficient': 1,
+    });
+  });
+
+  it('reproduces Anscombe I: Pearson r = 0.8164, p = 0.00217; Spearman by hand', () => {
+    expect(s.overall.n).toBe(11);
+    expect(s.overall.rho.pearson.r).toBeCloseTo(0.8164205, 6);
+    expect(s.overall.rho.pearson.p).toBeCloseTo(0.00217, 5);
+    expect(s.overall.rho.pearson.n).toBe(11);
+    const rs = refPearson(refRanks(ax), refRanks(ay));
+    expect(rs).toBeCloseTo(0.8181818, 6); // R: cor(x1, y1, method = "spearman")
+    expect(s.overall.rho.spearman.r).toBeCloseTo(rs, 12);
+    expect(s.overall.rho.spearman.p).toBeCloseTo(refP(rs, 11), 9);
+  });
+
+  it('correlates z with accuracy as well', () => {
+    const z = ax.map((x) => Math.atanh(rhoOf(x)) * Math.sqrt(6 - 3));
+    const acc = ay.map(accOf);
+    const r = refPearson(z, acc);
+    expect(s.overall.z.pearson.r).toBeCloseTo(r, 12);
+    expect(s.overall.z.pearson.p).toBeCloseTo(refP(r, 11), 9);
+    expect(s.overall.z.spearman.r).toBeCloseTo(refPearson(refRanks(z), refRanks(acc)), 12);
+  });
+
+  it('splits by dataset, architecture and depth', () => {
+    expect(Object.keys(s.byDataset)).toEqual(['A', 'B']);
+    const xa = ax.slice(0, 6).map(rhoOf), ya = ay.slice(0, 6).map(accOf);
+    const ra = refPearson(xa, ya);
+    expect(s.byDataset.A!.n).toBe(6);
+    expect(s.byDataset.A!.rho.pearson.r).toBeCloseTo(ra, 12);
+    expect(s.byDataset.A!.rho.pearson.p).toBeCloseTo(refP(ra, 6), 9);
+    const rb = refPearson(ax.slice(6).map(rhoOf), ay.slice(6).map(accOf));
+    expect(s.byDataset.B!.rho.pearson.r).toBeCloseTo(rb, 12);
+    expect(Object.keys(s.byArchitecture)).toEqual(['wide']);
+    expect(Object.keys(s.byDepth)).toEqual(['5']);
+    expect(s.byDepth['5']!.rho.pearson.r).toBeCloseTo(0.8164205, 6);
+  });
+
+  it('reports the share of networks with ρ < 0', () => {
+    expect(s.negative).toEqual({ count: 11, n: 11, share: 1 }); // every ρ here is in [−0.8, −0.3]
+    // all analysed networks with a defined ρ at k = 30: the 11 + the two below the threshold
+    expect(s.negativeAll).toEqual({ count: 13, n: 13, share: 1 });
+  });
+
+  it('drops single-level factors from the linear model', () => {
+    expect(s.linearModel.formula).toBe('accuracy ~ rho + dataset');
+    expect(s.linearModel.dropped).toEqual(['architecture', 'depth']);
+    const X = ax.map((x, i) => [1, rhoOf(x), i < 6 ? 0 : 1]);
+    const ref = refOls(X, ay.map(accOf));
+    expect(s.linearModel.rho!.estimate).toBeCloseTo(ref.beta[1]!, 10);
+    expect(s.linearModel.rho!.se).toBeCloseTo(ref.se[1]!, 10);
+    expect(s.linearModel.rho!.p).toBeCloseTo(ref.p[1]!, 8);
+  });
+
+  it('prints a table with every group', () => {
+    const text = formatStatistics(s, 'constructed');
+    expect(text).toMatch(/retained 11; excluded 1 failed training, 2 below threshold, 1 missing k or curvature, 1 disconnected layer, 1 undefined coefficient/);
+    expect(text).toMatch(/overall\s+all\s+11/);
+    expect(text).toMatch(/dataset\s+B\s+5/);
+    expect(text).toMatch(/Linear model accuracy ~ rho \+ dataset/);
+  });
+});
+
+describe('linear model accuracy ~ ρ + dataset + architecture + depth', () => {
+  // 2 datasets × 2 architectures × 2 depths × 3 replicates, ρ and accuracy from a fixed LCG.
+  let state = 12345;
+  const rnd = (): number => {
+    state = (1103515245 * state + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const recs: NetworkRecord[] = [];
+  const X: number[][] = [], y: number[] = [];
+  for (const dataset of ['A', 'fashion-mnist:5v9'])
+    for (const architecture of ['narrow', 'wide'])
+      for (const depth of [5, 11])
+        for (let r = 0; r < 3; r++) {
+          const rho = -0.9 + 0.8 * rnd();
+          const acc = 0.985 - 0.006 * rho + (dataset === 'A' ? 0.003 : 0) + (depth === 11 ? -0.002 : 0) + 0.002 * (rnd() - 0.5);
+          recs.push(record({ dataset, architecture, depth, accuracy: acc, rho }));
+          X.push([1, rho, dataset === 'fashion-mnist:5v9' ? 1 : 0, architecture === 'wide' ? 1 : 0, depth === 11 ? 1 : 0]);
+          y.push(acc);
+        }
+
+  it('matches OLS by the normal equations (treatment coding, first level as baseline)', () => {
+    const s = accuracyStatistics(recs);
+    const lm = s.linearModel;
+    expect(lm.error).toBeNull();
+    expect(lm.formula).toBe('accuracy ~ rho + dataset + architecture + depth');
+    expect(lm.n).toBe(24);
+    expect(lm.df).toBe(19);
+    const ref = refOls(X, y);
+    expect(lm.coefficients.map((c) => c.name)).toEqual(['(Intercept)', 'rho', 'dataset=fashion-mnist:5v9', 'architecture=wide', 'depth=11']);
+    lm.coefficients.forEach((c, j) => {
+      expect(c.estimate).toBeCloseTo(ref.beta[j]!, 10);
+      expect(c.se).toBeCloseTo(ref.se[j]!, 10);
+      expect(c.p).toBeCloseTo(ref.p[j]!, 8);
+    });
+    expect(lm.rho!.estimate).toBeLessThan(0);
+  });
+
+  it('reports a confounded design instead of failing', () => {
+    // dataset and architecture always vary together: not separable
+    const conf = recs.filter((r) => (r.config.dataset === 'A') === (r.config.architecture === 'narrow'));
+    const s = accuracyStatistics(conf);
+    expect(s.linearModel.rho).toBeNull();
+    expect(s.linearModel.error).toMatch(/rank-deficient/);
+    expect(formatStatistics(s)).toMatch(/not fitted \(rank-deficient/);
+    expect(s.overall.n).toBe(12); // the correlations are still there
+  });
+});
+
+describe('pooled layer-skip correlation (seed R recipe)', () => {
+  it('pairs g_l − g_{l−1} with Ric_{l−1} over networks and layers', () => {
+    const g1 = [100, 90, 95, 70, 60, 80, 50], r1 = [-5, -8, -3, -9, -7, -2, -6];
+    const g2 = [200, 150, 160, 155, 120, 110, 140], r2 = [-1, -4, -6, -2, -3, -8, -5];
+    const nets = [record({ accuracy: 0.99, rho: -0.5, g: g1, ric: r1 }), record({ accuracy: 0.995, rho: -0.4, g: g2, ric: r2 })];
+    const { retained } = selectNetworks(nets, { threshold: 0.98, k: 30, curvature: 'forman' });
+    const dg: number[] = [], ric: number[] = [];
+    for (const [g, r] of [[g1, r1], [g2, r2]] as const)
+      for (let l = 1; l < g.length; l++) {
+        dg.push(g[l]! - g[l - 1]!);
+        ric.push(r[l - 1]!);
+      }
+    const ls = layerSkip(retained);
+    expect(ls.n).toBe(12);
+    expect(ls.networks).toBe(2);
+    const r = refPearson(dg, ric);
+    expect(ls.r).toBeCloseTo(r, 12);
+    expect(ls.p).toBeCloseTo(refP(r, 12), 9);
+  });
+
+  it('keeps both layers hidden under the hidden selection and skips undefined g', () => {
+    const g = [100, 90, null, 70, 60, 80, 50], ric = [-5, -8, -3, -9, -7, -2, -6];
+    const net: RetainedNetwork = {
+      id: 'x', dataset: 'A', architecture: 'wide', depth: 5, accuracy: 0.99, rho: -0.5, z: null, layers: 'hidden',
+      coefficient: record({ accuracy: 0.99, rho: -0.5, g, ric }).byK[0]!.coefficients.forman!,
+    };
+    // hidden: l = 2 … L−2 = 5; l = 2, 3 touch g_2 = null → pairs l = 4, 5
+    const ls = layerSkip([net, { ...net, id: 'y', coefficient: { ...net.coefficient, g: [100, 90, 85, 70, 62, 80, 50] } }]);
+    // second network: l = 2..5 → 4 pairs; first: 2 pairs
+    expect(ls.n).toBe(6);
+    const dg = [60 - 70, 80 - 60, 85 - 90, 70 - 85, 62 - 70, 80 - 62];
+    const rr = [-9, -7, -8, -3, -9, -7];
+    expect(ls.r).toBeCloseTo(refPearson(dg, rr), 12);
+  });
+});
+
+describe('options', () => {
+  const recs = ax.map((x, i) => record({ accuracy: accOf(ay[i]!), rho: rhoOf(x) }));
+  it('applies the threshold strictly and validates k and curvature', () => {
+    const s = accuracyStatistics(recs, { threshold: accOf(7) });
+    expect(s.counts.retained).toBe(ay.filter((v) => v > 7).length);
+    expect(() => accuracyStatistics(recs, { k: 31 })).toThrow(/k = 31 is not among the analysed k \(30\)/);
+    expect(() => accuracyStatistics(recs, { curvature: 'ollivier' })).toThrow(/curvature 'ollivier' is not among/);
+  });
+});

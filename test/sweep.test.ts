@@ -1,0 +1,347 @@
+/**
+ * Sweeps end to end through the real command (`node bin/ricciflow.js`, built into dist/ first):
+ * a sweep SIGKILLed mid-way and re-run finishes with every network exactly once; a torn last
+ * record is detected, reported and repaired; N shards merged equal the unsharded sweep record for
+ * record (training is deterministic per seed); merge refuses mixed sweeps; sweep files are
+ * validated with messages naming the key.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { InvalidArgumentError } from '../src/errors.js';
+import { configId } from '../src/study/network.js';
+import {
+  NO_SHARD,
+  PRESETS,
+  parseShard,
+  prepareSweepDir,
+  presetSweep,
+  resolveSweep,
+  selectShard,
+  sweepConfigs,
+  workUnits,
+} from '../src/study/sweep.js';
+import type { NetworkRecord } from '../src/study/types.js';
+
+const root = resolve(__dirname, '..');
+const cli = join(root, 'bin', 'ricciflow.js');
+
+/** A tiny grid: 3 synthetic datasets × 2 architectures × depth 3 × 2 seeds = 12 networks. */
+const SWEEP = {
+  name: 'test-grid',
+  datasets: ['A', 'B', 'C'],
+  architectures: ['narrow', 'wide'],
+  depths: [3],
+  seeds: [0, 1],
+  k: [8],
+  curvatures: ['forman'],
+  training: { epochs: 30 },
+  data: { nTrain: 1500, nTest: 120 },
+};
+const N = 12;
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((res) => {
+    execFile(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const e = err as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
+      res({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr });
+    });
+  });
+}
+
+async function lines(dir: string): Promise<string[]> {
+  const text = await readFile(join(dir, 'networks.jsonl'), 'utf8');
+  return text.split('\n').filter((l) => l.length > 0);
+}
+
+async function recordsOf(dir: string): Promise<NetworkRecord[]> {
+  return (await lines(dir)).map((l) => JSON.parse(l) as NetworkRecord);
+}
+
+/** A record without the fields that depend on timing. */
+function stable(r: NetworkRecord): unknown {
+  const { msPerEpoch, trainSeconds, analysisSeconds, finishedAt, ...rest } = r;
+  void msPerEpoch, trainSeconds, analysisSeconds, finishedAt;
+  return rest;
+}
+
+let tmp: string;
+let configPath: string;
+const gridIds = sweepConfigs(resolveSweep(SWEEP)).map(configId);
+
+beforeAll(async () => {
+  // The CLI runs from dist/: build it (tsc emits even if another file of the tree has type errors).
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  await new Promise<void>((res) => execFile(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root }, () => res()));
+  if (!existsSync(join(root, 'dist', 'cli', 'sweep.js'))) throw new Error('dist/cli/sweep.js was not built');
+  tmp = await mkdtemp(join(tmpdir(), 'ricciflow-sweep-'));
+  configPath = join(tmp, 'sweep.json');
+  await writeFile(configPath, JSON.stringify(SWEEP));
+});
+
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('resumable sweep', () => {
+  it('killed with SIGKILL after its first record, re-run finishes with every network exactly once', async () => {
+    const dir = join(tmp, 'full');
+    const child = spawn(process.execPath, [cli, 'sweep', '--config', configPath, '--out', dir, '--workers', '1'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_c, sig) => res(sig)));
+    const file = join(dir, 'networks.jsonl');
+    // Kill as soon as the first complete record is on disk.
+    await new Promise<void>((res, rej) => {
+      const t = setInterval(async () => {
+        const text = await readFile(file, 'utf8').catch(() => '');
+        if (text.includes('\n')) {
+          clearInterval(t);
+          child.kill('SIGKILL');
+          res();
+        }
+      }, 5);
+      child.on('exit', () => {
+        clearInterval(t);
+        rej(new Error(`sweep ended before it could be killed:\n${stderr}`));
+      });
+    });
+    expect(await exited).toBe('SIGKILL');
+    const partial = await lines(dir);
+    expect(partial.length).toBeGreaterThanOrEqual(1);
+    expect(partial.length).toBeLessThan(N); // killed mid-way
+    for (const l of partial) JSON.parse(l); // every line on disk is a whole record
+
+    const again = await run(['sweep', '--config', configPath, '--out', dir, '--workers', '2']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/stale lock/); // the killed run's lock is taken over
+    expect(again.stderr).toMatch(new RegExp(`${partial.length} already done, ${N - partial.length} to compute`));
+    const recs = await recordsOf(dir);
+    expect(recs.length).toBe(N);
+    expect(recs.map((r) => r.id).sort()).toEqual([...gridIds].sort());
+    expect(recs.every((r) => r.status === 'ok')).toBe(true);
+
+    // Nothing left: a third run computes nothing.
+    const third = await run(['sweep', '--out', dir]);
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stderr).toMatch(new RegExp(`${N} already done, 0 to compute`));
+    expect((await lines(dir)).length).toBe(N);
+  });
+
+  it('detects, reports and repairs a torn last record', async () => {
+    const dir = join(tmp, 'torn');
+    await cp(join(tmp, 'full'), dir, { recursive: true });
+    const all = await lines(dir);
+    const last = all[all.length - 1]!;
+    const head = all.slice(0, -1).map((l) => l + '\n').join('');
+    await writeFile(join(dir, 'networks.jsonl'), head + last.slice(0, Math.floor(last.length / 2)));
+    const r = await run(['sweep', '--config', configPath, '--out', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/torn last record/);
+    expect(r.stderr).toMatch(new RegExp(`${N - 1} already done, 1 to compute`));
+    const text = await readFile(join(dir, 'networks.jsonl'), 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const recs = text.trim().split('\n').map((l) => JSON.parse(l) as NetworkRecord);
+    expect(recs.length).toBe(N);
+    expect(new Set(recs.map((x) => x.id)).size).toBe(N);
+    // the recomputed network equals the lost one (deterministic per seed)
+    const lost = JSON.parse(last) as NetworkRecord;
+    expect(stable(recs.find((x) => x.id === lost.id)!)).toEqual(stable(lost));
+  });
+
+  it('refuses to continue into a directory holding another sweep or another shard', async () => {
+    const other = join(tmp, 'other.json');
+    await writeFile(other, JSON.stringify({ ...SWEEP, training: { epochs: 31 } }));
+    const r = await run(['sweep', '--config', other, '--out', join(tmp, 'full')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/holds a different sweep \('test-grid'; differs in: training\.epochs\)/);
+    const s = await run(['sweep', '--config', configPath, '--out', join(tmp, 'full'), '--shard', '1/2']);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/holds unsharded of this sweep, not shard 1\/2/);
+  });
+
+  it('exports summary.csv', async () => {
+    await rm(join(tmp, 'full', 'summary.csv'), { force: true });
+    const r = await run(['sweep', '--export-csv', join(tmp, 'full')]);
+    expect(r.code, r.stderr).toBe(0);
+    const csv = (await readFile(join(tmp, 'full', 'summary.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toMatch(/^id,dataset,architecture,depth/);
+    expect(csv.length).toBe(1 + N); // one k, one curvature
+  });
+
+  it('stats reads the results directory and writes JSON', async () => {
+    const json = join(tmp, 'stats.json');
+    const r = await run(['stats', join(tmp, 'full'), '--threshold', '0.5', '--json', json]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/networks: 12; retained/);
+    expect(r.stdout).toMatch(/Pooled layer-skip correlation/);
+    const s = JSON.parse(await readFile(json, 'utf8')) as { counts: { networks: number }; k: number };
+    expect(s.counts.networks).toBe(N);
+    expect(s.k).toBe(8);
+  });
+});
+
+describe('shards', () => {
+  it('3 shards (I/N, SLURM array, Kubernetes index) merged equal the unsharded sweep, record for record', async () => {
+    const dirs = [0, 1, 2].map((i) => join(tmp, `shard-${i}`));
+    const runs = await Promise.all([
+      run(['sweep', '--config', configPath, '--out', dirs[0]!, '--shard', '0/3', '--workers', '1']),
+      // an array submitted as --array=1-3: task 2 is the second shard
+      run(['sweep', '--config', configPath, '--out', dirs[1]!, '--shard', 'slurm', '--workers', '1'], {
+        SLURM_ARRAY_TASK_ID: '2',
+        SLURM_ARRAY_TASK_MIN: '1',
+        SLURM_ARRAY_TASK_COUNT: '3',
+      }),
+      run(['sweep', '--config', configPath, '--out', dirs[2]!, '--shard', 'k8s', '--shard-count', '3', '--workers', '1'], {
+        JOB_COMPLETION_INDEX: '2',
+      }),
+    ]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const sizes = await Promise.all(dirs.map(async (d) => (await lines(d)).length));
+    expect(sizes.reduce((a, b) => a + b)).toBe(N);
+    for (const s of sizes) expect(s).toBeGreaterThan(0);
+
+    const merged = join(tmp, 'merged');
+    const m = await run(['merge', merged, ...dirs]);
+    expect(m.code, m.stderr).toBe(0);
+    expect(m.stdout).toMatch(/merged 12\/12 networks/);
+    const a = await recordsOf(merged);
+    const b = await recordsOf(join(tmp, 'full'));
+    // merged output is in grid order
+    expect(a.map((r) => r.id)).toEqual(gridIds);
+    const byId = new Map(b.map((r) => [r.id, r]));
+    expect(a.length).toBe(b.length);
+    for (const r of a) expect(stable(r)).toEqual(stable(byId.get(r.id)!));
+    expect(existsSync(join(merged, 'summary.csv'))).toBe(true);
+
+    // merging again (overlapping inputs) deduplicates
+    const again = await run(['merge', merged, dirs[0]!, join(tmp, 'full')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await lines(merged)).length).toBe(N);
+  });
+
+  it('merge refuses directories of different sweeps', async () => {
+    const odd = join(tmp, 'odd');
+    const spec = resolveSweep({ ...SWEEP, k: [9] });
+    const n = sweepConfigs(spec).length;
+    await prepareSweepDir(odd, spec, NO_SHARD, n, n);
+    await writeFile(join(odd, 'networks.jsonl'), '');
+    const r = await run(['merge', join(tmp, 'mixed'), join(tmp, 'shard-0'), odd]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/holds a different sweep than .*shard-0 \(differs in: k\); refusing to mix sweeps/);
+    expect(existsSync(join(tmp, 'mixed', 'networks.jsonl'))).toBe(false);
+  });
+
+  it('deals every network to exactly one shard, for any shard count', () => {
+    const configs = sweepConfigs(presetSweep('quick'));
+    const ids = configs.map(configId);
+    for (const count of [1, 2, 3, 5, 7, 40]) {
+      const parts = Array.from({ length: count }, (_, index) => selectShard(configs, { index, count }).map(configId));
+      const flat = parts.flat();
+      expect(flat.length).toBe(ids.length);
+      expect(new Set(flat)).toEqual(new Set(ids));
+      const sizes = parts.map((p) => p.length);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    }
+    // groups never mix cells
+    for (const u of workUnits(configs, 2)) expect(new Set(u.map((c) => `${c.dataset}/${c.architecture}/${c.depth}`)).size).toBe(1);
+  });
+
+  it('parses --shard I/N, slurm and k8s', () => {
+    expect(parseShard(undefined)).toEqual({ index: 0, count: 1 });
+    expect(parseShard('2/5')).toEqual({ index: 2, count: 5 });
+    expect(parseShard('slurm', { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '4' })).toEqual({ index: 3, count: 4 });
+    expect(parseShard('slurm', { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_STEP: '2', SLURM_ARRAY_TASK_COUNT: '5' })).toEqual({
+      index: 3,
+      count: 5,
+    });
+    expect(parseShard('k8s', { JOB_COMPLETION_INDEX: '0' }, '8')).toEqual({ index: 0, count: 8 });
+    expect(() => parseShard('5/5')).toThrow(/index 5 is outside 0…4/);
+    expect(() => parseShard('1-3')).toThrow(/expected I\/N/);
+    expect(() => parseShard('slurm', {})).toThrow(/SLURM_ARRAY_TASK_ID is not set/);
+    expect(() => parseShard('k8s', { JOB_COMPLETION_INDEX: '1' })).toThrow(/needs --shard-count/);
+  });
+});
+
+describe('sweep files', () => {
+  const bad = (patch: Record<string, unknown>, key: string, message: RegExp): void => {
+    let err: unknown;
+    try {
+      resolveSweep({ ...SWEEP, ...patch }, 'sweep file x.json');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as InvalidArgumentError).arg).toBe(key);
+    expect((err as Error).message).toMatch(message);
+  };
+
+  it('names the offending key', () => {
+    bad({ epochs: 5 }, 'epochs', /^sweep file x\.json: 'epochs' is not a known key \(expected one of: name, description, datasets/);
+    bad({ training: { epochs: '50' } }, 'training.epochs', /'training\.epochs' must be an integer, got the string "50"/);
+    bad({ training: { epoch: 5 } }, 'training.epoch', /'training\.epoch' is not a known key \(expected one of: epochs, batchSize/);
+    bad({ data: { nTest: 100, scale: 'pixels' } }, 'data.scale', /must be one of raw, unit, got 'pixels'/);
+    bad({ datasets: [] }, 'datasets', /'datasets' must not be empty/);
+    bad({ datasets: 'A' }, 'datasets', /must be a non-empty list, got the string "A"/);
+    bad({ datasets: ['A', 'mnist:1v1x'] }, 'datasets[1]', /unknown dataset 'mnist:1v1x'/);
+    bad({ architectures: ['wide', 'deep'] }, 'architectures[1]', /must be one of narrow, wide, bottleneck, got 'deep'/);
+    bad({ architectures: ['bottleneck'], depths: [4] }, 'depths', /does not fit architecture 'bottleneck'/);
+    bad({ seeds: [0, 0] }, 'seeds[1]', /repeats 0/);
+    bad({ replicates: 3 }, 'replicates', /'seeds' are exclusive/);
+    bad({ seeds: undefined }, 'seeds', /is required .* or give 'replicates'/);
+    bad({ k: [8, 200] }, 'k', /k = 200 but the synthetic test sets have 120 points/);
+    bad({ curvatures: ['forman', 'ricci'] }, 'curvatures[1]', /must be one of forman, augmented, approx-ollivier, ollivier/);
+    bad({ training: { validationSplit: 1 } }, 'training.validationSplit', /must be in \[0, 1\), got 1/);
+    expect(() => resolveSweep([1, 2])).toThrow(/a sweep must be a JSON object, got an array/);
+  });
+
+  it('fills defaults and resolves replicates', () => {
+    const s = resolveSweep({ datasets: ['A'], architectures: ['wide'], depths: [5], replicates: 3 });
+    expect(s.seeds).toEqual([0, 1, 2]);
+    expect(s.training).toEqual({ epochs: 50, batchSize: 32, learningRate: 0.001, validationSplit: 0.2, backend: 'native' });
+    expect(s).toMatchObject({ k: [30], curvatures: ['forman'], mode: 'union', layers: 'all', node: 'mean', keepLocal: true });
+  });
+
+  it('reports a bad file from the command line', async () => {
+    const f = join(tmp, 'bad.json');
+    await writeFile(f, JSON.stringify({ ...SWEEP, training: { epochs: 0 } }));
+    const r = await run(['sweep', '--config', f, '--out', join(tmp, 'never')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/InvalidArgumentError: sweep file .*bad\.json: 'training\.epochs' must be >= 1, got 0/);
+    await writeFile(f, '{ "datasets": [');
+    const j = await run(['sweep', '--config', f, '--out', join(tmp, 'never')]);
+    expect(j.code).toBe(2);
+    expect(j.stderr).toMatch(/is not valid JSON/);
+    expect(existsSync(join(tmp, 'never'))).toBe(false);
+  });
+
+  it('has the presets the study needs', () => {
+    for (const name of Object.keys(PRESETS)) expect(() => presetSweep(name)).not.toThrow();
+    const seed = presetSweep('seed-paper');
+    const n = sweepConfigs(seed).length;
+    expect(n).toBeGreaterThanOrEqual(1500);
+    expect(seed.datasets).toEqual(['A', 'B', 'C', 'fashion-mnist:5v9', 'fashion-mnist:6v4', 'mnist:1v7', 'mnist:6v8']);
+    expect(seed.architectures.length * seed.depths.length).toBe(6);
+    expect(seed.training).toMatchObject({ epochs: 50, batchSize: 32 });
+    const follow = presetSweep('follow-up');
+    expect(follow.datasets).toEqual(['syn1', 'syn2', 'syn3', 'syn4', 'mnist:6v9', 'fashion-mnist:5v7', 'fashion-mnist:3v6']);
+    const img = sweepConfigs(follow).find((c) => c.dataset === 'mnist:6v9')!;
+    expect(img.data).toEqual({ dataSeed: 0, scale: 'unit', balanced: 500 });
+    const syn = sweepConfigs(follow).find((c) => c.dataset === 'syn1')!;
+    expect(syn.data).toEqual({ dataSeed: 0, nTrain: 2000, nTest: 1000 });
+  });
+});

@@ -7,7 +7,7 @@
  * local build).
  */
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -94,13 +94,21 @@ function cpuLacksAvx2(): boolean {
 
 function load(): NativeAddon {
   const explicit = process.env.RICCIFLOW_ADDON;
+  // Prebuilt binaries target x86-64-v3 (AVX2/FMA). On an older CPU they would die with SIGILL at
+  // the first computation, so refuse them with a clear message unless a local build exists.
+  if (!explicit && cpuLacksAvx2() && !existsSync(resolve(packageRoot, 'build/Release/ricciflow.node'))) {
+    throw new NativeError(
+      'ricciflow: this CPU lacks AVX2/FMA, which the prebuilt binaries need. Rebuild from source for this CPU: ' +
+        '`npm_config_build_from_source=true npm_config_ricciflow_march=x86-64 npm rebuild ricciflow` (needs cmake/g++/libeigen3-dev).',
+    );
+  }
   try {
     if (explicit) return require(resolve(explicit)) as NativeAddon;
     const gypBuild = require('node-gyp-build') as (dir: string) => unknown;
     return gypBuild(packageRoot) as NativeAddon;
   } catch (err) {
     const hint = cpuLacksAvx2()
-      ? ' This CPU lacks AVX2/FMA: rebuild from source with `npx node-gyp rebuild --ricciflow_march=x86-64`.'
+      ? ' This CPU lacks AVX2/FMA: rebuild from source with `npm_config_build_from_source=true npm_config_ricciflow_march=x86-64 npm rebuild ricciflow`.'
       : ' Build it with `npm run build:native` (needs cmake, g++, libeigen3-dev) or install a package with prebuilds.';
     throw new NativeError(`ricciflow: cannot load the native addon: ${(err as Error).message}.${hint}`);
   }

@@ -5,9 +5,9 @@
  */
 import { InvalidArgumentError } from './errors.js';
 import type { Matrix } from './io.js';
-import { addon, callNative, callNativeSync, type CallOptions, type RawGraph } from './native.js';
+import { addon, callNative, callNativeSync, type CallOptions, type RawGraph, type ThreadInfo } from './native.js';
 
-export type { CallOptions } from './native.js';
+export type { CallOptions, ThreadInfo } from './native.js';
 
 /** A row-major `n × d` point cloud (Float32Array or Float64Array, read without copying). */
 export type Points = Matrix;
@@ -290,7 +290,7 @@ export function setThreadBudget(threads: number): void {
   callNativeSync(() => addon.setThreadBudget(threads));
 }
 
-/** Hardware threads, the current budget and the default per-call thread count. */
-export function threadInfo(): { hardware: number; budget: number; defaultThreads: number } {
+/** Hardware threads, the budget, the default per-call count, threads leased now and at peak. */
+export function threadInfo(): ThreadInfo {
   return addon.threadInfo();
 }

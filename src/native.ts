@@ -58,6 +58,15 @@ export interface RawCallOptions {
 
 type RawPoints = { data: Float32Array | Float64Array; n: number; d: number };
 
+/** Thread budget state: cores, budget, default per call, threads leased now and at peak. */
+export interface ThreadInfo {
+  hardware: number;
+  budget: number;
+  defaultThreads: number;
+  inUse: number;
+  peak: number;
+}
+
 /** The addon's functions (private; the public API wraps them). */
 export interface NativeAddon {
   abiVersion: number;
@@ -77,7 +86,7 @@ export interface NativeAddon {
   ollivierCurvature?(graph: RawGraph, options: RawCallOptions & { alpha?: number }): Promise<Float64Array>;
   setDefaultThreads(threads: number): void;
   setThreadBudget(threads: number): void;
-  threadInfo(): { hardware: number; budget: number; defaultThreads: number };
+  threadInfo(): ThreadInfo;
   [name: string]: unknown;
 }
 

@@ -239,6 +239,8 @@ Napi::Value ThreadInfo(const Napi::CallbackInfo& info) {
   o.Set("hardware", Napi::Number::New(env, ricci::hardware_threads()));
   o.Set("budget", Napi::Number::New(env, ricci::ThreadBudget::global().capacity()));
   o.Set("defaultThreads", Napi::Number::New(env, rfb::default_threads()));
+  o.Set("inUse", Napi::Number::New(env, ricci::ThreadBudget::global().in_use()));
+  o.Set("peak", Napi::Number::New(env, ricci::ThreadBudget::global().peak()));
   return o;
 }
 

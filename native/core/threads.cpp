@@ -37,6 +37,7 @@ int ThreadBudget::acquire(int want) {
     return in_use_ + granted <= std::max(c, granted);
   });
   in_use_ += granted;
+  peak_ = std::max(peak_, in_use_);
   return granted;
 }
 
@@ -44,6 +45,16 @@ void ThreadBudget::release(int granted) {
   std::lock_guard<std::mutex> lock(mu_);
   in_use_ = std::max(0, in_use_ - granted);
   cv_.notify_all();
+}
+
+int ThreadBudget::in_use() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return in_use_;
+}
+
+int ThreadBudget::peak() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return peak_;
 }
 
 ThreadLease::ThreadLease(int threads) : granted_(ThreadBudget::global().acquire(threads)) {}

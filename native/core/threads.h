@@ -17,12 +17,16 @@ class ThreadBudget {
   // Blocks until min(want, capacity) threads are free; returns how many were granted (>= 1).
   int acquire(int want);
   void release(int granted);
+  int in_use() const;
+  // Largest number of threads ever leased at once (for tests and diagnostics).
+  int peak() const;
 
  private:
   mutable std::mutex mu_;
   std::condition_variable cv_;
   int capacity_ = 0;
   int in_use_ = 0;
+  int peak_ = 0;
 };
 
 // RAII lease of threads from the global budget. `threads <= 0` means the budget's capacity.

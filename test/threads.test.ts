@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+
+import { geodesics, knnGraph, setThreadBudget, threadInfo } from '../src/index.js';
+import { loadFixture, toF64 } from './helpers/fixtures.js';
+
+describe('thread budget', () => {
+  it('never leases more threads than the budget, with many calls asking for 8 at once', async () => {
+    const fx = loadFixture('blobs-120-union');
+    const points = toF64(fx.points);
+    const budget = threadInfo().budget;
+    expect(budget).toBeGreaterThanOrEqual(1);
+    const runs = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const g = await knnGraph(points, { k: fx.k, threads: 8 });
+        return (await geodesics(g, { threads: 8 })).geodesicSum;
+      }),
+    );
+    for (const r of runs) expect(r).toBe(fx.geodesic_sum);
+    const info = threadInfo();
+    expect(info.inUse).toBe(0);
+    expect(info.peak).toBeLessThanOrEqual(budget);
+  });
+
+  it('a smaller budget still completes every call with identical results', async () => {
+    const fx = loadFixture('ties-50');
+    const points = toF64(fx.points);
+    const before = threadInfo().budget;
+    setThreadBudget(1);
+    try {
+      const runs = await Promise.all([1, 2, 8].map((threads) => knnGraph(points, { k: fx.k, threads })));
+      for (const g of runs) expect(Array.from(g.edges)).toEqual(Array.from(runs[0]!.edges));
+      expect(threadInfo().inUse).toBe(0);
+    } finally {
+      setThreadBudget(before);
+    }
+    expect(() => setThreadBudget(0)).toThrow(/budget/);
+  });
+});

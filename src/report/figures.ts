@@ -246,13 +246,23 @@ function layerBoxplots(ok: readonly NetworkRecord[], sel: ReportSelection): Figu
 // ---------------------------------------------------------------------------------------------
 // 2. Layer-skip scatter
 
-/** Pairs (Ric_{l−1}, η_{l−1} = g_l − g_{l−1}) of retained networks (all layers connected). */
-export function layerSkipPairs(ok: readonly NetworkRecord[], sel: ReportSelection): {
-  rows: Array<{ dataset: string; arch: string; layer: number; ric: number; eta: number }>;
-  networks: number;
-  excluded: number;
-} {
-  const rows: Array<{ dataset: string; arch: string; layer: number; ric: number; eta: number }> = [];
+export interface LayerSkipRow {
+  dataset: string;
+  arch: string;
+  layer: number;
+  ric: number;
+  eta: number;
+  /** The network is above the well-trained threshold (retained by `ricciflow stats`). */
+  wellTrained: boolean;
+}
+
+/**
+ * Pairs (Ric_{l−1}, η_{l−1} = g_l − g_{l−1}) of every network whose layers are all connected at
+ * the report's k. Layers follow the network's selection, as `ricciflow stats` does: `all` pairs
+ * l = 1 … L−1; `hidden` keeps both layers hidden, l = 2 … L−2.
+ */
+export function layerSkipPairs(ok: readonly NetworkRecord[], sel: ReportSelection): { rows: LayerSkipRow[]; networks: number; excluded: number } {
+  const rows: LayerSkipRow[] = [];
   let networks = 0, excluded = 0;
   for (const r of ok) {
     const K = r.byK.find((x) => x.k === sel.k);
@@ -263,7 +273,11 @@ export function layerSkipPairs(ok: readonly NetworkRecord[], sel: ReportSelectio
       continue;
     }
     networks++;
-    for (let l = 1; l < co.ric.length; l++) rows.push({ dataset: r.config.dataset, arch: archLabel(r), layer: l, ric: co.ric[l - 1]!, eta: co.eta[l - 1]! });
+    const L = Math.min(co.g.length, co.ric.length);
+    const [lo, hi] = r.config.analysis.layers === 'hidden' ? [2, L - 2] : [1, L - 1];
+    const wellTrained = num(r.accuracy) && r.accuracy > sel.threshold;
+    for (let l = lo; l <= hi; l++)
+      rows.push({ dataset: r.config.dataset, arch: archLabel(r), layer: l, ric: co.ric[l - 1]!, eta: co.eta[l - 1]!, wellTrained });
   }
   return { rows, networks, excluded };
 }
@@ -274,6 +288,8 @@ function layerSkip(ok: readonly NetworkRecord[], sel: ReportSelection): Figure {
   if (rows.length < 3)
     return skipped('fig2-layer-skip', '2', title, `Fewer than 3 (Ric, η) pairs from networks with every layer connected at k = ${sel.k} (${excluded} network(s) excluded as disconnected).`);
   const t = correlationTest(rows.map((p) => p.ric), rows.map((p) => p.eta));
+  const well = rows.filter((p) => p.wellTrained);
+  const tw = correlationTest(well.map((p) => p.ric), well.map((p) => p.eta));
   const perDataset = [...new Set(rows.map((p) => p.dataset))]
     .map((d) => {
       const s = rows.filter((p) => p.dataset === d);
@@ -285,20 +301,24 @@ function layerSkip(ok: readonly NetworkRecord[], sel: ReportSelection): Figure {
   const spec = withBase({
     title: {
       text: `Pooled r = ${fmtR(t.r)} (p = ${fmtP(t.p)}, ${t.n} pairs, ${networks} networks)`,
-      subtitle: `per dataset: ${perDataset}`,
+      subtitle: [
+        `well-trained only (accuracy > ${sel.threshold}, as ricciflow stats): r = ${fmtR(tw.r)} (p = ${fmtP(tw.p)}, ${tw.n} pairs)`,
+        `per dataset: ${perDataset}`,
+      ],
     },
     data: { values: rows },
     width: 460,
     height: 320,
     layer: [
       {
-        mark: { type: 'point', filled: true, size: 36, opacity: 0.75 },
+        mark: { type: 'point', filled: true, size: 36 },
         encoding: {
+          opacity: { field: 'wellTrained', type: 'ordinal', title: `accuracy > ${sel.threshold}`, scale: { domain: [true, false], range: [0.9, 0.3] } },
           x: { field: 'ric', type: 'quantitative', title: `Ric_{l−1} (total ${cname} curvature of layer l−1)`, scale: { zero: false }, axis: { format: '~s' } },
           y: { field: 'eta', type: 'quantitative', title: 'η_{l−1} = g_l − g_{l−1} (hops)', scale: { zero: false }, axis: { format: '~s' } },
           color: { field: 'layer', type: 'ordinal', title: 'layer l', scale: { scheme: 'viridis' } },
           shape: { field: 'dataset', type: 'nominal', title: 'dataset' },
-          tooltip: [{ field: 'dataset' }, { field: 'arch' }, { field: 'layer' }, { field: 'ric' }, { field: 'eta' }],
+          tooltip: [{ field: 'dataset' }, { field: 'arch' }, { field: 'layer' }, { field: 'ric' }, { field: 'eta' }, { field: 'wellTrained' }],
         },
       },
       {
@@ -313,10 +333,12 @@ function layerSkip(ok: readonly NetworkRecord[], sel: ReportSelection): Figure {
     number: '2',
     title,
     caption:
-      `Every layer l ≥ 1 of every retained network (all layers connected at k = ${sel.k}; ${excluded} network(s) excluded as disconnected): ` +
+      `Every layer pair of every network with all layers connected at k = ${sel.k} (${excluded} network(s) excluded as disconnected; ` +
+      `layers as the network's selection: l = 1 … L−1 for 'all', both layers hidden for 'hidden'; faint points: accuracy ≤ ${sel.threshold}): ` +
       `the total ${cname} curvature of the previous layer, Ric_{l−1}, against the geodesic change into layer l, η_{l−1} = g_l − g_{l−1}. ` +
       `The line is the least-squares regression over all points; the title gives the pooled Pearson correlation with its two-sided p-value ` +
-      `(SPEC §5, the seed R recipe's layer-skip correlation). A negative correlation is Ricci-flow-like.`,
+      `over the points drawn, the subtitle over the well-trained networks only — the seed R recipe's layer-skip correlation (SPEC §5) as ` +
+      `ricciflow stats reports it. A negative correlation is Ricci-flow-like.`,
     spec,
     svg: null,
   };

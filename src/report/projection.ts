@@ -119,7 +119,7 @@ export function to3d(data: ArrayLike<number>, n: number, d: number): { points: F
 }
 
 /** Fixed view of the oblique projection (degrees). */
-export const VIEW = { azimuth: 35, elevation: 25 } as const;
+export const VIEW = { azimuth: 35, elevation: 40 } as const;
 
 /**
  * Oblique (orthographic, rotated) projection of 3-D points to the page: rotate by `azimuth` about

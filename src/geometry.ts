@@ -182,41 +182,17 @@ export type CurvatureResult = Partial<Record<CurvatureName, EdgeCurvature>> & {
   triangles?: Int32Array;
 };
 
-/** Node mean and sum, and the layer total, of per-edge (or per-arc) values. */
+/**
+ * Node mean and sum, and the layer total, of per-edge values (or per kNN arc with `perArc`: sum
+ * over out-arcs as the seed R recipe, mean = sum / k). A point without edges has mean NaN.
+ */
 export function nodeCurvature(
   graph: KnnGraph,
   values: Float64Array,
   perArc = false,
 ): { nodeMean: Float64Array; nodeSum: Float64Array; total: number } {
-  const n = graph.n;
-  const nodeSum = new Float64Array(n);
-  const nodeMean = new Float64Array(n);
-  let total = 0;
-  if (perArc) {
-    const k = graph.k;
-    if (values.length !== n * k) throw new InvalidArgumentError('values: expected one value per kNN arc', 'values');
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let t = 0; t < k; t++) s += values[i * k + t]!;
-      nodeSum[i] = s;
-      nodeMean[i] = s / k;
-      total += s;
-    }
-    return { nodeMean, nodeSum, total };
-  }
-  if (values.length !== graph.edgeCount)
-    throw new InvalidArgumentError(`values: expected one value per edge (${graph.edgeCount}), got ${values.length}`, 'values');
-  const count = new Int32Array(n);
-  for (let e = 0; e < graph.edgeCount; e++) {
-    const u = graph.edges[2 * e]!, v = graph.edges[2 * e + 1]!, x = values[e]!;
-    nodeSum[u] += x;
-    nodeSum[v] += x;
-    count[u]++;
-    count[v]++;
-    total += x;
-  }
-  for (let i = 0; i < n; i++) nodeMean[i] = count[i]! > 0 ? nodeSum[i]! / count[i]! : NaN;
-  return { nodeMean, nodeSum, total };
+  if (!(values instanceof Float64Array)) throw new InvalidArgumentError('values: must be a Float64Array', 'values');
+  return callNativeSync(() => addon.nodeCurvature(graph, values, perArc));
 }
 
 /**
@@ -233,9 +209,8 @@ export async function curvature(graph: KnnGraph, options: CurvatureOptions = {})
   if (combinatorial.length > 0) {
     const raw = await callNative(options, (r) => addon.curvature(graph, { ...r, names: combinatorial }));
     for (const c of combinatorial) {
-      const perArc = c === 'forman' && graph.mode === 'directed';
-      const edge = raw[c]!;
-      out[c] = { name: c, edge, perArc, ...nodeCurvature(graph, edge, perArc) };
+      const r = raw[c]!;
+      out[c] = { name: c, edge: r.edge, perArc: c === 'forman' && graph.mode === 'directed', nodeMean: r.nodeMean, nodeSum: r.nodeSum, total: r.total };
     }
     if (raw.triangles) out.triangles = raw.triangles;
   }

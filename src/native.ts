@@ -45,6 +45,12 @@ export interface RawGeodesics {
   hopMatrix?: Uint8Array | Uint16Array;
 }
 
+export interface RawNodeStats {
+  nodeMean: Float64Array;
+  nodeSum: Float64Array;
+  total: number;
+}
+
 export interface NativeControl {
   cancel(): void;
 }
@@ -81,7 +87,8 @@ export interface NativeAddon {
   curvature(
     graph: RawGraph,
     options: RawCallOptions & { names: string[] },
-  ): Promise<Record<string, Float64Array> & { triangles?: Int32Array }>;
+  ): Promise<Record<string, RawNodeStats & { edge: Float64Array }> & { triangles?: Int32Array }>;
+  nodeCurvature(graph: RawGraph, values: Float64Array, perArc: boolean): RawNodeStats;
   pairwiseDistances(points: RawPoints, options: RawCallOptions): Promise<Float64Array>;
   ollivierCurvature?(graph: RawGraph, options: RawCallOptions & { alpha?: number }): Promise<Float64Array>;
   setDefaultThreads(threads: number): void;

@@ -184,3 +184,27 @@ describe('pairwise distances', () => {
       }
   });
 });
+
+describe('triangle counts (both native strategies)', () => {
+  function jsTriangles(g: Awaited<ReturnType<typeof knnGraph>>): number[] {
+    const out: number[] = [];
+    for (let e = 0; e < g.edgeCount; e++) {
+      const u = g.edges[2 * e]!, v = g.edges[2 * e + 1]!;
+      const nu = new Set(g.neighbors.subarray(g.offsets[u]!, g.offsets[u + 1]!));
+      let c = 0;
+      for (const w of g.neighbors.subarray(g.offsets[v]!, g.offsets[v + 1]!)) if (nu.has(w)) c++;
+      out.push(c);
+    }
+    return out;
+  }
+  it.each([
+    ['bitset rows (dense, small n)', 300, 20],
+    ['mark-and-scan (sparse, large n)', 3000, 3],
+  ])('%s', async (_label, n, k) => {
+    const data = new Float64Array(n * 3);
+    for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 12.9898 + 1) * 43758.5453 % 1;
+    const g = await knnGraph({ data, n, d: 3 }, { k });
+    const c = await curvature(g, { curvatures: ['augmented'] });
+    expect(Array.from(c.triangles!)).toEqual(jsTriangles(g));
+  });
+});

@@ -153,7 +153,8 @@ Napi::Value Geodesics(const Napi::CallbackInfo& info) {
 }
 
 // curvature(graph, { names: ['forman','augmented','approx-ollivier'], threads })
-//   -> Promise<{ [name]: Float64Array per edge (per kNN arc for directed Forman), triangles? }>
+//   -> Promise<{ [name]: { edge, nodeMean, nodeSum, total }, triangles? }>
+//   (edge: per undirected edge, or per kNN arc for directed Forman)
 Napi::Value Curvature(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   KeepAlive keep;
@@ -173,6 +174,7 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
   struct Item {
     std::string name;
     std::vector<double> edge;
+    ricci::NodeStats node;
   };
   struct State {
     std::vector<Item> items;
@@ -192,15 +194,46 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
           else if (n == "forman") it.edge = ricci::forman(g);
           else if (n == "augmented") it.edge = ricci::augmented_forman(g, st->triangles);
           else it.edge = ricci::approx_ollivier(g, st->triangles);
+          const bool per_arc = n == "forman" && g.mode == ricci::Mode::Directed;
+          it.node = ricci::node_stats(g, it.edge.data(), static_cast<int64_t>(it.edge.size()), per_arc);
           st->items.push_back(std::move(it));
         }
       },
       [st](Napi::Env env) -> Napi::Value {
         Napi::Object o = Napi::Object::New(env);
-        for (auto& it : st->items) o.Set(it.name, rfb::to_f64(env, std::move(it.edge)));
+        for (auto& it : st->items) {
+          Napi::Object c = Napi::Object::New(env);
+          c.Set("total", Napi::Number::New(env, it.node.total));
+          c.Set("edge", rfb::to_f64(env, std::move(it.edge)));
+          c.Set("nodeMean", rfb::to_f64(env, std::move(it.node.mean)));
+          c.Set("nodeSum", rfb::to_f64(env, std::move(it.node.sum)));
+          o.Set(it.name, c);
+        }
         if (!st->triangles.empty()) o.Set("triangles", rfb::to_i32(env, std::move(st->triangles)));
         return o;
       });
+}
+
+// nodeCurvature(graph, values: Float64Array, perArc) -> { nodeMean, nodeSum, total } (sync, O(m))
+Napi::Value NodeCurvature(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  KeepAlive keep;
+  ricci::GraphView g = rfb::graph_arg(env, info[0], "graph", keep);
+  if (info.Length() < 2 || !info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    rfb::throw_invalid(env, "values", "must be a Float64Array");
+  Napi::Float64Array v = info[1].As<Napi::Float64Array>();
+  const bool per_arc = info.Length() > 2 && info[2].ToBoolean().Value();
+  ricci::NodeStats r;
+  try {
+    r = ricci::node_stats(g, v.Data(), static_cast<int64_t>(v.ElementLength()), per_arc);
+  } catch (const ricci::Error& e) {
+    throw rfb::make_error(env, "ERR_INVALID_ARGUMENT", e.arg(), e.what());
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("total", Napi::Number::New(env, r.total));
+  o.Set("nodeMean", rfb::to_f64(env, std::move(r.mean)));
+  o.Set("nodeSum", rfb::to_f64(env, std::move(r.sum)));
+  return o;
 }
 
 // pairwiseDistances(points, { threads }) -> Promise<Float64Array n*n>
@@ -252,6 +285,7 @@ void register_geometry(Napi::Env env, Napi::Object exports) {
   exports.Set("graphFromKnn", Napi::Function::New(env, GraphFromKnn, "graphFromKnn"));
   exports.Set("geodesics", Napi::Function::New(env, Geodesics, "geodesics"));
   exports.Set("curvature", Napi::Function::New(env, Curvature, "curvature"));
+  exports.Set("nodeCurvature", Napi::Function::New(env, NodeCurvature, "nodeCurvature"));
   exports.Set("pairwiseDistances", Napi::Function::New(env, PairwiseDistances, "pairwiseDistances"));
   exports.Set("setDefaultThreads", Napi::Function::New(env, SetDefaultThreads, "setDefaultThreads"));
   exports.Set("setThreadBudget", Napi::Function::New(env, SetThreadBudget, "setThreadBudget"));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ricci {
 
@@ -13,7 +14,31 @@ std::vector<int32_t> edge_triangles(const GraphView& g, int threads) {
     const int32_t* up = std::upper_bound(g.begin(i), g.end(i), i);
     first[i + 1] = first[i] + (g.end(i) - up);
   }
+  if (first[n] != g.m) invalid("graph", "edge list does not match the adjacency");
   std::vector<int32_t> t(static_cast<size_t>(g.m), 0);
+  const size_t words = (static_cast<size_t>(n) + 63) / 64;
+  const double avg_degree = n > 0 ? 2.0 * static_cast<double>(g.m) / n : 0.0;
+  // Adjacency bitsets when a row intersection (n/64 words, popcount) is cheaper than walking a
+  // neighbour list, and the n^2/8 bytes stay small; else mark-and-scan.
+  if (static_cast<double>(words) < avg_degree && words * static_cast<size_t>(n) * 8 <= (size_t(64) << 20)) {
+    std::vector<uint64_t> bits(words * static_cast<size_t>(n), 0);
+    for (int32_t i = 0; i < n; ++i)
+      for (const int32_t* p = g.begin(i); p != g.end(i); ++p)
+        bits[static_cast<size_t>(i) * words + (*p >> 6)] |= uint64_t(1) << (*p & 63);
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
+    for (int32_t i = 0; i < n; ++i) {
+      const uint64_t* bi = bits.data() + static_cast<size_t>(i) * words;
+      const int32_t* up = std::upper_bound(g.begin(i), g.end(i), i);
+      int64_t e = first[i];
+      for (const int32_t* p = up; p != g.end(i); ++p, ++e) {
+        const uint64_t* bj = bits.data() + static_cast<size_t>(*p) * words;
+        int32_t c = 0;
+        for (size_t w = 0; w < words; ++w) c += __builtin_popcountll(bi[w] & bj[w]);
+        t[e] = c;
+      }
+    }
+    return t;
+  }
 #pragma omp parallel num_threads(threads)
   {
     std::vector<int32_t> mark(static_cast<size_t>(n), -1);
@@ -39,8 +64,8 @@ std::vector<double> forman(const GraphView& g) {
 }
 
 std::vector<double> augmented_forman(const GraphView& g, const std::vector<int32_t>& tri) {
-  std::vector<double> f = forman(g);
-  for (int64_t e = 0; e < g.m; ++e) f[e] += 3.0 * tri[e];
+  std::vector<double> f(static_cast<size_t>(g.m));
+  for (int64_t e = 0; e < g.m; ++e) f[e] = 4.0 - g.degree(g.u(e)) - g.degree(g.v(e)) + 3.0 * tri[e];
   return f;
 }
 
@@ -64,6 +89,35 @@ std::vector<double> directed_forman(const GraphView& g) {
   std::vector<double> f(static_cast<size_t>(arcs));
   for (int64_t a = 0; a < arcs; ++a) f[a] = 4.0 - D[a / g.k] - D[g.knn[a]];
   return f;
+}
+
+NodeStats node_stats(const GraphView& g, const double* values, int64_t count, bool per_arc) {
+  NodeStats r;
+  const int32_t n = g.n;
+  r.sum.assign(static_cast<size_t>(n), 0.0);
+  r.mean.resize(static_cast<size_t>(n));
+  if (per_arc) {
+    if (g.knn == nullptr || count != static_cast<int64_t>(n) * g.k)
+      invalid("values", "expected one value per kNN arc (n x k)");
+    for (int32_t i = 0; i < n; ++i) {
+      double s = 0;
+      for (int32_t t = 0; t < g.k; ++t) s += values[static_cast<size_t>(i) * g.k + t];
+      r.sum[i] = s;
+      r.mean[i] = s / g.k;
+      r.total += s;
+    }
+    return r;
+  }
+  if (count != g.m)
+    invalid("values", "expected one value per edge (" + std::to_string(g.m) + "), got " + std::to_string(count));
+  for (int64_t e = 0; e < g.m; ++e) {
+    r.sum[g.u(e)] += values[e];
+    r.sum[g.v(e)] += values[e];
+    r.total += values[e];
+  }
+  for (int32_t i = 0; i < n; ++i)
+    r.mean[i] = g.degree(i) > 0 ? r.sum[i] / g.degree(i) : std::numeric_limits<double>::quiet_NaN();
+  return r;
 }
 
 }  // namespace ricci

@@ -96,21 +96,35 @@ Graph build_graph(const int32_t* knn, int32_t n, int32_t k, Mode mode) {
 }
 
 void validate_graph(const GraphView& g, const std::string& arg) {
+  // O(n + m): every later algorithm relies on these invariants for memory safety and meaning.
   if (g.n < 1) invalid(arg, "empty graph");
   if (g.offsets[0] != 0) invalid(arg, "offsets[0] must be 0");
   for (int32_t i = 0; i < g.n; ++i)
     if (g.offsets[i + 1] < g.offsets[i]) invalid(arg, "offsets must be non-decreasing");
   if (static_cast<int64_t>(g.offsets[g.n]) != 2 * g.m)
     invalid(arg, "offsets[n] must equal the neighbour count (2 x edges)");
+  // Sorted, in range, no self loops; the edge list is the upper part in row-major order.
+  // cursor[j] walks the upper part of N(j): symmetry holds iff every j < i in N(i) is met, in
+  // increasing i, exactly at cursor[j], and every cursor ends at the end of its row.
+  std::vector<int32_t> cursor(static_cast<size_t>(g.n));
+  for (int32_t i = 0; i < g.n; ++i) {
+    const int32_t* b = g.begin(i);
+    const int32_t* e = g.end(i);
+    for (const int32_t* p = b; p != e; ++p) {
+      if (*p < 0 || *p >= g.n || *p == i) invalid(arg, "bad neighbour of node " + std::to_string(i));
+      if (p > b && p[-1] >= *p)
+        invalid(arg, "neighbours of node " + std::to_string(i) + " must be strictly increasing");
+    }
+    cursor[i] = static_cast<int32_t>(std::upper_bound(b, e, i) - g.nbrs);
+  }
   int64_t e = 0;
   for (int32_t i = 0; i < g.n; ++i) {
-    for (int32_t p = g.offsets[i]; p < g.offsets[i + 1]; ++p) {
-      const int32_t j = g.nbrs[p];
-      if (j < 0 || j >= g.n || j == i) invalid(arg, "bad neighbour of node " + std::to_string(i));
-      if (p > g.offsets[i] && g.nbrs[p - 1] >= j)
-        invalid(arg, "neighbours of node " + std::to_string(i) + " must be strictly increasing");
-      if (!std::binary_search(g.begin(j), g.end(j), i)) invalid(arg, "adjacency is not symmetric");
-      if (j > i) {
+    for (const int32_t* p = g.begin(i); p != g.end(i); ++p) {
+      const int32_t j = *p;
+      if (j < i) {
+        if (cursor[j] >= g.offsets[j + 1] || g.nbrs[cursor[j]] != i) invalid(arg, "adjacency is not symmetric");
+        ++cursor[j];
+      } else {
         if (e >= g.m || g.u(e) != i || g.v(e) != j)
           invalid(arg, "edge list does not match the adjacency (row-major, i<j)");
         ++e;
@@ -118,6 +132,8 @@ void validate_graph(const GraphView& g, const std::string& arg) {
     }
   }
   if (e != g.m) invalid(arg, "edge list does not match the adjacency");
+  for (int32_t j = 0; j < g.n; ++j)
+    if (cursor[j] != g.offsets[j + 1]) invalid(arg, "adjacency is not symmetric");
   if (g.mode == Mode::Directed) {
     if (g.knn == nullptr || g.k < 1) invalid(arg, "directed graph needs its kNN arcs");
     for (int64_t a = 0; a < static_cast<int64_t>(g.n) * g.k; ++a) {

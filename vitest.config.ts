@@ -5,6 +5,8 @@ export default defineConfig({
     // Native addons crash under worker threads: run test files in child processes.
     pool: 'forks',
     include: ['test/**/*.test.ts'],
+    // Builds dist/ once (CLI tests run it); test files never rebuild it concurrently.
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
   },

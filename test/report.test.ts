@@ -97,7 +97,7 @@ describe.skipIf(!hasChromium)('the report in headless Chromium', () => {
   let runStdout = '';
 
   beforeAll(() => {
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { cwd: root, stdio: 'pipe' });
+    // dist/ is built once by test/global-setup.ts.
     tmp = mkdtempSync(join(tmpdir(), 'ricciflow-report-'));
     runStdout = execFileSync(
       process.execPath,

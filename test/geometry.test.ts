@@ -208,3 +208,50 @@ describe('triangle counts (both native strategies)', () => {
     expect(Array.from(c.triangles!)).toEqual(jsTriangles(g));
   });
 });
+
+describe('kNN exactness against brute force (exact double distances, index tie-break)', () => {
+  function bruteKnn(data: Float32Array | Float64Array, n: number, d: number, k: number): number[][] {
+    const out: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const order: Array<[number, number]> = [];
+      for (let j = 0; j < n; j++) {
+        if (j === i) continue;
+        let s = 0;
+        for (let t = 0; t < d; t++) {
+          const x = data[i * d + t]! - data[j * d + t]!;
+          s += x * x;
+        }
+        order.push([s, j]);
+      }
+      order.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      out.push(order.slice(0, k).map((p) => p[1]));
+    }
+    return out;
+  }
+  const rnd = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const cases: Array<[string, Float32Array | Float64Array, number, number, number]> = [];
+  {
+    // Small integers in 64 dimensions: exact distance ties everywhere.
+    const r = rnd(7), n = 400, d = 64, x = new Float32Array(n * d);
+    for (let i = 0; i < x.length; i++) x[i] = Math.floor(r() * 4);
+    cases.push(['integer pixels with many exact ties', x, n, d, 25]);
+  }
+  {
+    // Large common offset: the Gram product cancels badly without centring and exact re-ranking.
+    const r = rnd(11), n = 300, d = 8, x = new Float64Array(n * d);
+    for (let i = 0; i < x.length; i++) x[i] = 1e4 + r() * 1e-2;
+    cases.push(['large offset, tiny spread', x, n, d, 10]);
+  }
+  {
+    // Duplicated rows (ReLU-like collapse): half the points equal a few prototypes.
+    const r = rnd(3), n = 300, d = 16, x = new Float32Array(n * d);
+    for (let i = 0; i < n; i++)
+      for (let t = 0; t < d; t++) x[i * d + t] = i % 2 === 0 ? (i % 6) * 0.5 : r();
+    cases.push(['collapsed duplicates', x, n, d, 40]);
+  }
+  it.each(cases)('%s', async (_label, data, n, d, k) => {
+    const lists = await knn({ data, n, d }, { k, threads: 2 });
+    const got = Array.from({ length: n }, (_, i) => Array.from(lists.subarray(i * k, (i + 1) * k)));
+    expect(got).toEqual(bruteKnn(data, n, d, k));
+  });
+});

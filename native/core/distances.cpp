@@ -34,6 +34,7 @@ double exact_sqdist(const PointsView& p, size_t i, size_t j) {
   if (p.dtype == DType::F32) {
     const float* a = static_cast<const float*>(p.data) + i * d;
     const float* b = static_cast<const float*>(p.data) + j * d;
+#pragma omp simd reduction(+ : s)
     for (size_t t = 0; t < d; ++t) {
       const double diff = static_cast<double>(a[t]) - static_cast<double>(b[t]);
       s += diff * diff;
@@ -41,6 +42,7 @@ double exact_sqdist(const PointsView& p, size_t i, size_t j) {
   } else {
     const double* a = static_cast<const double*>(p.data) + i * d;
     const double* b = static_cast<const double*>(p.data) + j * d;
+#pragma omp simd reduction(+ : s)
     for (size_t t = 0; t < d; ++t) {
       const double diff = a[t] - b[t];
       s += diff * diff;

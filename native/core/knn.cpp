@@ -20,6 +20,7 @@ constexpr size_t kFullGramMaxN = 8192;
 
 struct Candidate {
   double approx;
+  double err;  // bound on |approx - exact| for this pair
   double exact;
   int32_t j;
 };
@@ -39,12 +40,12 @@ struct Selector {
     const float* sq = c.sq.data();
     for (size_t j = 0; j < n; ++j) a[j] = sq_q + sq[j] - 2.0f * g[j];
     a[q] = std::numeric_limits<float>::infinity();
-    // |approx - exact| <= T for every pair: float rounding of the centred data, the norms, the
-    // Gram product (at most (d + 8) unit roundoffs of |x|^2 + |y|^2) and of this combination
-    // (at most 6 more), doubled for headroom.
+    // |approx - exact| <= C (|x_q|^2 + |x_j|^2) for every pair (centred norms), with C covering:
+    // rounding the centred data to float (4u), the norms (u), the Gram product (gamma_d <= 1.05 d u
+    // for any summation order) and this float combination (3u); 12u instead of 8u for headroom.
     const double u = std::ldexp(1.0, -24);
-    const double T = (2.0 * (static_cast<double>(d) + 8.0) + 8.0) * u * (static_cast<double>(sq_q) + c.max_sq) + 1e-300;
-
+    const double C = (1.05 * static_cast<double>(d) + 12.0) * u;
+    const double Tmax = C * (static_cast<double>(sq_q) + c.max_sq) + 1e-300;
     // Threshold from a fixed sample (deterministic): theta bounds the k-th smallest from above
     // whenever at least k values fall below it; otherwise fall back to all points.
     float theta = std::numeric_limits<float>::infinity();
@@ -69,26 +70,33 @@ struct Selector {
     vals.resize(pool.size());
     for (size_t t = 0; t < pool.size(); ++t) vals[t] = a[pool[t]];
     std::nth_element(vals.begin(), vals.begin() + (k - 1), vals.end());
-    // Every true neighbour (and every exact tie at the k-th distance) has approx <= kth + 2T.
-    const double tau = static_cast<double>(vals[k - 1]) + 2.0 * T;
+    // Every true neighbour (and every exact tie at the k-th distance) has approx <= kth + 2 Tmax.
+    const double tau = static_cast<double>(vals[k - 1]) + 2.0 * Tmax;
     cand.clear();
     if (tau <= static_cast<double>(theta)) {
       for (int32_t j : pool)
-        if (static_cast<double>(a[j]) <= tau) cand.push_back({static_cast<double>(a[j]), -1.0, j});
+        if (static_cast<double>(a[j]) <= tau)
+          cand.push_back({static_cast<double>(a[j]), C * (static_cast<double>(sq_q) + sq[j]) + 1e-300, -1.0, j});
     } else {
       for (size_t j = 0; j < n; ++j)
-        if (j != q && static_cast<double>(a[j]) <= tau) cand.push_back({static_cast<double>(a[j]), -1.0, static_cast<int32_t>(j)});
+        if (j != q && static_cast<double>(a[j]) <= tau)
+          cand.push_back({static_cast<double>(a[j]), C * (static_cast<double>(sq_q) + sq[j]) + 1e-300, -1.0, static_cast<int32_t>(j)});
     }
     std::sort(cand.begin(), cand.end(), [](const Candidate& x, const Candidate& y) {
       return x.approx < y.approx || (x.approx == y.approx && x.j < y.j);
     });
-    // Runs whose consecutive approx gaps are <= 2T may be misordered by rounding: re-rank them by
-    // the exact squared distance, then index. Across a gap > 2T the approx order is the exact order.
+    // Runs of candidates whose error intervals [approx - err, approx + err] overlap may be
+    // misordered by rounding: re-rank them by the exact squared distance, then index. Between
+    // disjoint intervals the approx order is the exact order.
     size_t start = 0;
     const size_t cn = cand.size();
     while (start < cn && start < static_cast<size_t>(k)) {
       size_t end = start + 1;
-      while (end < cn && cand[end].approx - cand[end - 1].approx <= 2.0 * T) ++end;
+      double hi = cand[start].approx + cand[start].err;
+      while (end < cn && cand[end].approx - cand[end].err <= hi) {
+        hi = std::max(hi, cand[end].approx + cand[end].err);
+        ++end;
+      }
       if (end - start > 1) {
         for (size_t t = start; t < end; ++t) cand[t].exact = exact_sqdist(p, q, static_cast<size_t>(cand[t].j));
         std::sort(cand.begin() + start, cand.begin() + end, [](const Candidate& x, const Candidate& y) {

@@ -163,6 +163,17 @@ describe('bad input', () => {
     await expect(geodesics(bad)).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
+  it('notices a graph mutated in place after it was validated', async () => {
+    const g = await knnGraph(good, { k: 2 });
+    await geodesics(g); // validated and remembered
+    g.neighbors.reverse();
+    await expect(geodesics(g)).rejects.toBeInstanceOf(InvalidArgumentError);
+    g.neighbors.reverse();
+    await expect(geodesics(g)).resolves.toMatchObject({ connected: true });
+    g.neighbors[0] = 99; // out of range: caught by the bounds check on every call
+    await expect(curvature(g)).rejects.toThrow(/out of range/);
+  });
+
   it('cancels through an AbortSignal', async () => {
     const ac = new AbortController();
     ac.abort();

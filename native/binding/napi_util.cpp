@@ -132,6 +132,38 @@ const int32_t* int32_array_arg(Napi::Env env, Napi::Value v, const std::string& 
   return a.Data();
 }
 
+namespace {
+// Recently validated graphs: array addresses, sizes and content fingerprint (per JS thread).
+struct ValidatedGraph {
+  const int32_t *offsets, *nbrs, *edges, *knn;
+  int64_t m;
+  int32_t n;
+  uint64_t fingerprint;
+};
+thread_local std::vector<ValidatedGraph> g_validated;
+
+bool same_arrays(const ValidatedGraph& v, const ricci::GraphView& g) {
+  return v.offsets == g.offsets && v.nbrs == g.nbrs && v.edges == g.edges && v.knn == g.knn && v.m == g.m && v.n == g.n;
+}
+
+bool validated_before(const ricci::GraphView& g) {
+  for (const auto& v : g_validated)
+    if (same_arrays(v, g)) return v.fingerprint == ricci::graph_fingerprint(g);
+  return false;
+}
+
+void remember_validated(const ricci::GraphView& g) {
+  ValidatedGraph v{g.offsets, g.nbrs, g.edges, g.knn, g.m, g.n, ricci::graph_fingerprint(g)};
+  for (auto& w : g_validated)
+    if (same_arrays(w, g)) {
+      w = v;
+      return;
+    }
+  if (g_validated.size() >= 64) g_validated.erase(g_validated.begin());
+  g_validated.push_back(v);
+}
+}  // namespace
+
 ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep) {
   if (!v.IsObject()) throw_invalid(env, name, "must be a graph object from knnGraph()");
   Napi::Object o = v.As<Napi::Object>();
@@ -157,7 +189,13 @@ ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name
     g.knn = int32_array_arg(env, o.Get("knn"), name + ".knn", static_cast<int64_t>(n) * g.k, keep);
   }
   try {
-    ricci::validate_graph(g, name);
+    // Bounds are checked on every call (memory safety does not rest on a cache). The full
+    // semantic validation is remembered for graphs already validated with identical contents.
+    ricci::check_graph_bounds(g, name);
+    if (!validated_before(g)) {
+      ricci::validate_graph(g, name);
+      remember_validated(g);
+    }
   } catch (const ricci::Error& e) {
     throw make_error(env, "ERR_INVALID_ARGUMENT", e.arg(), e.what());
   }

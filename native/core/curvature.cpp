@@ -22,20 +22,32 @@ std::vector<int32_t> edge_triangles(const GraphView& g, int threads) {
   // neighbour list, and the n^2/8 bytes stay small; else mark-and-scan.
   if (static_cast<double>(words) < avg_degree && words * static_cast<size_t>(n) * 8 <= (size_t(64) << 20)) {
     std::vector<uint64_t> bits(words * static_cast<size_t>(n), 0);
+#pragma omp parallel num_threads(threads)
+    {
+#pragma omp for schedule(static)
     for (int32_t i = 0; i < n; ++i)
       for (const int32_t* p = g.begin(i); p != g.end(i); ++p)
         bits[static_cast<size_t>(i) * words + (*p >> 6)] |= uint64_t(1) << (*p & 63);
-#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
+#pragma omp for schedule(dynamic, 16)
     for (int32_t i = 0; i < n; ++i) {
       const uint64_t* bi = bits.data() + static_cast<size_t>(i) * words;
       const int32_t* up = std::upper_bound(g.begin(i), g.end(i), i);
       int64_t e = first[i];
       for (const int32_t* p = up; p != g.end(i); ++p, ++e) {
         const uint64_t* bj = bits.data() + static_cast<size_t>(*p) * words;
-        int32_t c = 0;
-        for (size_t w = 0; w < words; ++w) c += __builtin_popcountll(bi[w] & bj[w]);
-        t[e] = c;
+        // Four independent counters keep the popcount units busy.
+        int64_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        size_t w = 0;
+        for (; w + 4 <= words; w += 4) {
+          c0 += __builtin_popcountll(bi[w] & bj[w]);
+          c1 += __builtin_popcountll(bi[w + 1] & bj[w + 1]);
+          c2 += __builtin_popcountll(bi[w + 2] & bj[w + 2]);
+          c3 += __builtin_popcountll(bi[w + 3] & bj[w + 3]);
+        }
+        for (; w < words; ++w) c0 += __builtin_popcountll(bi[w] & bj[w]);
+        t[e] = static_cast<int32_t>(c0 + c1 + c2 + c3);
       }
+    }
     }
     return t;
   }

@@ -144,4 +144,39 @@ void validate_graph(const GraphView& g, const std::string& arg) {
   }
 }
 
+void check_graph_bounds(const GraphView& g, const std::string& arg) {
+  if (g.n < 1) invalid(arg, "empty graph");
+  if (g.offsets[0] != 0 || static_cast<int64_t>(g.offsets[g.n]) != 2 * g.m)
+    invalid(arg, "offsets must start at 0 and end at the neighbour count (2 x edges)");
+  int32_t bad = 0;
+  for (int32_t i = 0; i < g.n; ++i) bad |= g.offsets[i + 1] < g.offsets[i];
+  if (bad) invalid(arg, "offsets must be non-decreasing");
+  const uint32_t n = static_cast<uint32_t>(g.n);
+  uint32_t out = 0;
+  for (int64_t p = 0; p < 2 * g.m; ++p) out |= static_cast<uint32_t>(g.nbrs[p]) >= n;
+  for (int64_t p = 0; p < 2 * g.m; ++p) out |= static_cast<uint32_t>(g.edges[p]) >= n;
+  if (g.knn != nullptr)
+    for (int64_t a = 0; a < static_cast<int64_t>(g.n) * g.k; ++a) out |= static_cast<uint32_t>(g.knn[a]) >= n;
+  if (out) invalid(arg, "node index out of range");
+}
+
+uint64_t graph_fingerprint(const GraphView& g) {
+  // Position-weighted sums (two independent mixes), enough to notice any accidental change.
+  auto mix = [](const int32_t* a, int64_t len, uint64_t seed) {
+    uint64_t h1 = seed, h2 = seed ^ 0x9E3779B97F4A7C15ull;
+    for (int64_t i = 0; i < len; ++i) {
+      const uint64_t x = static_cast<uint32_t>(a[i]);
+      h1 += (x + 1) * (2 * static_cast<uint64_t>(i) + 1);
+      h2 ^= (x + 0x632BE59BD9B4E019ull) * (static_cast<uint64_t>(i) | 1) * 0xD6E8FEB86659FD93ull;
+    }
+    return h1 * 0xFF51AFD7ED558CCDull ^ h2;
+  };
+  uint64_t h = static_cast<uint64_t>(g.n) * 0x100000001B3ull + static_cast<uint64_t>(g.mode);
+  h = mix(g.offsets, g.n + 1, h);
+  h = mix(g.nbrs, 2 * g.m, h);
+  h = mix(g.edges, 2 * g.m, h);
+  if (g.knn) h = mix(g.knn, static_cast<int64_t>(g.n) * g.k, h ^ static_cast<uint64_t>(g.k));
+  return h;
+}
+
 }  // namespace ricci

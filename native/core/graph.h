@@ -48,7 +48,15 @@ struct Graph {
 // Builds the graph from row-major kNN lists (n x k). Throws InvalidArgument on bad lists.
 Graph build_graph(const int32_t* knn, int32_t n, int32_t k, Mode mode);
 
-// Checks a view's invariants (sizes, sorted unique neighbours, edge order, symmetry).
+// Checks a view's invariants (sizes, sorted unique neighbours, edge order, symmetry). O(n + m).
 void validate_graph(const GraphView& g, const std::string& arg = "graph");
+
+// Memory-safety subset of validate_graph: offsets monotone and consistent, every index in range.
+// Branch-free and vectorisable; with it alone, every algorithm stays in bounds (results of a
+// semantically broken graph would be meaningless, never a crash).
+void check_graph_bounds(const GraphView& g, const std::string& arg = "graph");
+
+// 64-bit fingerprint of a graph's arrays (content hash, for caching validation results).
+uint64_t graph_fingerprint(const GraphView& g);
 
 }  // namespace ricci

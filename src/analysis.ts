@@ -7,7 +7,8 @@ import { InvalidArgumentError } from './errors.js';
 import {
   curvature,
   geodesics,
-  knnGraph,
+  graphFromKnn,
+  knn,
   toPoints,
   type CallOptions,
   type CurvatureName,
@@ -172,6 +173,19 @@ export async function analyzeLayers(layers: readonly PointsInput[], options: Ana
   const totalSteps = L * ks.length;
   let steps = 0;
 
+  // kNN lists are ordered by (distance, index), so the lists for any k are prefixes of the lists
+  // for the largest k: one exact kNN pass per layer serves every k.
+  const kMax = Math.max(...ks);
+  const lists: Int32Array[] = [];
+  for (let l = 0; l < L; l++) lists.push(await knn(pts[l]!, { ...call, k: kMax }));
+  const prefix = (l: number, k: number): Int32Array => {
+    if (k === kMax) return lists[l]!;
+    const out = new Int32Array(n * k);
+    const src = lists[l]!;
+    for (let i = 0; i < n; i++) out.set(src.subarray(i * kMax, i * kMax + k), i * k);
+    return out;
+  };
+
   const byK: KAnalysis[] = [];
   for (const k of ks) {
     const graphs: KnnGraph[] = [];
@@ -179,7 +193,7 @@ export async function analyzeLayers(layers: readonly PointsInput[], options: Ana
     const curv: CurvatureResult[] = [];
     const etaLocal: Float64Array[] = []; // per transition l -> l+1
     for (let l = 0; l < L; l++) {
-      const g = await knnGraph(pts[l]!, { ...call, k, mode: options.mode ?? 'union' });
+      const g = await graphFromKnn(prefix(l, k), { ...call, n, k, mode: options.mode ?? 'union' });
       const gopts = l > 0 ? { ...call, pairs: graphs[l - 1]!.edges } : call;
       const gd = await geodesics(g, gopts);
       if (l > 0) etaLocal.push(localEta(graphs[l - 1]!, gd.pairHops!));

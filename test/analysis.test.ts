@@ -68,6 +68,14 @@ describe('circles-relu-150 coefficients', () => {
     expect(K.coefficients.forman!.global.reason).toMatch(/disconnected/);
   });
 
+  it('derives every k from one kNN pass with the same results as separate runs', async () => {
+    const both = await analyzeLayers(layers, { k: [4, 10], curvatures: ['augmented'] });
+    const k4 = await analyzeLayers(layers, { k: 4, curvatures: ['augmented'] });
+    const k10 = await analyzeLayers(layers, { k: 10, curvatures: ['augmented'] });
+    expect(both.byK[0]).toEqual(k4.byK[0]);
+    expect(both.byK[1]).toEqual(k10.byK[0]);
+  });
+
   it('rejects layers with different point counts', async () => {
     const bad = [layers[0]!, { data: layers[1]!.data.subarray(0, 16 * 149), n: 149, d: 16 }];
     await expect(analyzeLayers(bad, { k: 5 })).rejects.toBeInstanceOf(InvalidArgumentError);

@@ -171,7 +171,7 @@ describe('resumable sweep', () => {
     expect(r.stderr).toMatch(/holds a different sweep \('test-grid'; differs in: training\.epochs\)/);
     const s = await run(['sweep', '--config', configPath, '--out', join(tmp, 'full'), '--shard', '1/2']);
     expect(s.code).toBe(2);
-    expect(s.stderr).toMatch(/holds unsharded of this sweep, not shard 1\/2/);
+    expect(s.stderr).toMatch(/holds the whole grid of this sweep, not shard 1\/2/);
   });
 
   it('exports summary.csv', async () => {

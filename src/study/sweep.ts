@@ -467,7 +467,7 @@ function storedFor(spec: SweepSpec, shard: Shard, networks: number, shardNetwork
   return { format: SWEEP_FORMAT, sweep: spec, shard, networks, shardNetworks, ricciflow: VERSION, createdAt: new Date().toISOString() };
 }
 
-const shardText = (s: Shard): string => (s.count === 1 ? 'unsharded' : `shard ${s.index}/${s.count}`);
+const shardText = (s: Shard): string => (s.count === 1 ? 'the whole grid' : `shard ${s.index}/${s.count}`);
 
 /**
  * Makes `dir` a sweep directory for (spec, shard), or checks that it already is one for the same

@@ -50,7 +50,7 @@ stopped. DIR/sweep.json stores the resolved sweep; a DIR holding another sweep i
   --workers N    cells in flight at once (default: cores / threads, at least 1)
   --threads T    native threads per task (default 1); all tasks share one budget of <cores> threads
   --group G      networks of a cell trained together in one task (default 1)
-  --shard I/N    compute only shard I (0-based) of N: networks dealt round-robin by id
+  --shard I/N    compute only shard I (0-based) of N: the grid dealt round-robin
   --shard slurm  I and N from SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT (array from any MIN, STEP)
   --shard k8s    I from JOB_COMPLETION_INDEX (Indexed Job), N from --shard-count
   --dry-run      print the grid and this shard's share, compute nothing

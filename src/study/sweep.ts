@@ -396,15 +396,13 @@ export function parseShard(arg: string | undefined, env: NodeJS.ProcessEnv = pro
 }
 
 /**
- * The networks of one shard: networks are ranked by their id (a hash of the config, so the ranks
- * mix datasets and architectures evenly) and dealt round-robin; grid order is kept.
- * Every network belongs to exactly one shard, whatever the shard count.
+ * The networks of one shard: the grid, in its fixed order (dataset, architecture, depth, seed),
+ * dealt round-robin. Each shard thus gets an even share of every cell (the replicates of one
+ * dataset × architecture × depth), so shards cost about the same; every network belongs to exactly
+ * one shard, and shard sizes differ by at most one.
  */
 export function selectShard(configs: readonly NetworkConfig[], shard: Shard): NetworkConfig[] {
-  if (shard.count === 1) return [...configs];
-  const ids = configs.map(configId);
-  const rank = new Map([...ids].sort().map((id, i) => [id, i]));
-  return configs.filter((_, i) => rank.get(ids[i]!)! % shard.count === shard.index);
+  return configs.filter((_, i) => i % shard.count === shard.index);
 }
 
 /** Units of work: the cells of `configs` (same everything but the seed) in chunks of ≤ `group`. */

@@ -33,7 +33,26 @@ ricci::Mode mode_option(Napi::Env env, const Napi::Object& o) {
   }
 }
 
-Napi::Object graph_object(Napi::Env env, ricci::Graph&& g, std::vector<int32_t>&& knn) {
+// Built graphs are valid by construction: their fingerprint (computed on the worker) lets later
+// calls skip the full validation.
+struct BuiltGraph {
+  std::vector<int32_t> knn;
+  ricci::Graph g;
+  uint64_t fingerprint = 0;
+  void finish() {
+    ricci::GraphView v = g.view();
+    if (g.mode == ricci::Mode::Directed) v.knn = knn.data();
+    fingerprint = ricci::graph_fingerprint(v);
+    g.knn.clear();
+  }
+};
+
+Napi::Object graph_object(Napi::Env env, BuiltGraph& b) {
+  ricci::Graph& g = b.g;
+  ricci::GraphView view = g.view();
+  view.knn = g.mode == ricci::Mode::Directed ? b.knn.data() : nullptr;
+  view.k = g.k;
+  std::vector<int32_t>&& knn = std::move(b.knn);
   Napi::Object o = Napi::Object::New(env);
   o.Set("n", Napi::Number::New(env, g.n));
   o.Set("k", Napi::Number::New(env, g.k));
@@ -43,6 +62,8 @@ Napi::Object graph_object(Napi::Env env, ricci::Graph&& g, std::vector<int32_t>&
   o.Set("offsets", rfb::to_i32(env, std::move(g.offsets)));
   o.Set("neighbors", rfb::to_i32(env, std::move(g.nbrs)));
   o.Set("edges", rfb::to_i32(env, std::move(g.edges)));
+  // Vectors moved into the ArrayBuffers keep their storage, so the view's addresses still hold.
+  rfb::remember_validated(view, b.fingerprint);
   return o;
 }
 
@@ -68,21 +89,15 @@ Napi::Value KnnGraph(const Napi::CallbackInfo& info) {
   Napi::Object opt = rfb::options_arg(info, 1);
   const int32_t k = k_option(env, opt, p.n);
   const ricci::Mode mode = mode_option(env, opt);
-  struct State {
-    std::vector<int32_t> knn;
-    ricci::Graph g;
-  };
-  auto st = std::make_shared<State>();
+  auto st = std::make_shared<BuiltGraph>();
   return Task::Schedule(
       env, opt, std::move(keep),
       [p, k, mode, st](int threads, ricci::Control& c) {
         st->knn = ricci::knn(p, k, threads, &c);
         st->g = ricci::build_graph(st->knn.data(), static_cast<int32_t>(p.n), k, mode);
+        st->finish();
       },
-      [st](Napi::Env env) -> Napi::Value {
-        st->g.knn.clear();
-        return graph_object(env, std::move(st->g), std::move(st->knn));
-      });
+      [st](Napi::Env env) -> Napi::Value { return graph_object(env, *st); });
 }
 
 // graphFromKnn(knn: Int32Array, { n, k, mode }) -> Promise<graph object>
@@ -95,21 +110,15 @@ Napi::Value GraphFromKnn(const Napi::CallbackInfo& info) {
   const int32_t k = k_option(env, opt, static_cast<size_t>(n));
   const ricci::Mode mode = mode_option(env, opt);
   const int32_t* knn = rfb::int32_array_arg(env, info[0], "knn", static_cast<int64_t>(n) * k, keep);
-  struct State {
-    std::vector<int32_t> knn;
-    ricci::Graph g;
-  };
-  auto st = std::make_shared<State>();
+  auto st = std::make_shared<BuiltGraph>();
   return Task::Schedule(
       env, opt, std::move(keep),
       [knn, n, k, mode, st](int, ricci::Control&) {
         st->knn.assign(knn, knn + static_cast<size_t>(n) * k);
         st->g = ricci::build_graph(knn, n, k, mode);
+        st->finish();
       },
-      [st](Napi::Env env) -> Napi::Value {
-        st->g.knn.clear();
-        return graph_object(env, std::move(st->g), std::move(st->knn));
-      });
+      [st](Napi::Env env) -> Napi::Value { return graph_object(env, *st); });
 }
 
 // geodesics(graph, { pairs?: Int32Array, hopMatrix?: 'uint8'|'uint16', threads }) -> Promise<object>

@@ -152,8 +152,10 @@ bool validated_before(const ricci::GraphView& g) {
   return false;
 }
 
-void remember_validated(const ricci::GraphView& g) {
-  ValidatedGraph v{g.offsets, g.nbrs, g.edges, g.knn, g.m, g.n, ricci::graph_fingerprint(g)};
+}  // namespace
+
+void remember_validated(const ricci::GraphView& g, uint64_t fingerprint) {
+  ValidatedGraph v{g.offsets, g.nbrs, g.edges, g.knn, g.m, g.n, fingerprint};
   for (auto& w : g_validated)
     if (same_arrays(w, g)) {
       w = v;
@@ -162,7 +164,6 @@ void remember_validated(const ricci::GraphView& g) {
   if (g_validated.size() >= 64) g_validated.erase(g_validated.begin());
   g_validated.push_back(v);
 }
-}  // namespace
 
 ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep) {
   if (!v.IsObject()) throw_invalid(env, name, "must be a graph object from knnGraph()");
@@ -194,7 +195,7 @@ ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name
     ricci::check_graph_bounds(g, name);
     if (!validated_before(g)) {
       ricci::validate_graph(g, name);
-      remember_validated(g);
+      remember_validated(g, ricci::graph_fingerprint(g));
     }
   } catch (const ricci::Error& e) {
     throw make_error(env, "ERR_INVALID_ARGUMENT", e.arg(), e.what());

@@ -44,6 +44,9 @@ const int32_t* int32_array_arg(Napi::Env env, Napi::Value v, const std::string& 
 // { n, mode, offsets: Int32Array, neighbors: Int32Array, edges: Int32Array (2m, interleaved u,v), k, knn? }
 // Validated (ricci::validate_graph) before any worker runs.
 ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep);
+// Records a graph built by the core (valid by construction) so graph_arg skips re-validating it
+// while its arrays keep these addresses and contents. Main JS thread only.
+void remember_validated(const ricci::GraphView& g, uint64_t fingerprint);
 
 // Zero-copy hand-over of an owned vector to a JS TypedArray.
 template <typename T>

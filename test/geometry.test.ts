@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  graphFromKnn,
   curvature,
   edgeList,
   geodesics,
@@ -264,5 +265,53 @@ describe('kNN exactness against brute force (exact double distances, index tie-b
     const lists = await knn({ data, n, d }, { k, threads: 2 });
     const got = Array.from({ length: n }, (_, i) => Array.from(lists.subarray(i * k, (i + 1) * k)));
     expect(got).toEqual(bruteKnn(data, n, d, k));
+  });
+});
+
+describe('graphs from given kNN lists', () => {
+  it('rejects self-loops, repeats and out-of-range indices', async () => {
+    await expect(graphFromKnn(new Int32Array([1, 0, 2, 2]), { n: 4, k: 1 })).rejects.toThrow(/lists itself/);
+    await expect(graphFromKnn(new Int32Array([1, 2, 0, 0, 0, 1, 0, 1]), { n: 4, k: 2 })).rejects.toThrow(/repeated/);
+    await expect(graphFromKnn(new Int32Array([1, 0, 7, 0]), { n: 4, k: 1 })).rejects.toThrow(/out of range/);
+    await expect(graphFromKnn(new Int32Array([1, 0, 3]), { n: 4, k: 1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('multi-batch BFS (n > 256 sources, long paths) matches a plain BFS', async () => {
+    // A noisy 1-D curve: long shortest paths, push and pull levels, a partial last batch.
+    const n = 700, d = 2, data = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      data[2 * i] = i + 0.3 * Math.sin(i * 7.1);
+      data[2 * i + 1] = Math.cos(i * 3.7);
+    }
+    const g = await knnGraph({ data, n, d }, { k: 4 });
+    const g2 = await knnGraph({ data, n, d }, { k: 9 });
+    const geo = await geodesics(g, { pairs: g2.edges, threads: 2 });
+    let sum = 0;
+    const hops = new Map<number, number>();
+    for (let s = 0; s < n; s++) {
+      const dist = new Int32Array(n).fill(-1);
+      dist[s] = 0;
+      const queue = [s];
+      for (let h = 0; h < queue.length; h++) {
+        const v = queue[h]!;
+        for (let p = g.offsets[v]!; p < g.offsets[v + 1]!; p++) {
+          const w = g.neighbors[p]!;
+          if (dist[w]! < 0) {
+            dist[w] = dist[v]! + 1;
+            queue.push(w);
+          }
+        }
+      }
+      for (let t = s + 1; t < n; t++) {
+        sum += dist[t]!;
+        hops.set(s * n + t, dist[t]!);
+      }
+    }
+    expect(geo.connected).toBe(true);
+    expect(geo.geodesicSum).toBe(sum);
+    for (let e = 0; e < g2.edgeCount; e++) {
+      const a = g2.edges[2 * e]!, b = g2.edges[2 * e + 1]!;
+      expect(geo.pairHops![e]).toBe(hops.get(a * n + b));
+    }
   });
 });

@@ -94,7 +94,7 @@ Napi::Value KnnGraph(const Napi::CallbackInfo& info) {
       env, opt, std::move(keep),
       [p, k, mode, st](int threads, ricci::Control& c) {
         st->knn = ricci::knn(p, k, threads, &c);
-        st->g = ricci::build_graph(st->knn.data(), static_cast<int32_t>(p.n), k, mode);
+        st->g = ricci::build_graph(st->knn.data(), static_cast<int32_t>(p.n), k, mode, threads);
         st->finish();
       },
       [st](Napi::Env env) -> Napi::Value { return graph_object(env, *st); });
@@ -113,9 +113,9 @@ Napi::Value GraphFromKnn(const Napi::CallbackInfo& info) {
   auto st = std::make_shared<BuiltGraph>();
   return Task::Schedule(
       env, opt, std::move(keep),
-      [knn, n, k, mode, st](int, ricci::Control&) {
+      [knn, n, k, mode, st](int threads, ricci::Control&) {
         st->knn.assign(knn, knn + static_cast<size_t>(n) * k);
-        st->g = ricci::build_graph(knn, n, k, mode);
+        st->g = ricci::build_graph(knn, n, k, mode, threads);
         st->finish();
       },
       [st](Napi::Env env) -> Napi::Value { return graph_object(env, *st); });

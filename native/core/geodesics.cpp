@@ -95,7 +95,8 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
     // long thin graphs (large diameter) cost the edges actually crossed, not the whole adjacency
     // per level.
     std::vector<Bits> visited(static_cast<size_t>(n)), frontier(static_cast<size_t>(n)), next(static_cast<size_t>(n));
-    std::vector<uint8_t> touched(static_cast<size_t>(n), 0);
+    std::vector<uint8_t> touched(static_cast<size_t>(n), 0), on_frontier(static_cast<size_t>(n), 0);
+    const int64_t adjacency = 2 * g.m;
     std::vector<int32_t> active, nactive, hit;
     std::vector<int64_t> open;
 #pragma omp for schedule(dynamic, 1)
@@ -105,6 +106,9 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
         if (control) control->throw_if_cancelled();
         const int32_t s0 = b * kBatch, ns = std::min(kBatch, n - s0);
         std::memset(visited.data(), 0, sizeof(Bits) * n);
+        // Bits of the sources in this batch (the last batch may be partial).
+        Bits full{};
+        for (int32_t t = 0; t < ns; ++t) full.w[t / 64] |= uint64_t(1) << (t % 64);
         active.clear();
         for (int32_t t = 0; t < ns; ++t) {
           visited[s0 + t].w[t / 64] |= uint64_t(1) << (t % 64);
@@ -126,19 +130,57 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
         if (matrix == HopMatrix::U16)
           for (int32_t t = 0; t < ns; ++t) r.hop16[static_cast<size_t>(s0 + t) * n + s0 + t] = 0;
         for (int32_t level = 1; !active.empty(); ++level) {
-          // Scatter the frontier to the neighbours.
+          // Push (scatter) while the frontier is small; pull (gather with early exit) once its
+          // edges are a large share of the graph: a node stops scanning neighbours as soon as every
+          // source it still misses has been found (direction-optimising BFS, bit-parallel).
           hit.clear();
-          for (const int32_t u : active) {
-            const Bits& f = frontier[u];
-            for (const int32_t* p = g.begin(u); p != g.end(u); ++p) {
-              const int32_t v = *p;
-              if (!touched[v]) {
+          int64_t frontier_edges = 0;
+          for (const int32_t u : active) frontier_edges += g.degree(u);
+          if (frontier_edges * 4 < adjacency) {
+            for (const int32_t u : active) {
+              const Bits& f = frontier[u];
+              for (const int32_t* p = g.begin(u); p != g.end(u); ++p) {
+                const int32_t v = *p;
+                if (!touched[v]) {
+                  touched[v] = 1;
+                  next[v] = Bits{};
+                  hit.push_back(v);
+                }
+                for (int t = 0; t < kWords; ++t) next[v].w[t] |= f.w[t];
+              }
+            }
+          } else {
+            for (const int32_t u : active) on_frontier[u] = 1;
+            for (int32_t v = 0; v < n; ++v) {
+              Bits missing;
+              bool any_missing = false;
+              for (int t = 0; t < kWords; ++t) {
+                missing.w[t] = full.w[t] & ~visited[v].w[t];
+                any_missing |= missing.w[t] != 0;
+              }
+              if (!any_missing) continue;
+              Bits acc{};
+              int since_check = 0;
+              for (const int32_t* p = g.begin(v); p != g.end(v); ++p) {
+                if (!on_frontier[*p]) continue;
+                const Bits& f = frontier[*p];
+                for (int t = 0; t < kWords; ++t) acc.w[t] |= f.w[t];
+                if (++since_check == 8) {
+                  since_check = 0;
+                  bool done = true;
+                  for (int t = 0; t < kWords; ++t) done &= (missing.w[t] & ~acc.w[t]) == 0;
+                  if (done) break;
+                }
+              }
+              bool nz = false;
+              for (int t = 0; t < kWords; ++t) nz |= (acc.w[t] & missing.w[t]) != 0;
+              if (nz) {
+                next[v] = acc;
                 touched[v] = 1;
-                next[v] = Bits{};
                 hit.push_back(v);
               }
-              for (int t = 0; t < kWords; ++t) next[v].w[t] |= f.w[t];
             }
+            for (const int32_t u : active) on_frontier[u] = 0;
           }
           // Keep only bits not seen before: the sources reaching v at exactly this level.
           nactive.clear();

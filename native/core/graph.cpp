@@ -34,25 +34,12 @@ GraphView Graph::view() const {
   return g;
 }
 
-Graph build_graph(const int32_t* knn, int32_t n, int32_t k, Mode mode) {
+Graph build_graph(const int32_t* knn, int32_t n, int32_t k, Mode mode, int threads) {
   if (n < 2) invalid("n", "need at least 2 points");
   if (k < 1 || k > n - 1) invalid("k", "must satisfy 1 <= k <= n-1");
   const size_t nk = static_cast<size_t>(n) * k;
-  // Validate the lists: in range, no self, no repeats within a row.
-  {
-    std::vector<int32_t> row(k);
-    for (int32_t i = 0; i < n; ++i) {
-      for (int32_t t = 0; t < k; ++t) {
-        int32_t j = knn[static_cast<size_t>(i) * k + t];
-        if (j < 0 || j >= n) invalid("knn", "index out of range in row " + std::to_string(i));
-        if (j == i) invalid("knn", "point " + std::to_string(i) + " lists itself as a neighbour");
-        row[t] = j;
-      }
-      std::sort(row.begin(), row.end());
-      if (std::adjacent_find(row.begin(), row.end()) != row.end())
-        invalid("knn", "repeated neighbour in row " + std::to_string(i));
-    }
-  }
+  for (size_t a = 0; a < nk; ++a)
+    if (knn[a] < 0 || knn[a] >= n) invalid("knn", "index out of range in row " + std::to_string(a / k));
   // Reverse lists by counting sort: rev(i) = { j : i in knn(j) }, ascending in j.
   std::vector<int64_t> roff(static_cast<size_t>(n) + 1, 0);
   for (size_t a = 0; a < nk; ++a) roff[knn[a] + 1]++;
@@ -63,34 +50,76 @@ Graph build_graph(const int32_t* knn, int32_t n, int32_t k, Mode mode) {
     for (int32_t j = 0; j < n; ++j)
       for (int32_t t = 0; t < k; ++t) rev[pos[knn[static_cast<size_t>(j) * k + t]]++] = j;
   }
+  // Per node: sorted forward list (checked: no self, no repeats) merged with the reverse list.
+  // Two parallel passes (sizes, then contents) keep the output identical for any thread count.
+  std::vector<int64_t> count(static_cast<size_t>(n) + 1, 0);
+  ErrorSlot err;
+  auto merge_row = [&](int32_t i, std::vector<int32_t>& fwd, std::vector<int32_t>& out) {
+    std::copy(knn + static_cast<size_t>(i) * k, knn + static_cast<size_t>(i + 1) * k, fwd.begin());
+    std::sort(fwd.begin(), fwd.end());
+    if (fwd.front() == i || std::binary_search(fwd.begin(), fwd.end(), i))
+      invalid("knn", "point " + std::to_string(i) + " lists itself as a neighbour");
+    if (std::adjacent_find(fwd.begin(), fwd.end()) != fwd.end())
+      invalid("knn", "repeated neighbour in row " + std::to_string(i));
+    const int32_t* rb = rev.data() + roff[i];
+    const int32_t* re = rev.data() + roff[i + 1];
+    out.clear();
+    if (mode == Mode::Mutual) {
+      std::set_intersection(fwd.begin(), fwd.end(), rb, re, std::back_inserter(out));
+    } else {
+      std::set_union(fwd.begin(), fwd.end(), rb, re, std::back_inserter(out));
+    }
+  };
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<int32_t> fwd(static_cast<size_t>(k)), out;
+    out.reserve(2 * static_cast<size_t>(k));
+#pragma omp for schedule(static)
+    for (int32_t i = 0; i < n; ++i) {
+      if (err.failed()) continue;
+      try {
+        merge_row(i, fwd, out);
+        count[i + 1] = static_cast<int64_t>(out.size());
+      } catch (...) {
+        err.capture();
+      }
+    }
+  }
+  err.rethrow();
+  for (int32_t i = 0; i < n; ++i) count[i + 1] += count[i];
+  if (count[n] > 2147483647) invalid("k", "graph too large for 32-bit offsets");
   Graph g;
   g.n = n;
   g.k = k;
   g.mode = mode;
-  g.offsets.assign(static_cast<size_t>(n) + 1, 0);
-  std::vector<int32_t> fwd(k), merged;
-  merged.reserve(2 * static_cast<size_t>(k));
-  for (int32_t i = 0; i < n; ++i) {
-    std::copy(knn + static_cast<size_t>(i) * k, knn + static_cast<size_t>(i + 1) * k, fwd.begin());
-    std::sort(fwd.begin(), fwd.end());
-    const int32_t* rb = rev.data() + roff[i];
-    const int32_t* re = rev.data() + roff[i + 1];
-    merged.clear();
-    if (mode == Mode::Mutual) {
-      std::set_intersection(fwd.begin(), fwd.end(), rb, re, std::back_inserter(merged));
-    } else {
-      std::set_union(fwd.begin(), fwd.end(), rb, re, std::back_inserter(merged));
+  g.offsets.resize(static_cast<size_t>(n) + 1);
+  for (int32_t i = 0; i <= n; ++i) g.offsets[i] = static_cast<int32_t>(count[i]);
+  g.nbrs.resize(static_cast<size_t>(count[n]));
+  // Edge e of node i (upper part) sits after all edges of nodes < i.
+  std::vector<int64_t> efirst(static_cast<size_t>(n) + 1, 0);
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<int32_t> fwd(static_cast<size_t>(k)), out;
+    out.reserve(2 * static_cast<size_t>(k));
+#pragma omp for schedule(static)
+    for (int32_t i = 0; i < n; ++i) {
+      merge_row(i, fwd, out);  // validated in the first pass: cannot throw here
+      std::copy(out.begin(), out.end(), g.nbrs.begin() + count[i]);
+      efirst[i + 1] = out.end() - std::upper_bound(out.begin(), out.end(), i);
     }
-    g.nbrs.insert(g.nbrs.end(), merged.begin(), merged.end());
-    if (g.nbrs.size() > 2147483647u) invalid("k", "graph too large for 32-bit offsets");
-    g.offsets[i + 1] = static_cast<int32_t>(g.nbrs.size());
   }
-  for (int32_t i = 0; i < n; ++i)
+  for (int32_t i = 0; i < n; ++i) efirst[i + 1] += efirst[i];
+  g.edges.resize(2 * static_cast<size_t>(efirst[n]));
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int32_t i = 0; i < n; ++i) {
+    int64_t e = efirst[i];
     for (int32_t p = g.offsets[i]; p < g.offsets[i + 1]; ++p)
       if (g.nbrs[p] > i) {
-        g.edges.push_back(i);
-        g.edges.push_back(g.nbrs[p]);
+        g.edges[2 * e] = i;
+        g.edges[2 * e + 1] = g.nbrs[p];
+        ++e;
       }
+  }
   if (mode == Mode::Directed) g.knn.assign(knn, knn + nk);
   return g;
 }

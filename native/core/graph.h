@@ -46,7 +46,7 @@ struct Graph {
 };
 
 // Builds the graph from row-major kNN lists (n x k). Throws InvalidArgument on bad lists.
-Graph build_graph(const int32_t* knn, int32_t n, int32_t k, Mode mode);
+Graph build_graph(const int32_t* knn, int32_t n, int32_t k, Mode mode, int threads = 1);
 
 // Checks a view's invariants (sizes, sorted unique neighbours, edge order, symmetry). O(n + m).
 void validate_graph(const GraphView& g, const std::string& arg = "graph");

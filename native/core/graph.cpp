@@ -53,32 +53,34 @@ Graph build_graph(const int32_t* knn, int32_t n, int32_t k, Mode mode, int threa
   // Per node: sorted forward list (checked: no self, no repeats) merged with the reverse list.
   // Two parallel passes (sizes, then contents) keep the output identical for any thread count.
   std::vector<int64_t> count(static_cast<size_t>(n) + 1, 0);
+  std::vector<int32_t> sorted(knn, knn + nk);  // forward lists, sorted per row in pass 1
   ErrorSlot err;
-  auto merge_row = [&](int32_t i, std::vector<int32_t>& fwd, std::vector<int32_t>& out) {
-    std::copy(knn + static_cast<size_t>(i) * k, knn + static_cast<size_t>(i + 1) * k, fwd.begin());
-    std::sort(fwd.begin(), fwd.end());
-    if (fwd.front() == i || std::binary_search(fwd.begin(), fwd.end(), i))
-      invalid("knn", "point " + std::to_string(i) + " lists itself as a neighbour");
-    if (std::adjacent_find(fwd.begin(), fwd.end()) != fwd.end())
-      invalid("knn", "repeated neighbour in row " + std::to_string(i));
+  auto merge_row = [&](int32_t i, std::vector<int32_t>& out) {
+    const int32_t* fb = sorted.data() + static_cast<size_t>(i) * k;
+    const int32_t* fe = fb + k;
     const int32_t* rb = rev.data() + roff[i];
     const int32_t* re = rev.data() + roff[i + 1];
     out.clear();
     if (mode == Mode::Mutual) {
-      std::set_intersection(fwd.begin(), fwd.end(), rb, re, std::back_inserter(out));
+      std::set_intersection(fb, fe, rb, re, std::back_inserter(out));
     } else {
-      std::set_union(fwd.begin(), fwd.end(), rb, re, std::back_inserter(out));
+      std::set_union(fb, fe, rb, re, std::back_inserter(out));
     }
   };
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<int32_t> fwd(static_cast<size_t>(k)), out;
+    std::vector<int32_t> out;
     out.reserve(2 * static_cast<size_t>(k));
 #pragma omp for schedule(static)
     for (int32_t i = 0; i < n; ++i) {
       if (err.failed()) continue;
       try {
-        merge_row(i, fwd, out);
+        int32_t* fb = sorted.data() + static_cast<size_t>(i) * k;
+        std::sort(fb, fb + k);
+        if (std::binary_search(fb, fb + k, i))
+          invalid("knn", "point " + std::to_string(i) + " lists itself as a neighbour");
+        if (std::adjacent_find(fb, fb + k) != fb + k) invalid("knn", "repeated neighbour in row " + std::to_string(i));
+        merge_row(i, out);
         count[i + 1] = static_cast<int64_t>(out.size());
       } catch (...) {
         err.capture();
@@ -99,11 +101,11 @@ Graph build_graph(const int32_t* knn, int32_t n, int32_t k, Mode mode, int threa
   std::vector<int64_t> efirst(static_cast<size_t>(n) + 1, 0);
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<int32_t> fwd(static_cast<size_t>(k)), out;
+    std::vector<int32_t> out;
     out.reserve(2 * static_cast<size_t>(k));
 #pragma omp for schedule(static)
     for (int32_t i = 0; i < n; ++i) {
-      merge_row(i, fwd, out);  // validated in the first pass: cannot throw here
+      merge_row(i, out);  // rows sorted and validated in the first pass
       std::copy(out.begin(), out.end(), g.nbrs.begin() + count[i]);
       efirst[i + 1] = out.end() - std::upper_bound(out.begin(), out.end(), i);
     }

@@ -18,12 +18,12 @@ import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.j
 import { ProgressBar, formatSeconds, writeFileAtomic } from './util.js';
 
 export const RUN_HELP = `ricciflow run [--datasets A,B,C] [--architectures narrow,wide,bottleneck] [--depth 5]
-              [--seeds 0,1,2] [--epochs 50] [--k 30] [--curvature forman,augmented]
+              [--seeds 0,1,2] [--epochs 50] [--k 15,30] [--curvature forman,augmented]
               [--layers all|hidden] [--mode union|mutual|directed] [--n-train 2000] [--n-test 500]
               [--backend native|tfjs] [--threads T] [--out ricciflow-results] [--no-report]
 
 The main job. With no options: the seed paper's synthetic datasets A, B, C × narrow/wide/
-bottleneck × 5 hidden layers × seeds 0,1,2 (27 networks), 50 epochs (seed recipe), analysed at k = 30 with Forman and
+bottleneck × 5 hidden layers × seeds 0,1,2 (27 networks), 50 epochs (seed recipe), analysed at k = 15 and 30 with Forman and
 augmented Forman curvature. Writes OUT/networks.jsonl (one record per network), OUT/summary.csv
 and, when the report module is present, OUT/report.html. Re-running skips finished networks.`;
 
@@ -131,7 +131,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     learningRate: 0.001,
     validationSplit: 0.2,
     backend,
-    k: list(values.k, ['30']).map((s) => parseIntOption(s, 'k')),
+    k: list(values.k, ['15', '30']).map((s) => parseIntOption(s, 'k')),
     curvatures: parseCurvatures(values.curvature, ['forman', 'augmented']),
     mode: values.mode as GraphMode,
     layers,

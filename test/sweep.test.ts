@@ -81,9 +81,7 @@ let configPath: string;
 const gridIds = sweepConfigs(resolveSweep(SWEEP)).map(configId);
 
 beforeAll(async () => {
-  // The CLI runs from dist/: build it (tsc emits even if another file of the tree has type errors).
-  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  await new Promise<void>((res) => execFile(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root }, () => res()));
+  // The CLI runs from dist/, built once by test/global-setup.ts.
   if (!existsSync(join(root, 'dist', 'cli', 'sweep.js'))) throw new Error('dist/cli/sweep.js was not built');
   tmp = await mkdtemp(join(tmpdir(), 'ricciflow-sweep-'));
   configPath = join(tmp, 'sweep.json');

@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 import type { LayerSelection, NodeStatistic } from '../analysis.js';
-import { gridConfigs, cells } from '../cli/run.js';
+import { gridConfigs, cells } from './grid.js';
 import { writeFileAtomic } from '../cli/util.js';
 import { InvalidArgumentError, IoError, FormatError } from '../errors.js';
 import { CURVATURE_NAMES, GRAPH_MODES, type CurvatureName, type GraphMode } from '../geometry.js';
@@ -89,12 +89,12 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
     name: 'quick',
     description:
       'Under a few minutes on 2 cores: synthetic A, B, C × narrow, wide × 5 hidden layers × 3 seeds (18 networks), ' +
-      'seed recipe training (50 epochs, batch 32) on 4000 points, analysed on 1000 test points at k = 30 (Forman, hidden layers).',
+      'seed recipe training (50 epochs, batch 32) on 4000 points, analysed on 1000 test points at k = 15 and 30 (Forman, hidden layers).',
     datasets: ['A', 'B', 'C'],
     architectures: ['narrow', 'wide'],
     depths: [5],
     seeds: [0, 1, 2],
-    k: [30],
+    k: [15, 30],
     curvatures: ['forman'],
     layers: 'hidden',
     training: { epochs: 50 },

@@ -807,9 +807,10 @@ inline bool has_edge(const GraphView& g, int32_t u, int32_t v) {
   return std::binary_search(g.begin(u), g.end(u), v);
 }
 
-// Curvature of every edge anchored at a (edge ids in [e0,e1) of `eids`), written to out.
+// Curvature of the edges anchored at a: positions eids[0..count) of the requested edge list
+// (edge id = ids[p], or p itself when ids is null); the value of position p goes to out[p].
 void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* eids, size_t count,
-                   double* out) {
+                   const int32_t* ids, double* out) {
   const GraphView& g = *cx.g;
   const int32_t n = g.n;
   const int32_t da = g.degree(a);
@@ -850,7 +851,7 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
       if (!ws.colneed[c]) { ws.colneed[c] = 1; ws.cols.push_back(static_cast<int32_t>(c)); }
     };
     for (size_t k = 0; k < count; ++k) {
-      const int64_t e = eids[k];
+      const int64_t e = ids ? ids[eids[k]] : eids[k];
       const int32_t b = g.u(e) == a ? g.v(e) : g.u(e);
       need(b);
       for (const int32_t* p = g.begin(b); p != g.end(b); ++p) need(*p);
@@ -909,7 +910,7 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
   uint64_t* srcmask = ws.srcmask.data();
   FlowState& fs = ws.fs;
   for (size_t k = 0; k < count; ++k) {
-    const int64_t e = eids[k];
+    const int64_t e = ids ? ids[eids[k]] : eids[k];
     const int32_t b = g.u(e) == a ? g.v(e) : g.u(e);
     const int32_t db = g.degree(b);
     const double K = static_cast<double>(da) * db / (1.0 - alpha);
@@ -965,7 +966,7 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
     double flow = 0.0;
     if (R > 0 && M > 0) flow = W == 1 ? solve_edge<1>(fs, 1, srcmask, M) : solve_edge<0>(fs, W, srcmask, M);
     const double w1 = (3.0 * M - flow) / K;
-    out[e] = 1.0 - w1;
+    out[eids[k]] = 1.0 - w1;
   }
   // leave A (and T for the push strategy) all zero for the next group
   for (int l = 0; l < s; ++l) {
@@ -982,7 +983,8 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
 namespace detail {
 
 std::vector<double> ollivier_curvature_with(const GraphView& g, double alpha, int threads,
-                                            Control* control, int strategy) {
+                                            Control* control, int strategy, const int32_t* ids,
+                                            int64_t count) {
   if (!std::isfinite(alpha) || alpha < 0.0 || alpha >= 1.0)
     invalid("alpha", "must be a finite number in [0, 1) (got " + std::to_string(alpha) + ")");
   const int32_t n = g.n;
@@ -995,10 +997,17 @@ std::vector<double> ollivier_curvature_with(const GraphView& g, double alpha, in
     if (u < 0 || v >= n || u >= v) invalid("graph", "edge " + std::to_string(e) + " is not (u < v) within [0, n)");
     if (!has_edge(g, u, v)) invalid("graph", "edge " + std::to_string(e) + " is not in the adjacency lists");
   }
-  std::vector<double> out(static_cast<size_t>(m), 0.0);
+  const int64_t cnt = ids ? count : m;  // positions p: edge ids[p] (or p)
+  if (ids)
+    for (int64_t p = 0; p < cnt; ++p)
+      if (ids[p] < 0 || ids[p] >= m)
+        invalid("edges", "edge id " + std::to_string(ids[p]) + " at position " + std::to_string(p) +
+                             " is outside [0, " + std::to_string(m) + ")");
+  auto edge_of = [&](int64_t p) -> int64_t { return ids ? ids[p] : p; };
+  std::vector<double> out(static_cast<size_t>(cnt), 0.0);
   if (threads <= 0) threads = hardware_threads();
-  if (control) control->start(static_cast<uint64_t>(m));
-  if (m == 0) return out;
+  if (control) control->start(static_cast<uint64_t>(cnt));
+  if (cnt == 0) return out;
 
   Context cx;
   cx.g = &g;
@@ -1013,23 +1022,24 @@ std::vector<double> ollivier_curvature_with(const GraphView& g, double alpha, in
     const int32_t u = g.u(e), v = g.v(e);
     return g.degree(v) < g.degree(u) ? v : u;
   };
-  for (int64_t e = 0; e < m; ++e) goff[anchor_of(e) + 1]++;
+  for (int64_t p = 0; p < cnt; ++p) goff[anchor_of(edge_of(p)) + 1]++;
   for (int32_t i = 0; i < n; ++i) goff[i + 1] += goff[i];
-  std::vector<int64_t> geid(static_cast<size_t>(m));
+  std::vector<int64_t> geid(static_cast<size_t>(cnt));  // positions, grouped by anchor
   {
     std::vector<int64_t> pos(goff.begin(), goff.end() - 1);
-    for (int64_t e = 0; e < m; ++e) geid[pos[anchor_of(e)]++] = e;
+    for (int64_t p = 0; p < cnt; ++p) geid[pos[anchor_of(edge_of(p))]++] = p;
   }
   // tasks: groups split into chunks of bounded estimated cost, heaviest first
   struct Task { int32_t a; int64_t begin, end; double cost; };
   std::vector<Task> tasks;
   {
     double total = 0;
-    std::vector<double> ecost(static_cast<size_t>(m));
-    for (int64_t e = 0; e < m; ++e) {
+    std::vector<double> ecost(static_cast<size_t>(cnt));
+    for (int64_t p = 0; p < cnt; ++p) {
+      const int64_t e = edge_of(p);
       const double du = g.degree(g.u(e)) + 1.0, dv = g.degree(g.v(e)) + 1.0;
-      ecost[e] = du * dv + 8.0 * (du + dv);
-      total += ecost[e];
+      ecost[p] = du * dv + 8.0 * (du + dv);
+      total += ecost[p];
     }
     const double cap = std::max(total / (64.0 * threads), 1.0);
     for (int32_t a = 0; a < n; ++a) {
@@ -1082,7 +1092,8 @@ std::vector<double> ollivier_curvature_with(const GraphView& g, double alpha, in
       if (control && control->cancelled()) continue;
       try {
         const Task& tk = tasks[t];
-        process_group(cx, ws, tk.a, geid.data() + tk.begin, static_cast<size_t>(tk.end - tk.begin), out.data());
+        process_group(cx, ws, tk.a, geid.data() + tk.begin, static_cast<size_t>(tk.end - tk.begin), ids,
+                      out.data());
         if (control) control->advance(static_cast<uint64_t>(tk.end - tk.begin));
       } catch (...) {
         err.capture();
@@ -1097,7 +1108,13 @@ std::vector<double> ollivier_curvature_with(const GraphView& g, double alpha, in
 }  // namespace detail
 
 std::vector<double> ollivier_curvature(const GraphView& g, double alpha, int threads, Control* control) {
-  return detail::ollivier_curvature_with(g, alpha, threads, control, 0);
+  return detail::ollivier_curvature_with(g, alpha, threads, control, 0, nullptr, 0);
+}
+
+std::vector<double> ollivier_curvature_edges(const GraphView& g, double alpha, const int32_t* edge_ids,
+                                             int64_t count, int threads, Control* control) {
+  if (count < 0 || (count > 0 && edge_ids == nullptr)) invalid("edges", "bad edge id list");
+  return detail::ollivier_curvature_with(g, alpha, threads, control, 0, edge_ids, count);
 }
 
 }  // namespace ricci

@@ -17,11 +17,17 @@ namespace ricci {
 std::vector<double> ollivier_curvature(const GraphView& g, double alpha, int threads,
                                        Control* control);
 
+// The same for a subset of the edges: value p is the curvature of edge edge_ids[p]
+// (InvalidArgument "edges" for an id outside [0, m)). Each value equals the full computation's.
+std::vector<double> ollivier_curvature_edges(const GraphView& g, double alpha, const int32_t* edge_ids,
+                                             int64_t count, int threads, Control* control);
+
 namespace detail {
 // Testing hook: the same computation, forcing the strategy used for the distance-2 tables
 // (0 = automatic, 1 = all-pairs 2-hop bitsets, 2 = per-anchor push without the n² bitsets).
 std::vector<double> ollivier_curvature_with(const GraphView& g, double alpha, int threads,
-                                            Control* control, int strategy);
+                                            Control* control, int strategy,
+                                            const int32_t* edge_ids = nullptr, int64_t count = 0);
 }  // namespace detail
 
 }  // namespace ricci

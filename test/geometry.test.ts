@@ -249,6 +249,13 @@ describe('kNN exactness against brute force (exact double distances, index tie-b
     cases.push(['integer pixels with many exact ties', x, n, d, 25]);
   }
   {
+    // d >= 128 takes the symmetric-tile Gram path (n > 256: mirrored tiles): 0..255 pixels.
+    const r = rnd(5), n = 520, d = 160, x = new Float32Array(n * d);
+    for (let i = 0; i < x.length; i++) x[i] = Math.floor(r() * r() * 256);
+    for (let t = 0; t < d; t++) x[7 * d + t] = x[300 * d + t]!; // an exact duplicate across tiles
+    cases.push(['high-dimensional pixels, symmetric tiles', x, n, d, 30]);
+  }
+  {
     // Large common offset: the Gram product cancels badly without centring and exact re-ranking.
     const r = rnd(11), n = 300, d = 8, x = new Float64Array(n * d);
     for (let i = 0; i < x.length; i++) x[i] = 1e4 + r() * 1e-2;

@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "distances.h"
@@ -17,6 +18,9 @@ using MapF = Eigen::Map<const RowMatF>;
 constexpr size_t kTile = 256;
 // Above this n the n x n Gram (4 n^2 bytes) is not kept; rows are streamed in blocks instead.
 constexpr size_t kFullGramMaxN = 8192;
+// Below this dimension the Gram product is cheap and streaming row blocks (no n x n matrix, no
+// mirrored tiles) is faster than the symmetric product.
+constexpr size_t kSymmetricMinD = 128;
 
 struct Candidate {
   double approx;
@@ -27,9 +31,30 @@ struct Candidate {
 
 // Per-thread scratch for selecting one row's neighbours.
 struct Selector {
-  std::vector<float> a, sample, vals;
-  std::vector<int32_t> pool;
+  std::vector<float> a, sample;
+  std::vector<uint64_t> keys;
   std::vector<Candidate> cand;
+
+  // (approx, index) packed so that integer order is (approx, index) order: approx >= 0, and the
+  // bits of a non-negative float order like its value.
+  static uint64_t key(float v, size_t j) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    return (static_cast<uint64_t>(bits) << 32) | static_cast<uint32_t>(j);
+  }
+  static float key_value(uint64_t k) {
+    const uint32_t bits = static_cast<uint32_t>(k >> 32);
+    float v;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  }
+
+  void collect(size_t q, float limit) {
+    keys.clear();
+    const size_t n = a.size();
+    for (size_t j = 0; j < n; ++j)
+      if (a[j] <= limit && j != q) keys.push_back(key(a[j], j));
+  }
 
   // g: Gram row of query q (float dot products of centred points), length n.
   void select(const PointsView& p, const CentredF32& c, size_t q, const float* g, int32_t k,
@@ -38,7 +63,9 @@ struct Selector {
     a.resize(n);
     const float sq_q = c.sq[q];
     const float* sq = c.sq.data();
-    for (size_t j = 0; j < n; ++j) a[j] = sq_q + sq[j] - 2.0f * g[j];
+    // Clamped at 0: exact squared distances are >= 0, so clamping never moves an approximation
+    // further from the exact value than the error bound below.
+    for (size_t j = 0; j < n; ++j) a[j] = std::max(0.0f, sq_q + sq[j] - 2.0f * g[j]);
     a[q] = std::numeric_limits<float>::infinity();
     // |approx - exact| <= C (|x_q|^2 + |x_j|^2) for every pair (centred norms), with C covering:
     // rounding the centred data to float (4u), the norms (u), the Gram product (gamma_d <= 1.05 d u
@@ -54,37 +81,29 @@ struct Selector {
       const size_t stride = n / S;
       sample.resize(S);
       for (size_t t = 0; t < S; ++t) sample[t] = a[t * stride];
-      const size_t r = std::min(S - 1, static_cast<size_t>(1.5 * k * S / n) + 8);
+      const size_t r = std::min(S - 1, static_cast<size_t>(1.25 * k * S / n) + 8);
       std::nth_element(sample.begin(), sample.begin() + r, sample.end());
       theta = sample[r];
     }
-    pool.clear();
-    for (size_t j = 0; j < n; ++j)
-      if (a[j] <= theta) pool.push_back(static_cast<int32_t>(j));
-    if (pool.size() < static_cast<size_t>(k)) {
+    collect(q, theta);
+    if (keys.size() < static_cast<size_t>(k)) {
       theta = std::numeric_limits<float>::infinity();
-      pool.clear();
-      for (size_t j = 0; j < n; ++j)
-        if (j != q) pool.push_back(static_cast<int32_t>(j));
+      collect(q, theta);
     }
-    vals.resize(pool.size());
-    for (size_t t = 0; t < pool.size(); ++t) vals[t] = a[pool[t]];
-    std::nth_element(vals.begin(), vals.begin() + (k - 1), vals.end());
+    std::sort(keys.begin(), keys.end());
     // Every true neighbour (and every exact tie at the k-th distance) has approx <= kth + 2 Tmax.
-    const double tau = static_cast<double>(vals[k - 1]) + 2.0 * Tmax;
-    cand.clear();
-    if (tau <= static_cast<double>(theta)) {
-      for (int32_t j : pool)
-        if (static_cast<double>(a[j]) <= tau)
-          cand.push_back({static_cast<double>(a[j]), C * (static_cast<double>(sq_q) + sq[j]) + 1e-300, -1.0, j});
-    } else {
-      for (size_t j = 0; j < n; ++j)
-        if (j != q && static_cast<double>(a[j]) <= tau)
-          cand.push_back({static_cast<double>(a[j]), C * (static_cast<double>(sq_q) + sq[j]) + 1e-300, -1.0, static_cast<int32_t>(j)});
+    const double tau = static_cast<double>(key_value(keys[k - 1])) + 2.0 * Tmax;
+    if (tau > static_cast<double>(theta)) {
+      collect(q, std::numeric_limits<float>::infinity());
+      std::sort(keys.begin(), keys.end());
     }
-    std::sort(cand.begin(), cand.end(), [](const Candidate& x, const Candidate& y) {
-      return x.approx < y.approx || (x.approx == y.approx && x.j < y.j);
-    });
+    cand.clear();
+    for (const uint64_t kk : keys) {
+      const double v = key_value(kk);
+      if (v > tau) break;
+      const int32_t j = static_cast<int32_t>(kk & 0xFFFFFFFFu);
+      cand.push_back({v, C * (static_cast<double>(sq_q) + sq[j]) + 1e-300, -1.0, j});
+    }
     // Runs of candidates whose error intervals [approx - err, approx + err] overlap may be
     // misordered by rounding: re-rank them by the exact squared distance, then index. Between
     // disjoint intervals the approx order is the exact order.
@@ -123,7 +142,7 @@ std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* c
   ErrorSlot err;
   const size_t tiles = (n + kTile - 1) / kTile;
 
-  if (n <= kFullGramMaxN) {
+  if (n <= kFullGramMaxN && d >= kSymmetricMinD) {
     // Symmetric Gram: only tiles (I, J) with J <= I are multiplied; each fills both halves.
     std::vector<float> G(n * n);
     std::vector<std::pair<size_t, size_t>> pairs;
@@ -141,9 +160,16 @@ std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* c
         RowMatF T = Xi * Xj.transpose();
         for (size_t a = 0; a < ri; ++a)
           std::copy(T.data() + a * rj, T.data() + (a + 1) * rj, G.data() + (i0 + a) * n + j0);
+        // Mirror tile, transposed in 16 x 16 blocks (a plain column walk of T thrashes L1).
         if (I != J)
-          for (size_t a = 0; a < ri; ++a)
-            for (size_t b = 0; b < rj; ++b) G[(j0 + b) * n + i0 + a] = T(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
+          for (size_t bb = 0; bb < rj; bb += 16)
+            for (size_t aa = 0; aa < ri; aa += 16) {
+              const size_t be = std::min(rj, bb + 16), ae = std::min(ri, aa + 16);
+              for (size_t b = bb; b < be; ++b) {
+                float* row = G.data() + (j0 + b) * n + i0;
+                for (size_t a = aa; a < ae; ++a) row[a] = T.data()[a * rj + b];
+              }
+            }
       } catch (...) {
         err.capture();
       }

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from './errors.js';
 import type { Matrix } from './io.js';
-import { addon, callNative, callNativeSync, type CallOptions, type RawGraph, type ThreadInfo } from './native.js';
+import { addon, callNative, callNativeSync, type CallOptions, type RawGeodesics, type RawGraph, type ThreadInfo } from './native.js';
 
 export type { CallOptions, ThreadInfo } from './native.js';
 
@@ -111,22 +111,13 @@ export function edgeList(graph: KnnGraph): Array<[number, number]> {
   return out;
 }
 
-export interface Geodesics {
-  /** Whether every pair of points is joined by a path. */
-  connected: boolean;
-  /** Number of connected components. */
-  components: number;
-  /** Component id per point (ids ordered by their smallest point). */
-  component: Int32Array;
-  /** `g = Σ_{i<j} γ(i,j)` (hop counts); `null` when the graph is disconnected. */
-  geodesicSum: number | null;
-  /** Largest hop distance; `null` when disconnected. */
-  diameter: number | null;
-  /** Hop distances of the requested `pairs` in this graph (-1 = unreachable). */
-  pairHops?: Int32Array;
-  /** Full n × n hop matrix, only when asked (255 / 65535 = unreachable). */
-  hopMatrix?: Uint8Array | Uint16Array;
-}
+/**
+ * Geodesic statistics of one graph: `connected`, `components`, `component` (id per point, ids
+ * ordered by their smallest point), `geodesicSum` (`g = Σ_{i<j} γ(i,j)` in hops; `null` when
+ * disconnected), `diameter` (null when disconnected), `pairHops` (hop distances of the requested
+ * pairs, -1 = unreachable) and `hopMatrix` (only when asked; 255 / 65535 = unreachable).
+ */
+export type Geodesics = RawGeodesics;
 
 export interface GeodesicOptions extends CallOptions {
   /**

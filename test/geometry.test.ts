@@ -13,6 +13,24 @@ import {
 } from '../src/index.js';
 import { loadFixture, POINT_FIXTURES, toF64 } from './helpers/fixtures.js';
 
+/** Hop distances from s by a plain queue BFS (-1 = unreachable): the reference for the native sweeps. */
+function plainBfs(g: { n: number; offsets: Int32Array; neighbors: Int32Array }, s: number): Int32Array {
+  const dist = new Int32Array(g.n).fill(-1);
+  dist[s] = 0;
+  const queue = [s];
+  for (let h = 0; h < queue.length; h++) {
+    const v = queue[h]!;
+    for (let p = g.offsets[v]!; p < g.offsets[v + 1]!; p++) {
+      const w = g.neighbors[p]!;
+      if (dist[w]! < 0) {
+        dist[w] = dist[v]! + 1;
+        queue.push(w);
+      }
+    }
+  }
+  return dist;
+}
+
 describe.each(POINT_FIXTURES)('fixture %s', (name) => {
   const fx = loadFixture(name);
   const points = toF64(fx.points);
@@ -66,19 +84,7 @@ describe('geodesics', () => {
     // Plain BFS reference.
     let sum = 0;
     for (let s = 0; s < n; s++) {
-      const dist = new Int32Array(n).fill(-1);
-      dist[s] = 0;
-      const queue = [s];
-      for (let h = 0; h < queue.length; h++) {
-        const v = queue[h]!;
-        for (let p = g.offsets[v]!; p < g.offsets[v + 1]!; p++) {
-          const w = g.neighbors[p]!;
-          if (dist[w]! < 0) {
-            dist[w] = dist[v]! + 1;
-            queue.push(w);
-          }
-        }
-      }
+      const dist = plainBfs(g, s);
       for (let t = 0; t < n; t++) {
         expect(geo.hopMatrix![s * n + t]).toBe(dist[t]);
         if (t > s) sum += dist[t]!;
@@ -296,19 +302,7 @@ describe('graphs from given kNN lists', () => {
     let sum = 0;
     const hops = new Map<number, number>();
     for (let s = 0; s < n; s++) {
-      const dist = new Int32Array(n).fill(-1);
-      dist[s] = 0;
-      const queue = [s];
-      for (let h = 0; h < queue.length; h++) {
-        const v = queue[h]!;
-        for (let p = g.offsets[v]!; p < g.offsets[v + 1]!; p++) {
-          const w = g.neighbors[p]!;
-          if (dist[w]! < 0) {
-            dist[w] = dist[v]! + 1;
-            queue.push(w);
-          }
-        }
-      }
+      const dist = plainBfs(g, s);
       for (let t = s + 1; t < n; t++) {
         sum += dist[t]!;
         hops.set(s * n + t, dist[t]!);

@@ -51,6 +51,23 @@ double exact_sqdist(const PointsView& p, size_t i, size_t j) {
   return s;
 }
 
+IntegerPoints integer_points(const PointsView& p) {
+  IntegerPoints r;
+  double mx = 0;
+  const size_t len = p.n * p.d;
+  for (size_t i = 0; i < len; ++i) {
+    const double v = p.dtype == DType::F32 ? static_cast<const float*>(p.data)[i] : static_cast<const double*>(p.data)[i];
+    if (v != std::floor(v) || std::fabs(v) > 16383.0) return r;
+    mx = std::max(mx, std::fabs(v));
+  }
+  if (static_cast<double>(p.d) * (2 * mx) * (2 * mx) >= 2147483647.0) return r;
+  r.d = p.d;
+  r.x.resize(len);
+  for (size_t i = 0; i < len; ++i)
+    r.x[i] = static_cast<int16_t>(p.dtype == DType::F32 ? static_cast<const float*>(p.data)[i] : static_cast<const double*>(p.data)[i]);
+  return r;
+}
+
 std::vector<double> pairwise_distances(const PointsView& p, int threads) {
   validate_points(p);
   const Eigen::Index n = static_cast<Eigen::Index>(p.n), d = static_cast<Eigen::Index>(p.d);

@@ -57,8 +57,8 @@ struct Selector {
   }
 
   // g: Gram row of query q (float dot products of centred points), length n.
-  void select(const PointsView& p, const CentredF32& c, size_t q, const float* g, int32_t k,
-              int32_t* out) {
+  void select(const PointsView& p, const CentredF32& c, const IntegerPoints& ip, size_t q, const float* g,
+              int32_t k, int32_t* out) {
     const size_t n = p.n, d = p.d;
     a.resize(n);
     const float sq_q = c.sq[q];
@@ -117,7 +117,9 @@ struct Selector {
         ++end;
       }
       if (end - start > 1) {
-        for (size_t t = start; t < end; ++t) cand[t].exact = exact_sqdist(p, q, static_cast<size_t>(cand[t].j));
+        for (size_t t = start; t < end; ++t)
+          cand[t].exact = ip.usable() ? ip.sqdist(q, static_cast<size_t>(cand[t].j))
+                                      : exact_sqdist(p, q, static_cast<size_t>(cand[t].j));
         std::sort(cand.begin() + start, cand.begin() + end, [](const Candidate& x, const Candidate& y) {
           return x.exact < y.exact || (x.exact == y.exact && x.j < y.j);
         });
@@ -137,6 +139,7 @@ std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* c
   if (p.n > 2147483647u) invalid("points", "too many points for 32-bit indices");
   const size_t n = p.n, d = p.d;
   const CentredF32 c = centre_f32(p);
+  const IntegerPoints ip = integer_points(p);
   std::vector<int32_t> out(n * static_cast<size_t>(k));
   if (control) control->start(n);
   ErrorSlot err;
@@ -184,7 +187,7 @@ std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* c
         if (err.failed()) continue;
         try {
           if (control && (q & 63) == 0) control->throw_if_cancelled();
-          sel.select(p, c, static_cast<size_t>(q), G.data() + static_cast<size_t>(q) * n, k,
+          sel.select(p, c, ip, static_cast<size_t>(q), G.data() + static_cast<size_t>(q) * n, k,
                      out.data() + static_cast<size_t>(q) * k);
           if (control) control->advance(1);
         } catch (...) {
@@ -208,7 +211,7 @@ std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* c
           MapF Xi(c.x.data() + i0 * d, static_cast<Eigen::Index>(ri), static_cast<Eigen::Index>(d));
           T.noalias() = Xi * X.transpose();
           for (size_t a = 0; a < ri; ++a)
-            sel.select(p, c, i0 + a, T.data() + a * n, k, out.data() + (i0 + a) * static_cast<size_t>(k));
+            sel.select(p, c, ip, i0 + a, T.data() + a * n, k, out.data() + (i0 + a) * static_cast<size_t>(k));
           if (control) control->advance(ri);
         } catch (...) {
           err.capture();

@@ -135,6 +135,7 @@ struct FlowState {
   std::vector<uint64_t> lbuf, colA, colT, sets, levels;
   std::vector<int16_t> levL1, levL2, levR1, levR2;
   std::vector<int32_t> stack;
+  std::vector<int32_t> srcdeg, bucket, order, rkey;  // greedy ordering
 
   void reserve(int W, int R_) {
     const size_t S = static_cast<size_t>(64) * W;
@@ -161,37 +162,87 @@ struct FlowState {
 // re-routable here, only flows of this call are). sup, dem and P are updated to residuals.
 template <int WFIX>
 double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64_t* P, double* sup,
-                    double* dem, double* f, uint64_t* fm, uint64_t* mine) {
+                    double* dem, double* f, uint64_t* fm, uint64_t* mine, bool scarce_sources) {
   const int W = WFIX > 0 ? WFIX : Wdyn;
   const int S = 64 * W;
   double flow = 0.0;
+  // Greedy start on direct paths, scarcest rows first (fewest partners among the sources), and
+  // with `scarce_sources`, within a row the sources with the fewest partner rows first.
+  const int RW = (R + 63) / 64;
+  const uint64_t* col = nullptr;
+  if (scarce_sources) {
+    transpose_rows(mask, R, W, st.colA);
+    col = st.colA.data();
+    st.srcdeg.resize(S);
+    for (int w = 0; w < W; ++w)
+      for (uint64_t b = P[w]; b; b &= b - 1) {
+        const int x = w * 64 + ctz64(b);
+        int c = 0;
+        for (int q = 0; q < RW; ++q) c += __builtin_popcountll(col[static_cast<size_t>(x) * RW + q]);
+        st.srcdeg[x] = c;
+      }
+  }
+  {
+    // counting sort of rows by partner count; rows without demand (key 0) go first and are skipped
+    const int KB = S + 2;
+    st.bucket.assign(KB + 1, 0);
+    st.order.resize(R);
+    st.rkey.resize(R);
+    for (int r = 0; r < R; ++r) {
+      int c = 0;
+      if (dem[r] > 0) {
+        c = 1;
+        const uint64_t* m = mask + static_cast<size_t>(r) * W;
+        for (int w = 0; w < W; ++w) c += __builtin_popcountll(m[w] & P[w]);
+      }
+      st.rkey[r] = c;
+      st.bucket[c + 1]++;
+    }
+    for (int k = 0; k < KB; ++k) st.bucket[k + 1] += st.bucket[k];
+    for (int r = 0; r < R; ++r) st.order[st.bucket[st.rkey[r]]++] = r;
+  }
   bool left_over = false;
-  for (int r = 0; r < R; ++r) {
+  for (int i = 0; i < R; ++i) {
+    const int r = st.order[i];
     if (!(dem[r] > 0)) continue;
     const uint64_t* m = mask + static_cast<size_t>(r) * W;
     const size_t base = static_cast<size_t>(r) * S;
-    for (int w = 0; w < W && dem[r] > 0; ++w)
-      for (uint64_t b = m[w] & P[w]; b && dem[r] > 0; b &= b - 1) {
-        const int x = w * 64 + ctz64(b);
-        const double d = std::min(sup[x], dem[r]);
-        f[base + x] += d;
-        setbit(fm + static_cast<size_t>(r) * W, x);
-        setbit(mine + static_cast<size_t>(r) * W, x);
-        flow += d;
-        sup[x] -= d;
-        dem[r] -= d;
-        if (sup[x] <= kTol) { sup[x] = 0; clrbit(P, x); }
-        if (dem[r] <= kTol) dem[r] = 0;
+    auto push = [&](int x) {
+      const double d = std::min(sup[x], dem[r]);
+      f[base + x] += d;
+      setbit(fm + static_cast<size_t>(r) * W, x);
+      setbit(mine + static_cast<size_t>(r) * W, x);
+      flow += d;
+      sup[x] -= d;
+      dem[r] -= d;
+      if (sup[x] <= kTol) { sup[x] = 0; clrbit(P, x); }
+      if (dem[r] <= kTol) dem[r] = 0;
+    };
+    if (scarce_sources) {
+      while (dem[r] > 0) {
+        int best = -1, bd = 0;
+        for (int w = 0; w < W; ++w)
+          for (uint64_t b = m[w] & P[w]; b; b &= b - 1) {
+            const int x = w * 64 + ctz64(b);
+            if (best < 0 || st.srcdeg[x] < bd) { best = x; bd = st.srcdeg[x]; }
+          }
+        if (best < 0) break;
+        push(best);
       }
+    } else {
+      for (int w = 0; w < W && dem[r] > 0; ++w)
+        for (uint64_t b = m[w] & P[w]; b && dem[r] > 0; b &= b - 1) push(w * 64 + ctz64(b));
+    }
     left_over |= dem[r] > 0;
   }
   uint64_t anyP = 0;
   for (int w = 0; w < W; ++w) anyP |= P[w];
   if (!left_over || !anyP) return flow;
 
-  const int RW = (R + 63) / 64;
-  transpose_rows(mask, R, W, st.colA);
-  const uint64_t* col = st.colA.data();
+  if (!col) {
+    transpose_rows(mask, R, W, st.colA);
+    col = st.colA.data();
+  }
   st.levL1.resize(S);
   st.levR1.resize(R);
   int16_t* levL = st.levL1.data();
@@ -748,7 +799,7 @@ double solve_edge(FlowState& fs, int Wdyn, const uint64_t* srcmask, double M) {
     fs.yint[r] = 0;
   }
   const double F1 = bip_max_flow<WFIX>(fs, W, R, fs.am.data(), P, src1, snk1, fs.f11.data(), fs.fm11.data(),
-                                       fs.fm11.data());
+                                       fs.fm11.data(), true);
   for (int w = 0; w < W; ++w)
     for (uint64_t b = srcmask[w]; b; b &= b - 1) {
       const int x = w * 64 + ctz64(b);
@@ -756,7 +807,7 @@ double solve_edge(FlowState& fs, int Wdyn, const uint64_t* srcmask, double M) {
     }
   for (int r = 0; r < R; ++r) snk2[r] = snk1[r];
   const double F2 = bip_max_flow<WFIX>(fs, W, R, fs.tm.data(), P, src2, snk1, fs.f21.data(), fs.fm21.data(),
-                                       fs.fm21.data());
+                                       fs.fm21.data(), false);
   if (F1 + F2 >= M - 8 * kTol) {
     for (int r = 0; r < R; ++r) {
       const size_t mw = static_cast<size_t>(r) * W;

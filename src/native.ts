@@ -166,7 +166,20 @@ export async function callNative<T>(
 ): Promise<T> {
   const raw: RawCallOptions = {};
   if (options?.threads !== undefined) raw.threads = options.threads;
-  if (options?.onProgress) raw.onProgress = options.onProgress;
+  // Progress arrives from several native threads through a queue: deliver it monotonic, end it
+  // with (total, total) before the Promise resolves, and never call it after that.
+  let settled = false;
+  let last = -1;
+  let lastTotal = -1;
+  const onProgress = options?.onProgress;
+  if (onProgress) {
+    raw.onProgress = (done, total) => {
+      lastTotal = total;
+      if (settled || done <= last) return;
+      last = done;
+      onProgress(done, total);
+    };
+  }
   const signal = options?.signal;
   if (signal?.aborted) throw new CancelledError('the computation was cancelled before it started');
   let onAbort: (() => void) | undefined;
@@ -177,10 +190,16 @@ export async function callNative<T>(
     signal.addEventListener('abort', onAbort, { once: true });
   }
   try {
-    return await run(raw);
+    const result = await run(raw);
+    if (onProgress && lastTotal >= 0 && last < lastTotal) {
+      last = lastTotal;
+      onProgress(lastTotal, lastTotal);
+    }
+    return result;
   } catch (err) {
     throw toRicciflowError(err);
   } finally {
+    settled = true;
     if (signal && onAbort) signal.removeEventListener('abort', onAbort);
   }
 }

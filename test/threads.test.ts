@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { geodesics, knnGraph, setThreadBudget, threadInfo } from '../src/index.js';
+import { geodesics, knn, knnGraph, setThreadBudget, threadInfo } from '../src/index.js';
 import { loadFixture, toF64 } from './helpers/fixtures.js';
 
 describe('thread budget', () => {
@@ -34,5 +34,20 @@ describe('thread budget', () => {
       setThreadBudget(before);
     }
     expect(() => setThreadBudget(0)).toThrow(/budget/);
+  });
+});
+
+describe('progress', () => {
+  it('is monotonic, ends with (total, total) and stops when the Promise resolves', async () => {
+    const n = 3000, d = 8, data = new Float64Array(n * d);
+    for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 1.618) * 1000 % 7;
+    const seen: Array<[number, number]> = [];
+    await knn({ data, n, d }, { k: 10, threads: 2, onProgress: (a, b) => seen.push([a, b]) });
+    const count = seen.length;
+    expect(count).toBeGreaterThan(0);
+    for (let i = 1; i < count; i++) expect(seen[i]![0]).toBeGreaterThan(seen[i - 1]![0]);
+    expect(seen[count - 1]).toEqual([n, n]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen.length).toBe(count);
   });
 });

@@ -30,9 +30,28 @@ struct Candidate {
 };
 
 // Per-thread scratch for selecting one row's neighbours.
+// Stable LSD radix sort of packed keys on their upper 32 bits (the approximation): keys arrive in
+// increasing index order, so the result is in (approx, index) order. Passes whose digit is the
+// same for every key are skipped.
+void radix_sort_upper(std::vector<uint64_t>& keys, std::vector<uint64_t>& tmp) {
+  const size_t m = keys.size();
+  tmp.resize(m);
+  for (int shift = 32; shift < 64; shift += 8) {
+    size_t count[257] = {0};
+    for (const uint64_t k : keys) count[((k >> shift) & 0xFF) + 1]++;
+    bool trivial = false;
+    for (int b = 1; b <= 256; ++b)
+      if (count[b] == m) trivial = true;
+    if (trivial) continue;
+    for (int b = 0; b < 256; ++b) count[b + 1] += count[b];
+    for (const uint64_t k : keys) tmp[count[(k >> shift) & 0xFF]++] = k;
+    keys.swap(tmp);
+  }
+}
+
 struct Selector {
   std::vector<float> a, sample;
-  std::vector<uint64_t> keys;
+  std::vector<uint64_t> keys, scratch;
   std::vector<Candidate> cand;
 
   // (approx, index) packed so that integer order is (approx, index) order: approx >= 0, and the
@@ -90,12 +109,12 @@ struct Selector {
       theta = std::numeric_limits<float>::infinity();
       collect(q, theta);
     }
-    std::sort(keys.begin(), keys.end());
+    radix_sort_upper(keys, scratch);
     // Every true neighbour (and every exact tie at the k-th distance) has approx <= kth + 2 Tmax.
     const double tau = static_cast<double>(key_value(keys[k - 1])) + 2.0 * Tmax;
     if (tau > static_cast<double>(theta)) {
       collect(q, std::numeric_limits<float>::infinity());
-      std::sort(keys.begin(), keys.end());
+      radix_sort_upper(keys, scratch);
     }
     cand.clear();
     for (const uint64_t kk : keys) {

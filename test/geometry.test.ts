@@ -314,5 +314,13 @@ describe('graphs from given kNN lists', () => {
       const a = g2.edges[2 * e]!, b = g2.edges[2 * e + 1]!;
       expect(geo.pairHops![e]).toBe(hops.get(a * n + b));
     }
+    // Unordered pairs (reversed, endpoints swapped) take the bucketed path: same distances.
+    const m = g2.edgeCount, shuffled = new Int32Array(2 * m);
+    for (let e = 0; e < m; e++) {
+      shuffled[2 * e] = g2.edges[2 * (m - 1 - e) + 1]!;
+      shuffled[2 * e + 1] = g2.edges[2 * (m - 1 - e)]!;
+    }
+    const geo2 = await geodesics(g, { pairs: shuffled, threads: 2 });
+    for (let e = 0; e < m; e++) expect(geo2.pairHops![e]).toBe(geo.pairHops![m - 1 - e]);
   });
 });

@@ -48,10 +48,25 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
                          int threads, Control* control) {
   const int32_t n = g.n;
   if (npairs < 0) invalid("pairs", "negative count");
-  for (int64_t q = 0; q < npairs; ++q) {
-    const int32_t a = pairs[2 * q], b = pairs[2 * q + 1];
-    if (a < 0 || a >= n || b < 0 || b >= n)
-      invalid("pairs", "pair " + std::to_string(q) + " refers to a node outside the graph (n = " + std::to_string(n) + ")");
+  // One pass: every index in range, and whether the pairs come ordered by their smaller endpoint
+  // (edge lists do), in which case each batch's queries are a contiguous range.
+  bool sorted = true;
+  {
+    uint32_t bad = 0;
+    int32_t prev = -1;
+    for (int64_t q = 0; q < npairs; ++q) {
+      const int32_t a = pairs[2 * q], b = pairs[2 * q + 1];
+      bad |= (static_cast<uint32_t>(a) >= static_cast<uint32_t>(n)) | (static_cast<uint32_t>(b) >= static_cast<uint32_t>(n));
+      const int32_t s = std::min(a, b);
+      sorted &= s >= prev;
+      prev = s;
+    }
+    if (bad)
+      for (int64_t q = 0; q < npairs; ++q) {
+        const int32_t a = pairs[2 * q], b = pairs[2 * q + 1];
+        if (a < 0 || a >= n || b < 0 || b >= n)
+          invalid("pairs", "pair " + std::to_string(q) + " refers to a node outside the graph (n = " + std::to_string(n) + ")");
+      }
   }
   if (matrix == HopMatrix::U8 && n > 0 && static_cast<uint64_t>(n) * n > (uint64_t(1) << 34))
     invalid("hopMatrix", "n x n matrix too large");
@@ -74,13 +89,20 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
   // Queries bucketed by the batch of their smaller-id endpoint (the BFS source).
   const int32_t batches = (n + kBatch - 1) / kBatch;
   std::vector<int64_t> qoff(static_cast<size_t>(batches) + 1, 0);
-  std::vector<int64_t> qidx(static_cast<size_t>(npairs));
-  for (int64_t q = 0; q < npairs; ++q) {
-    const int32_t s = std::min(pairs[2 * q], pairs[2 * q + 1]);
-    qoff[s / kBatch + 1]++;
-  }
-  for (int32_t b = 0; b < batches; ++b) qoff[b + 1] += qoff[b];
-  {
+  std::vector<int64_t> qidx;  // empty when sorted: query p of a batch is pair p itself
+  if (sorted) {
+    int64_t q = 0;
+    for (int32_t b = 0; b < batches; ++b) {
+      while (q < npairs && std::min(pairs[2 * q], pairs[2 * q + 1]) < (b + 1) * kBatch) ++q;
+      qoff[b + 1] = q;
+    }
+  } else {
+    qidx.resize(static_cast<size_t>(npairs));
+    for (int64_t q = 0; q < npairs; ++q) {
+      const int32_t s = std::min(pairs[2 * q], pairs[2 * q + 1]);
+      qoff[s / kBatch + 1]++;
+    }
+    for (int32_t b = 0; b < batches; ++b) qoff[b + 1] += qoff[b];
     std::vector<int64_t> pos(qoff.begin(), qoff.end() - 1);
     for (int64_t q = 0; q < npairs; ++q) qidx[pos[std::min(pairs[2 * q], pairs[2 * q + 1]) / kBatch]++] = q;
   }
@@ -118,7 +140,7 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
         }
         open.clear();
         for (int64_t p = qoff[b]; p < qoff[b + 1]; ++p) {
-          const int64_t q = qidx[p];
+          const int64_t q = sorted ? p : qidx[p];
           if (pairs[2 * q] == pairs[2 * q + 1]) {
             r.pair_hops[q] = 0;
           } else {

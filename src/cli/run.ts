@@ -20,12 +20,14 @@ import { ProgressBar, formatSeconds, writeFileAtomic } from './util.js';
 export const RUN_HELP = `ricciflow run [--datasets A,B,C] [--architectures narrow,wide,bottleneck] [--depth 5]
               [--seeds 0,1,2] [--epochs 50] [--k 15,30] [--curvature forman,augmented]
               [--layers all|hidden] [--mode union|mutual|directed] [--n-train 2000] [--n-test 500]
-              [--backend native|tfjs] [--threads T] [--out ricciflow-results] [--no-report]
+              [--backend native|tfjs] [--threads T] [--trajectory-every N]
+              [--out ricciflow-results] [--no-report]
 
 The main job. With no options: the seed paper's synthetic datasets A, B, C × narrow/wide/
 bottleneck × 5 hidden layers × seeds 0,1,2 (27 networks), 50 epochs (seed recipe), analysed at k = 15 and 30 with Forman and
 augmented Forman curvature. Writes OUT/networks.jsonl (one record per network), OUT/summary.csv
-and, when the report module is present, OUT/report.html. Re-running skips finished networks.`;
+and OUT/report.html. Re-running skips finished networks. --trajectory-every N records the
+geometry during training (mean local ρ and r_l on up to 500 test points every N epochs).`;
 
 function list(v: string | undefined, fallback: string[]): string[] {
   return v === undefined ? fallback : v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -52,6 +54,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       threads: { type: 'string' },
       out: { type: 'string', short: 'o', default: 'ricciflow-results' },
       'no-report': { type: 'boolean' },
+      'trajectory-every': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -83,6 +86,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     dataSeed: 0,
   };
   const threads = parseIntOption(values.threads, 'threads', 0);
+  const trajectoryEvery = values['trajectory-every'] === undefined ? undefined : parseIntOption(values['trajectory-every'], 'trajectory-every');
   const outDir = resolve(values.out!);
   const configs = gridConfigs(grid);
   await mkdir(outDir, { recursive: true });
@@ -103,6 +107,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     const label = `${c0.dataset}/${c0.architecture}-${c0.depth}`;
     const records = await runCell(cell, {
       threads,
+      ...(trajectoryEvery !== undefined ? { trajectoryEvery } : {}),
       onEpoch: () => trainBar.update(++epochsDone, label),
       onAnalysed: () => analysisBar.update(++analysed, label),
     });

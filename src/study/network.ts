@@ -9,7 +9,7 @@ import { analyzeLayers } from '../analysis.js';
 import { InvalidArgumentError } from '../errors.js';
 import { addon, packageRoot } from '../native.js';
 import { hiddenWidths, type ArchitectureName, ARCHITECTURE_NAMES } from '../train/architecture.js';
-import { trainNetworks } from '../train/index.js';
+import { forward, trainNetworks } from '../train/index.js';
 import type { EpochEvent, TrainedNetwork } from '../train/types.js';
 import { loadStudyDataset } from './datasets.js';
 import type { CoefficientRecord, KRecord, NetworkConfig, NetworkRecord } from './types.js';
@@ -65,6 +65,12 @@ export interface CellOptions {
   /** Keep local ρ(x) per point in the records (default true). */
   keepLocal?: boolean;
   onEpoch?: (e: EpochEvent) => void;
+  /**
+   * Record the geometry trajectory during training (native backend): every N epochs and at the
+   * last one, the mean local ρ and the layer coefficients r_l (first k and curvature of the config)
+   * on a probe of up to 500 test points, with train and probe accuracy. Recorded, never used to stop.
+   */
+  trajectoryEvery?: number;
   /** Called when a network's analysis finishes. */
   onAnalysed?: (record: NetworkRecord) => void;
 }
@@ -101,6 +107,35 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
   const base = configs[0]!;
   const data = await loadStudyDataset(base, options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
   const t0 = Date.now();
+  const trajectories: NonNullable<NetworkRecord['trajectory']>[] = configs.map(() => []);
+  const every = options.trajectoryEvery;
+  if (every !== undefined && (!Number.isInteger(every) || every < 1))
+    throw new InvalidArgumentError('trajectoryEvery: a positive integer', 'trajectoryEvery');
+  const probeN = Math.min(500, data.nTest);
+  const probe = { data: data.xTest.subarray(0, probeN * data.d), n: probeN, d: data.d };
+  const onEpoch = async (e: EpochEvent): Promise<void> => {
+    options.onEpoch?.(e);
+    if (every === undefined || !e.weights || (e.epoch % every !== 0 && e.epoch !== e.epochs)) return;
+    const acts = await forward(e.weights(), probe, {
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const out = acts[acts.length - 1]!.data;
+    let correct = 0;
+    for (let i = 0; i < probeN; i++) correct += Number((out[i]! > 0.5) === (data.yTest[i] === 1));
+    const curvature = base.analysis.curvatures[0]!;
+    const res = await analyzeLayers(acts, {
+      k: Math.min(base.analysis.k[0]!, probeN - 1),
+      curvatures: [curvature],
+      mode: base.analysis.mode,
+      node: base.analysis.node,
+      alpha: base.analysis.alpha,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const co = res.byK[0]!.coefficients[curvature]!;
+    trajectories[e.network]!.push({ epoch: e.epoch, localMean: co.local.mean, layer: co.layer, trainAccuracy: e.accuracy, testAccuracy: correct / probeN });
+  };
   let nets: TrainedNetwork[];
   try {
     nets = await trainNetworks(data, {
@@ -113,7 +148,7 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
       seeds: configs.map((c) => c.seed),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onEpoch ? { onEpoch: options.onEpoch } : {}),
+      ...(options.onEpoch || every !== undefined ? { onEpoch } : {}),
     });
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_CANCELLED') throw err;
@@ -178,6 +213,7 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
       nTest: data.nTest,
       layerDims: net.activations.map((l) => l.d),
       history: net.history.map((h) => ({ epoch: h.epoch, loss: h.loss, accuracy: h.accuracy, valLoss: h.valLoss, valAccuracy: h.valAccuracy })),
+      ...(every !== undefined ? { trajectory: trajectories[r]! } : {}),
       byK,
       finishedAt: new Date().toISOString(),
     };

@@ -69,6 +69,8 @@ export interface SweepSpec {
   data: SweepData;
   /** Keep local ρ(x) per test point in the records (large for big test sets). */
   keepLocal: boolean;
+  /** Record the geometry trajectory during training every N epochs (absent: not recorded). */
+  trajectoryEvery?: number;
 }
 
 /** Seed recipe (SPEC §8) training defaults. */
@@ -76,7 +78,7 @@ export const DEFAULT_TRAINING: SweepTraining = { epochs: 50, batchSize: 32, lear
 
 const TOP_KEYS = [
   'name', 'description', 'datasets', 'architectures', 'depths', 'seeds', 'replicates', 'k', 'curvatures', 'mode',
-  'layers', 'node', 'alpha', 'training', 'data', 'keepLocal',
+  'layers', 'node', 'alpha', 'training', 'data', 'keepLocal', 'trajectoryEvery',
 ] as const;
 const TRAINING_KEYS = ['epochs', 'batchSize', 'learningRate', 'validationSplit', 'backend'] as const;
 const DATA_KEYS = ['dataSeed', 'nTrain', 'nTest', 'noise', 'scale', 'balanced'] as const;
@@ -276,6 +278,11 @@ export function resolveSweep(raw: unknown, source = 'sweep'): SweepSpec {
     fail('k', `has k = ${maxK} but the balanced image test sets have ${2 * data.balanced} points: need k <= ${2 * data.balanced - 1}`);
 
   const spec: SweepSpec = { name, datasets, architectures, depths, seeds, k, curvatures, mode, layers, node, alpha, training, data, keepLocal };
+  if (raw.trajectoryEvery !== undefined) {
+    const t = raw.trajectoryEvery;
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1) return fail('trajectoryEvery', `must be a positive integer (epochs), got ${typeName(t)}`);
+    spec.trajectoryEvery = t;
+  }
   if (description !== undefined) spec.description = description;
   return spec;
 }
@@ -717,6 +724,7 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
           const records = await runCell(unit, {
             signal: abort.signal,
             keepLocal: o.spec.keepLocal,
+            ...(o.spec.trajectoryEvery !== undefined ? { trajectoryEvery: o.spec.trajectoryEvery } : {}),
             onAnalysed: (r) => write(r, label),
             ...(o.threads !== undefined ? { threads: o.threads } : {}),
             ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),

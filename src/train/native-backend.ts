@@ -145,7 +145,13 @@ export async function trainNative(
         if (s.stop) stop = true;
       }
       if (opts.onEpoch) {
-        const ret = await opts.onEpoch({ ...log, network: r, seed: o.seeds[r]!, epochs: o.epochs });
+        const ret = await opts.onEpoch({
+          ...log,
+          network: r,
+          seed: o.seeds[r]!,
+          epochs: o.epochs,
+          weights: () => ({ sizes: [...sizes], data: mod.callNativeSync(() => trainer.getWeights(r)) }),
+        });
         if (ret === false) stop = true;
       }
       if (stop) {

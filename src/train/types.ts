@@ -50,6 +50,8 @@ export interface EpochEvent extends EpochLog {
   network: number;
   seed: number;
   epochs: number;
+  /** The network's current weights (native backend; a copy, read on demand). */
+  weights?: () => NetworkWeights;
 }
 
 /**

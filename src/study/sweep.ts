@@ -91,7 +91,7 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
     name: 'quick',
     description:
       'Under a few minutes on 2 cores: synthetic A, B, C × narrow, wide × 5 hidden layers × 3 seeds (18 networks), ' +
-      'seed recipe training (50 epochs, batch 32) on 4000 points, analysed on 1000 test points at k = 15 and 30 (Forman, hidden layers).',
+      'seed recipe training (50 epochs, batch 32) on 4000 points, analysed on 1000 test points at k = 15 and 30 (Forman, hidden layers); geometry trajectory every 10 epochs.',
     datasets: ['A', 'B', 'C'],
     architectures: ['narrow', 'wide'],
     depths: [5],
@@ -101,6 +101,7 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
     layers: 'hidden',
     training: { epochs: 50 },
     data: { nTrain: 4000, nTest: 1000 },
+    trajectoryEvery: 10,
   },
   'seed-paper': {
     name: 'seed-paper',

@@ -8,13 +8,13 @@ namespace ricci {
 
 std::vector<int32_t> edge_triangles(const GraphView& g, int threads) {
   const int32_t n = g.n;
-  // Edges of node i with j > i are contiguous in row-major order: find each node's first edge.
+  // Edges are in row-major order: node i's upper neighbours are the contiguous edges
+  // first[i] .. first[i+1]-1, and they are the last (first[i+1]-first[i]) entries of its row.
   std::vector<int64_t> first(static_cast<size_t>(n) + 1, 0);
-  for (int32_t i = 0; i < n; ++i) {
-    const int32_t* up = std::upper_bound(g.begin(i), g.end(i), i);
-    first[i + 1] = first[i] + (g.end(i) - up);
-  }
-  if (first[n] != g.m) invalid("graph", "edge list does not match the adjacency");
+  for (int64_t e = 0; e < g.m; ++e) first[g.u(e) + 1]++;
+  for (int32_t i = 0; i < n; ++i) first[i + 1] += first[i];
+  for (int32_t i = 0; i < n; ++i)
+    if (first[i + 1] - first[i] > g.degree(i)) invalid("graph", "edge list does not match the adjacency");
   std::vector<int32_t> t(static_cast<size_t>(g.m), 0);
   const size_t words = (static_cast<size_t>(n) + 63) / 64;
   const double avg_degree = n > 0 ? 2.0 * static_cast<double>(g.m) / n : 0.0;
@@ -31,7 +31,7 @@ std::vector<int32_t> edge_triangles(const GraphView& g, int threads) {
 #pragma omp for schedule(dynamic, 16)
     for (int32_t i = 0; i < n; ++i) {
       const uint64_t* bi = bits.data() + static_cast<size_t>(i) * words;
-      const int32_t* up = std::upper_bound(g.begin(i), g.end(i), i);
+      const int32_t* up = g.end(i) - (first[i + 1] - first[i]);
       int64_t e = first[i];
       for (const int32_t* p = up; p != g.end(i); ++p, ++e) {
         const uint64_t* bj = bits.data() + static_cast<size_t>(*p) * words;
@@ -57,7 +57,7 @@ std::vector<int32_t> edge_triangles(const GraphView& g, int threads) {
 #pragma omp for schedule(dynamic, 16)
     for (int32_t i = 0; i < n; ++i) {
       for (const int32_t* p = g.begin(i); p != g.end(i); ++p) mark[*p] = i;
-      const int32_t* up = std::upper_bound(g.begin(i), g.end(i), i);
+      const int32_t* up = g.end(i) - (first[i + 1] - first[i]);
       int64_t e = first[i];
       for (const int32_t* p = up; p != g.end(i); ++p, ++e) {
         int32_t c = 0;
@@ -122,11 +122,21 @@ NodeStats node_stats(const GraphView& g, const double* values, int64_t count, bo
   }
   if (count != g.m)
     invalid("values", "expected one value per edge (" + std::to_string(g.m) + "), got " + std::to_string(count));
-  for (int64_t e = 0; e < g.m; ++e) {
-    r.sum[g.u(e)] += values[e];
-    r.sum[g.v(e)] += values[e];
-    r.total += values[e];
+  // Edges come grouped by their first endpoint: its sum runs in a register, the second endpoint
+  // is scattered; the total keeps the edge order (one fixed summation order, any thread count).
+  double total = 0;
+  for (int64_t e = 0; e < g.m;) {
+    const int32_t u = g.u(e);
+    double acc = 0;
+    for (; e < g.m && g.u(e) == u; ++e) {
+      const double x = values[e];
+      acc += x;
+      r.sum[g.v(e)] += x;
+      total += x;
+    }
+    r.sum[u] += acc;
   }
+  r.total = total;
   for (int32_t i = 0; i < n; ++i)
     r.mean[i] = g.degree(i) > 0 ? r.sum[i] / g.degree(i) : std::numeric_limits<double>::quiet_NaN();
   return r;

@@ -50,38 +50,46 @@ Graph build_graph(const int32_t* knn, int32_t n, int32_t k, Mode mode, int threa
     for (int32_t j = 0; j < n; ++j)
       for (int32_t t = 0; t < k; ++t) rev[pos[knn[static_cast<size_t>(j) * k + t]]++] = j;
   }
-  // Per node: sorted forward list (checked: no self, no repeats) merged with the reverse list.
-  // Two parallel passes (sizes, then contents) keep the output identical for any thread count.
+  // Per node: forward and reverse neighbours marked in two n-bit rows; their union (or, mutual,
+  // intersection) read back word by word comes out in increasing order: no sorting. Two parallel
+  // passes (sizes, then contents) keep the output identical for any thread count.
   std::vector<int64_t> count(static_cast<size_t>(n) + 1, 0);
-  std::vector<int32_t> sorted(knn, knn + nk);  // forward lists, sorted per row in pass 1
+  const size_t words = (static_cast<size_t>(n) + 63) / 64;
   ErrorSlot err;
-  auto merge_row = [&](int32_t i, std::vector<int32_t>& out) {
-    const int32_t* fb = sorted.data() + static_cast<size_t>(i) * k;
-    const int32_t* fe = fb + k;
-    const int32_t* rb = rev.data() + roff[i];
-    const int32_t* re = rev.data() + roff[i + 1];
-    out.clear();
-    if (mode == Mode::Mutual) {
-      std::set_intersection(fb, fe, rb, re, std::back_inserter(out));
-    } else {
-      std::set_union(fb, fe, rb, re, std::back_inserter(out));
+  // Writes row i's neighbours to out (may be null: count only); returns how many.
+  auto row = [&](int32_t i, std::vector<uint64_t>& fb, std::vector<uint64_t>& rb, int32_t* out) -> int64_t {
+    const int32_t* f = knn + static_cast<size_t>(i) * k;
+    for (int32_t t = 0; t < k; ++t) {
+      const int32_t j = f[t];
+      if (j == i) invalid("knn", "point " + std::to_string(i) + " lists itself as a neighbour");
+      uint64_t& w = fb[static_cast<size_t>(j) >> 6];
+      const uint64_t bit = uint64_t(1) << (j & 63);
+      if (w & bit) invalid("knn", "repeated neighbour in row " + std::to_string(i));
+      w |= bit;
     }
+    for (int64_t p = roff[i]; p < roff[i + 1]; ++p) rb[static_cast<size_t>(rev[p]) >> 6] |= uint64_t(1) << (rev[p] & 63);
+    int64_t c = 0;
+    for (size_t w = 0; w < words; ++w) {
+      uint64_t x = mode == Mode::Mutual ? (fb[w] & rb[w]) : (fb[w] | rb[w]);
+      if (!x) continue;
+      if (out == nullptr) {
+        c += __builtin_popcountll(x);
+      } else {
+        for (; x; x &= x - 1) out[c++] = static_cast<int32_t>(w * 64 + __builtin_ctzll(x));
+      }
+    }
+    for (int32_t t = 0; t < k; ++t) fb[static_cast<size_t>(f[t]) >> 6] = 0;
+    for (int64_t p = roff[i]; p < roff[i + 1]; ++p) rb[static_cast<size_t>(rev[p]) >> 6] = 0;
+    return c;
   };
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<int32_t> out;
-    out.reserve(2 * static_cast<size_t>(k));
+    std::vector<uint64_t> fb(words, 0), rb(words, 0);
 #pragma omp for schedule(static)
     for (int32_t i = 0; i < n; ++i) {
       if (err.failed()) continue;
       try {
-        int32_t* fb = sorted.data() + static_cast<size_t>(i) * k;
-        std::sort(fb, fb + k);
-        if (std::binary_search(fb, fb + k, i))
-          invalid("knn", "point " + std::to_string(i) + " lists itself as a neighbour");
-        if (std::adjacent_find(fb, fb + k) != fb + k) invalid("knn", "repeated neighbour in row " + std::to_string(i));
-        merge_row(i, out);
-        count[i + 1] = static_cast<int64_t>(out.size());
+        count[i + 1] = row(i, fb, rb, nullptr);
       } catch (...) {
         err.capture();
       }
@@ -101,13 +109,12 @@ Graph build_graph(const int32_t* knn, int32_t n, int32_t k, Mode mode, int threa
   std::vector<int64_t> efirst(static_cast<size_t>(n) + 1, 0);
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<int32_t> out;
-    out.reserve(2 * static_cast<size_t>(k));
+    std::vector<uint64_t> fb(words, 0), rb(words, 0);
 #pragma omp for schedule(static)
     for (int32_t i = 0; i < n; ++i) {
-      merge_row(i, out);  // rows sorted and validated in the first pass
-      std::copy(out.begin(), out.end(), g.nbrs.begin() + count[i]);
-      efirst[i + 1] = out.end() - std::upper_bound(out.begin(), out.end(), i);
+      int32_t* out = g.nbrs.data() + count[i];
+      const int64_t c = row(i, fb, rb, out);  // validated in the first pass: cannot throw here
+      efirst[i + 1] = (out + c) - std::upper_bound(out, out + c, i);
     }
   }
   for (int32_t i = 0; i < n; ++i) efirst[i + 1] += efirst[i];

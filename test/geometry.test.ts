@@ -255,6 +255,17 @@ describe('kNN exactness against brute force (exact double distances, index tie-b
     cases.push(['integer pixels with many exact ties', x, n, d, 25]);
   }
   {
+    // One dimension (a sigmoid output layer): the sorted walk, with many exact ties on both sides.
+    const r = rnd(9), n = 500, x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = i % 3 === 0 ? 1 : Math.round(r() * 20) / 4;
+    cases.push(['one dimension with ties on both sides', x, n, 1, 60]);
+  }
+  {
+    const r = rnd(13), n = 400, x = new Float64Array(n);
+    for (let i = 0; i < n; i++) x[i] = 1 / (1 + Math.exp(-30 * (r() - 0.5)));
+    cases.push(['one dimension, saturated sigmoid values', x, n, 1, 25]);
+  }
+  {
     // d >= 128 takes the symmetric-tile Gram path (n > 256: mirrored tiles): 0..255 pixels.
     const r = rnd(5), n = 520, d = 160, x = new Float32Array(n * d);
     for (let i = 0; i < x.length; i++) x[i] = Math.floor(r() * r() * 256);

@@ -149,6 +149,58 @@ struct Selector {
   }
 };
 
+// One dimension: after one sort of the points, each query's neighbours are reached by walking
+// outwards from its position, O(k) per query. Candidates at equal squared distance (computed as
+// in exact_sqdist) are gathered from both sides and taken in index order.
+std::vector<int32_t> knn_1d(const PointsView& p, int32_t k, int threads, Control* control) {
+  const size_t n = p.n;
+  std::vector<double> x(n);
+  for (size_t i = 0; i < n; ++i) x[i] = p.at(i, 0);
+  std::vector<int32_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = static_cast<int32_t>(i);
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return x[a] < x[b] || (x[a] == x[b] && a < b); });
+  std::vector<int32_t> pos(n);
+  for (size_t r = 0; r < n; ++r) pos[order[r]] = static_cast<int32_t>(r);
+  std::vector<int32_t> out(n * static_cast<size_t>(k));
+  if (control) control->start(n);
+  ErrorSlot err;
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<int32_t> tied;
+#pragma omp for schedule(dynamic, 256)
+    for (long qi = 0; qi < static_cast<long>(n); ++qi) {
+      if (err.failed()) continue;
+      try {
+        if (control && (qi & 255) == 0) control->throw_if_cancelled();
+        const size_t q = static_cast<size_t>(qi);
+        const double xq = x[q];
+        auto sq = [&](long r) {
+          const double dd = xq - x[order[r]];
+          return dd * dd;
+        };
+        long L = pos[q] - 1, R = pos[q] + 1;
+        int32_t* dst = out.data() + q * static_cast<size_t>(k);
+        int32_t filled = 0;
+        while (filled < k) {
+          const double dl = L >= 0 ? sq(L) : std::numeric_limits<double>::infinity();
+          const double dr = R < static_cast<long>(n) ? sq(R) : std::numeric_limits<double>::infinity();
+          const double best = std::min(dl, dr);
+          tied.clear();
+          while (L >= 0 && sq(L) == best) tied.push_back(order[L--]);
+          while (R < static_cast<long>(n) && sq(R) == best) tied.push_back(order[R++]);
+          std::sort(tied.begin(), tied.end());
+          for (size_t t = 0; t < tied.size() && filled < k; ++t) dst[filled++] = tied[t];
+        }
+        if (control) control->advance(1);
+      } catch (...) {
+        err.capture();
+      }
+    }
+  }
+  err.rethrow();
+  return out;
+}
+
 }  // namespace
 
 std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* control) {
@@ -156,6 +208,7 @@ std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* c
   if (k < 1 || static_cast<size_t>(k) > p.n - 1)
     invalid("k", "must satisfy 1 <= k <= n-1 (got k = " + std::to_string(k) + ", n = " + std::to_string(p.n) + ")");
   if (p.n > 2147483647u) invalid("points", "too many points for 32-bit indices");
+  if (p.d == 1) return knn_1d(p, k, threads, control);
   const size_t n = p.n, d = p.d;
   const CentredF32 c = centre_f32(p);
   const IntegerPoints ip = integer_points(p);

@@ -25,19 +25,19 @@ inline int popcount(const Bits& b) {
 Components components(const GraphView& g) {
   Components c;
   c.label.assign(static_cast<size_t>(g.n), -1);
-  std::vector<int32_t> stack;
+  c.order.reserve(static_cast<size_t>(g.n));
   for (int32_t s = 0; s < g.n; ++s) {
     if (c.label[s] >= 0) continue;
     const int32_t id = c.count++;
     c.label[s] = id;
-    stack.push_back(s);
-    while (!stack.empty()) {
-      const int32_t v = stack.back();
-      stack.pop_back();
+    size_t head = c.order.size();
+    c.order.push_back(s);
+    while (head < c.order.size()) {
+      const int32_t v = c.order[head++];
       for (const int32_t* p = g.begin(v); p != g.end(v); ++p)
         if (c.label[*p] < 0) {
           c.label[*p] = id;
-          stack.push_back(*p);
+          c.order.push_back(*p);
         }
     }
   }
@@ -48,19 +48,9 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
                          int threads, Control* control) {
   const int32_t n = g.n;
   if (npairs < 0) invalid("pairs", "negative count");
-  // One pass: every index in range, and whether the pairs come ordered by their smaller endpoint
-  // (edge lists do), in which case each batch's queries are a contiguous range.
-  bool sorted = true;
   {
     uint32_t bad = 0;
-    int32_t prev = -1;
-    for (int64_t q = 0; q < npairs; ++q) {
-      const int32_t a = pairs[2 * q], b = pairs[2 * q + 1];
-      bad |= (static_cast<uint32_t>(a) >= static_cast<uint32_t>(n)) | (static_cast<uint32_t>(b) >= static_cast<uint32_t>(n));
-      const int32_t s = std::min(a, b);
-      sorted &= s >= prev;
-      prev = s;
-    }
+    for (int64_t q = 0; q < 2 * npairs; ++q) bad |= static_cast<uint32_t>(pairs[q]) >= static_cast<uint32_t>(n);
     if (bad)
       for (int64_t q = 0; q < npairs; ++q) {
         const int32_t a = pairs[2 * q], b = pairs[2 * q + 1];
@@ -78,6 +68,12 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
   r.components = comp.count;
   r.connected = comp.count == 1;
   r.component = std::move(comp.label);
+  // Sweeps take their sources in breadth-first order: the 256 sources of one sweep sit close
+  // together, so on long thin graphs (1-D output layers) the frontier stays two narrow fronts
+  // instead of covering the graph at every level.
+  const std::vector<int32_t> order = std::move(comp.order);
+  std::vector<int32_t> rank(static_cast<size_t>(n));
+  for (int32_t t = 0; t < n; ++t) rank[order[t]] = t;
   r.pair_hops.assign(static_cast<size_t>(npairs), -1);
   const bool need_sum = r.connected;
   const bool need_sweeps = need_sum || npairs > 0 || matrix != HopMatrix::None;
@@ -88,23 +84,18 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
 
   // Queries bucketed by the batch of their smaller-id endpoint (the BFS source).
   const int32_t batches = (n + kBatch - 1) / kBatch;
+  // Queries bucketed by the sweep of their source: the endpoint earlier in the sweep order.
+  auto source_of = [&](int64_t q) {
+    const int32_t a = pairs[2 * q], b = pairs[2 * q + 1];
+    return rank[a] <= rank[b] ? a : b;
+  };
   std::vector<int64_t> qoff(static_cast<size_t>(batches) + 1, 0);
-  std::vector<int64_t> qidx;  // empty when sorted: query p of a batch is pair p itself
-  if (sorted) {
-    int64_t q = 0;
-    for (int32_t b = 0; b < batches; ++b) {
-      while (q < npairs && std::min(pairs[2 * q], pairs[2 * q + 1]) < (b + 1) * kBatch) ++q;
-      qoff[b + 1] = q;
-    }
-  } else {
-    qidx.resize(static_cast<size_t>(npairs));
-    for (int64_t q = 0; q < npairs; ++q) {
-      const int32_t s = std::min(pairs[2 * q], pairs[2 * q + 1]);
-      qoff[s / kBatch + 1]++;
-    }
-    for (int32_t b = 0; b < batches; ++b) qoff[b + 1] += qoff[b];
+  std::vector<int64_t> qidx(static_cast<size_t>(npairs));
+  for (int64_t q = 0; q < npairs; ++q) qoff[rank[source_of(q)] / kBatch + 1]++;
+  for (int32_t b = 0; b < batches; ++b) qoff[b + 1] += qoff[b];
+  {
     std::vector<int64_t> pos(qoff.begin(), qoff.end() - 1);
-    for (int64_t q = 0; q < npairs; ++q) qidx[pos[std::min(pairs[2 * q], pairs[2 * q + 1]) / kBatch]++] = q;
+    for (int64_t q = 0; q < npairs; ++q) qidx[pos[rank[source_of(q)] / kBatch]++] = q;
   }
 
   if (control) control->start(static_cast<uint64_t>(batches));
@@ -133,14 +124,15 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
         for (int32_t t = 0; t < ns; ++t) full.w[t / 64] |= uint64_t(1) << (t % 64);
         active.clear();
         for (int32_t t = 0; t < ns; ++t) {
-          visited[s0 + t].w[t / 64] |= uint64_t(1) << (t % 64);
-          frontier[s0 + t] = Bits{};
-          frontier[s0 + t].w[t / 64] |= uint64_t(1) << (t % 64);
-          active.push_back(s0 + t);
+          const int32_t src = order[s0 + t];
+          visited[src].w[t / 64] |= uint64_t(1) << (t % 64);
+          frontier[src] = Bits{};
+          frontier[src].w[t / 64] |= uint64_t(1) << (t % 64);
+          active.push_back(src);
         }
         open.clear();
         for (int64_t p = qoff[b]; p < qoff[b + 1]; ++p) {
-          const int64_t q = sorted ? p : qidx[p];
+          const int64_t q = qidx[p];
           if (pairs[2 * q] == pairs[2 * q + 1]) {
             r.pair_hops[q] = 0;
           } else {
@@ -148,9 +140,9 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
           }
         }
         if (matrix == HopMatrix::U8)
-          for (int32_t t = 0; t < ns; ++t) r.hop8[static_cast<size_t>(s0 + t) * n + s0 + t] = 0;
+          for (int32_t t = 0; t < ns; ++t) r.hop8[static_cast<size_t>(order[s0 + t]) * n + order[s0 + t]] = 0;
         if (matrix == HopMatrix::U16)
-          for (int32_t t = 0; t < ns; ++t) r.hop16[static_cast<size_t>(s0 + t) * n + s0 + t] = 0;
+          for (int32_t t = 0; t < ns; ++t) r.hop16[static_cast<size_t>(order[s0 + t]) * n + order[s0 + t]] = 0;
         for (int32_t level = 1; !active.empty(); ++level) {
           // Push (scatter) while the frontier is small; pull (gather with early exit) once its
           // edges are a large share of the graph: a node stops scanning neighbours as soon as every
@@ -224,7 +216,7 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
                 while (w) {
                   const int bit = __builtin_ctzll(w);
                   w &= w - 1;
-                  const size_t src = static_cast<size_t>(s0 + t * 64 + bit);
+                  const size_t src = static_cast<size_t>(order[s0 + t * 64 + bit]);
                   if (matrix == HopMatrix::U8) {
                     r.hop8[src * n + v] = static_cast<uint8_t>(std::min(level, 0xFE));
                   } else {
@@ -244,8 +236,8 @@ GeodesicResult geodesics(const GraphView& g, const int32_t* pairs, int64_t npair
           for (size_t t = 0; t < open.size(); ++t) {
             const int64_t q = open[t];
             const int32_t a = pairs[2 * q], c = pairs[2 * q + 1];
-            const int32_t s = std::min(a, c), v = std::max(a, c);
-            const int bit = s - s0;
+            const int32_t s = source_of(q), v = s == a ? c : a;
+            const int bit = rank[s] - s0;
             if (touched[v] && ((next[v].w[bit / 64] >> (bit % 64)) & 1u)) {
               r.pair_hops[q] = level;
             } else {

@@ -12,6 +12,7 @@ namespace ricci {
 struct Components {
   int32_t count = 0;
   std::vector<int32_t> label;  // component id per node, ids in order of their smallest node
+  std::vector<int32_t> order;  // breadth-first order of the nodes, component after component
 };
 Components components(const GraphView& g);
 

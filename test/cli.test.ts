@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { writeNpy } from '../src/index.js';
+import { loadFixture, toF64 } from './helpers/fixtures.js';
+
+const root = resolve(__dirname, '..');
+const bin = join(root, 'bin', 'ricciflow.js');
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    execFile(process.execPath, [bin, ...args], { cwd: root }, (err, stdout, stderr) => {
+      res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let tmp = '';
+beforeAll(async () => {
+  // dist/ is built once by test/global-setup.ts.
+  if (!existsSync(join(root, 'dist', 'cli.js'))) throw new Error('dist/cli.js missing');
+  tmp = await mkdtemp(join(tmpdir(), 'ricciflow-cli-'));
+});
+
+describe('ricciflow geometry', () => {
+  it('writes RESULT.json with the fixture values (npy in, JSON out)', async () => {
+    const fx = loadFixture('blobs-120-mutual');
+    const pts = join(tmp, 'blobs.npy');
+    await writeNpy(pts, toF64(fx.points));
+    const out = join(tmp, 'geometry.json');
+    const r = await cli(['geometry', pts, '--k', String(fx.k), '--mode', 'mutual', '--curvature', 'forman,augmented', '--out', out]);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(await readFile(out, 'utf8'));
+    expect(res.edges).toEqual(fx.edges);
+    expect(res.knn).toEqual(fx.knn);
+    expect(res.connected).toBe(false);
+    expect(res.geodesicSum).toBeNull();
+    expect(res.components).toBeGreaterThan(1);
+    expect(res.curvature.forman).toEqual(fx.forman);
+    expect(res.curvature.augmented).toEqual(fx.augmented);
+    fx.forman_node_mean.forEach((v, i) => {
+      if (v === null) expect(res.nodeMean.forman[i]).toBeNull();
+      else expect(Math.abs(res.nodeMean.forman[i] - v)).toBeLessThanOrEqual(1e-9);
+    });
+  });
+
+  it.each([
+    ['a missing file', ['geometry', 'nope.npy', '--k', '3', '--out', 'x.json'], /IoError.*nope\.npy/],
+    ['k out of range', ['geometry', '__PTS__', '--k', '500', '--out', 'x.json'], /InvalidArgumentError: k/],
+    ['an unknown mode', ['geometry', '__PTS__', '--k', '3', '--mode', 'both', '--out', 'x.json'], /mode/],
+    ['a missing --out', ['geometry', '__PTS__', '--k', '3'], /--out/],
+  ])('reports %s with exit status 2 and writes nothing', async (_label, args, pattern) => {
+    const pts = join(tmp, 'blobs.npy');
+    const out = join(tmp, `bad-${Math.random()}.json`);
+    const r = await cli(args.map((a) => (a === '__PTS__' ? pts : a === 'x.json' ? out : a)));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(pattern);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('ricciflow analyze', () => {
+  it('reproduces the circles fixture from per-layer .npy files', async () => {
+    const fx = loadFixture<{ layers: number[][][]; k: number; global_forman: { rho: number; ric: number[] }; layer_forman: number[] }>(
+      'circles-relu-150',
+    );
+    const files: string[] = [];
+    for (const [l, L] of fx.layers.entries()) {
+      const f = join(tmp, `layer${l}.npy`);
+      await writeNpy(f, toF64(L));
+      files.push(f);
+    }
+    const out = join(tmp, 'analyze.json');
+    const r = await cli(['analyze', ...files, '--k', String(fx.k), '--curvature', 'forman', '--out', out]);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(await readFile(out, 'utf8'));
+    expect(Math.abs(res.global.rho - fx.global_forman.rho)).toBeLessThanOrEqual(1e-9);
+    expect(res.global.ric).toEqual(fx.global_forman.ric);
+    expect(res.layer).toHaveLength(fx.layers.length - 1);
+    fx.layer_forman.forEach((v, l) => expect(Math.abs(res.layer[l] - v)).toBeLessThanOrEqual(1e-9));
+    expect(res.local).toHaveLength(150);
+    expect(res.connected).toEqual([true, true, true, true, true]);
+  });
+
+  it('refuses layers with different point counts and ragged CSV files', async () => {
+    const a = join(tmp, 'a.csv'), b = join(tmp, 'b.csv'), ragged = join(tmp, 'ragged.csv');
+    await writeFile(a, '0,0\n1,0\n0,1\n1,1\n');
+    await writeFile(b, '0\n1\n2\n');
+    await writeFile(ragged, '0,0\n1\n');
+    const out = join(tmp, 'never.json');
+    const r1 = await cli(['analyze', a, b, '--k', '2', '--out', out]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/every layer must hold the same points/);
+    const r2 = await cli(['analyze', a, ragged, '--k', '1', '--out', out]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/FormatError.*ragged\.csv/);
+    expect(existsSync(out)).toBe(false);
+  });
+});

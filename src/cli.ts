@@ -18,7 +18,7 @@ export function registerVerb(name: string, help: string, run: () => Promise<Verb
 }
 
 const USAGE = () =>
-  `ricciflow — deep learning as discrete Ricci flow\n\nUsage: ricciflow <command> [options]   (ricciflow <command> --help)\n\n` +
+  `ricciflow — deep learning as discrete Ricci flow\n\nUsage: ricciflow <command> [options]   (ricciflow <command> --help, ricciflow --version)\n\n` +
   Object.entries(verbs)
     .map(([n, v]) => `  ${n.padEnd(10)} ${v.help}`)
     .join('\n') +
@@ -27,6 +27,11 @@ const USAGE = () =>
 export async function main(argv: string[]): Promise<number> {
   await registerOptionalVerbs();
   const [verb, ...rest] = argv;
+  if (verb === '--version' || verb === '-v') {
+    const { VERSION } = await import('./study/network.js');
+    process.stdout.write(`ricciflow ${VERSION}\n`);
+    return 0;
+  }
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
     process.stdout.write(USAGE());
     return verb ? 0 : 1;

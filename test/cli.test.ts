@@ -26,6 +26,21 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'ricciflow-cli-'));
 });
 
+describe('ricciflow', () => {
+  it('prints its version (the package version) and lists its commands', async () => {
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+    const v = await cli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toBe(`ricciflow ${pkg.version}`);
+    const h = await cli(['--help']);
+    expect(h.code).toBe(0);
+    for (const verb of ['geometry', 'analyze', 'run', 'sweep', 'merge', 'stats', 'report']) expect(h.stdout).toContain(verb);
+    const bad = await cli(['frobnicate']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});
+
 describe('ricciflow geometry', () => {
   it('writes RESULT.json with the fixture values (npy in, JSON out)', async () => {
     const fx = loadFixture('blobs-120-mutual');

@@ -7,6 +7,7 @@ import { FormatError, InvalidArgumentError, IoError } from '../src/errors.js';
 import { isGzip, parseIdx, readIdx } from '../src/data/idx.js';
 import { FASHION_MNIST_CLASSES, IDX_FILES, loadPair, PAIRS, SYSTEM_FASHION_MNIST_DIR } from '../src/data/mnist.js';
 import { createRng, Rng } from '../src/data/rng.js';
+import { idx } from './helpers/idx.js';
 import {
   DATASET_DOCS,
   DEFAULT_NOISE,
@@ -244,15 +245,6 @@ describe('synthetic datasets', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-function idx(dims: number[], data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + data.length);
-  out[2] = 0x08;
-  out[3] = dims.length;
-  const dv = new DataView(out.buffer);
-  dims.forEach((v, i) => dv.setUint32(4 + 4 * i, v, false));
-  out.set(data, 4 + 4 * dims.length);
-  return out;
-}
 
 describe('idx', () => {
   const raw = idx([2, 2, 3], Uint8Array.from({ length: 12 }, (_, i) => i * 20));

@@ -8,17 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CancelledError, FormatError, IoError } from '../src/errors.js';
 import { IDX_FILES, downloadIdx, loadPair } from '../src/data/mnist.js';
+import { idx } from './helpers/idx.js';
 
-/** A small IDX file: type 0x08, the given dims, the given bytes. */
-function idx(dims: number[], data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + data.length);
-  out[2] = 0x08;
-  out[3] = dims.length;
-  const dv = new DataView(out.buffer);
-  dims.forEach((v, i) => dv.setUint32(4 + 4 * i, v, false));
-  out.set(data, 4 + 4 * dims.length);
-  return out;
-}
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

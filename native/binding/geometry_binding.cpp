@@ -67,6 +67,13 @@ Napi::Object graph_object(Napi::Env env, BuiltGraph& b) {
   return o;
 }
 
+// { total, nodeMean, nodeSum } set on o (shared by curvature() and nodeCurvature()).
+void set_node_stats(Napi::Env env, Napi::Object& o, ricci::NodeStats&& r) {
+  o.Set("total", Napi::Number::New(env, r.total));
+  o.Set("nodeMean", rfb::to_f64(env, std::move(r.mean)));
+  o.Set("nodeSum", rfb::to_f64(env, std::move(r.sum)));
+}
+
 // knn(points, { k, threads }) -> Promise<Int32Array n*k>
 Napi::Value Knn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -212,10 +219,8 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
         Napi::Object o = Napi::Object::New(env);
         for (auto& it : st->items) {
           Napi::Object c = Napi::Object::New(env);
-          c.Set("total", Napi::Number::New(env, it.node.total));
           c.Set("edge", rfb::to_f64(env, std::move(it.edge)));
-          c.Set("nodeMean", rfb::to_f64(env, std::move(it.node.mean)));
-          c.Set("nodeSum", rfb::to_f64(env, std::move(it.node.sum)));
+          set_node_stats(env, c, std::move(it.node));
           o.Set(it.name, c);
         }
         if (!st->triangles.empty()) o.Set("triangles", rfb::to_i32(env, std::move(st->triangles)));
@@ -239,9 +244,7 @@ Napi::Value NodeCurvature(const Napi::CallbackInfo& info) {
     throw rfb::make_error(env, "ERR_INVALID_ARGUMENT", e.arg(), e.what());
   }
   Napi::Object o = Napi::Object::New(env);
-  o.Set("total", Napi::Number::New(env, r.total));
-  o.Set("nodeMean", rfb::to_f64(env, std::move(r.mean)));
-  o.Set("nodeSum", rfb::to_f64(env, std::move(r.sum)));
+  set_node_stats(env, o, std::move(r));
   return o;
 }
 

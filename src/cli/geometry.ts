@@ -77,12 +77,13 @@ export async function geometryCommand(argv: string[]): Promise<number> {
   const points = await readPoints(positionals[0]!);
   const g = await knnGraph(points, { k, mode, threads });
   const geo = await geodesics(g, { threads });
-  const bar = curvatures.includes('ollivier') ? new ProgressBar('ollivier', 1) : null;
+  // Ollivier reports progress in edges.
+  const bar = curvatures.includes('ollivier') ? new ProgressBar('ollivier', g.edgeCount) : null;
   const curv = await curvature(g, {
     curvatures,
     alpha,
     threads,
-    ...(bar ? { onProgress: (d: number, t: number) => bar.update(t > 0 ? d / t : 1) } : {}),
+    ...(bar ? { onProgress: (d: number) => bar.update(d) } : {}),
   });
   const edges: [number, number][] = [];
   for (let e = 0; e < g.edgeCount; e++) edges.push([g.edges[2 * e]!, g.edges[2 * e + 1]!]);

@@ -119,7 +119,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     epochsDone = Math.max(epochsDone, fresh.length * grid.epochs);
     trainBar.update(epochsDone, label);
   }
-  const all = configs.map((c) => done.get(configId(c)) ?? fresh.find((r) => r.id === configId(c))!).filter(Boolean);
+  for (const r of fresh) done.set(r.id, r);
+  const all = configs.flatMap((c) => done.get(configId(c)) ?? []);
   await writeFileAtomic(resolve(outDir, 'summary.csv'), recordsToCsv(all));
   process.stdout.write(summaryTable(all) + '\n');
   process.stdout.write(`\n${all.length} networks in ${formatSeconds((Date.now() - t0) / 1000)}; results: ${outDir}/networks.jsonl, ${outDir}/summary.csv\n`);

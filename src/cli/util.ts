@@ -1,5 +1,5 @@
 /** Small helpers shared by the CLI verbs: atomic writes, JSON with nulls, progress lines. */
-import { mkdir, rename, writeFile, open } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 import { IoError } from '../errors.js';
@@ -18,8 +18,7 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
     }
     await rename(tmp, path);
   } catch (err) {
-    await writeFile(tmp, '').catch(() => undefined);
-    await import('node:fs/promises').then((fs) => fs.rm(tmp, { force: true })).catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw new IoError(`cannot write ${path}: ${(err as Error).message}`, 'out');
   }
 }

@@ -215,15 +215,84 @@ describe('triangle counts (both native strategies)', () => {
     }
     return out;
   }
+  const cloud = (n: number, d = 3) => {
+    const data = new Float64Array(n * d);
+    for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 12.9898 + 1) * 43758.5453 % 1;
+    return { data, n, d };
+  };
   it.each([
     ['bitset rows (dense, small n)', 300, 20],
+    ['bitset rows over several 512-bit blocks, padded', 1100, 25],
     ['mark-and-scan (sparse, large n)', 3000, 3],
   ])('%s', async (_label, n, k) => {
-    const data = new Float64Array(n * 3);
-    for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 12.9898 + 1) * 43758.5453 % 1;
-    const g = await knnGraph({ data, n, d: 3 }, { k });
+    const g = await knnGraph(cloud(n), { k });
     const c = await curvature(g, { curvatures: ['augmented'] });
     expect(Array.from(c.triangles!)).toEqual(jsTriangles(g));
+  });
+
+  it.each([
+    // Large enough that threads = 2 and 8 really split the work.
+    ['bitsets', 2000, 40, 'union'],
+    ['mark-and-scan', 6000, 15, 'mutual'],
+  ] as const)('%s: per-edge values, node sums, means and totals from the definitions, any thread count', async (_l, n, k, mode) => {
+    const g = await knnGraph(cloud(n), { k, mode });
+    const tri = jsTriangles(g);
+    const deg = (i: number) => g.offsets[i + 1]! - g.offsets[i]!;
+    const want = {
+      forman: tri.map((_t, e) => 4 - deg(g.edges[2 * e]!) - deg(g.edges[2 * e + 1]!)),
+      augmented: tri.map((t, e) => 4 - deg(g.edges[2 * e]!) - deg(g.edges[2 * e + 1]!) + 3 * t),
+      'approx-ollivier': tri.map((t, e) => {
+        const a = deg(g.edges[2 * e]!), b = deg(g.edges[2 * e + 1]!);
+        const mx = Math.max(a, b), mn = Math.min(a, b), base = 1 - 1 / a - 1 / b;
+        return 0.5 * t / mx - 0.5 * (Math.max(0, base - t / mn) + Math.max(0, base - t / mx) - t / mx);
+      }),
+    };
+    const results = [];
+    for (const threads of [1, 2, 8]) {
+      const c = await curvature(g, { curvatures: ['forman', 'augmented', 'approx-ollivier'], threads });
+      for (const name of ['forman', 'augmented', 'approx-ollivier'] as const) {
+        const r = c[name]!;
+        expect(Array.from(r.edge)).toEqual(want[name]);
+        const sum = new Float64Array(n);
+        want[name].forEach((x, e) => {
+          sum[g.edges[2 * e]!] += x;
+          sum[g.edges[2 * e + 1]!] += x;
+        });
+        for (let i = 0; i < n; i++) {
+          expect(r.nodeSum[i]).toBeCloseTo(sum[i]!, 9);
+          if (deg(i) === 0) expect(r.nodeMean[i]).toBeNaN();
+          else expect(r.nodeMean[i]).toBeCloseTo(sum[i]! / deg(i), 9);
+        }
+        expect(r.total).toBeCloseTo(want[name].reduce((a, b) => a + b, 0), 6);
+      }
+      results.push(c);
+    }
+    for (const c of results.slice(1))
+      for (const name of ['forman', 'augmented', 'approx-ollivier'] as const) {
+        expect(c[name]!.edge).toEqual(results[0]![name]!.edge);
+        expect(c[name]!.nodeMean).toEqual(results[0]![name]!.nodeMean);
+        expect(c[name]!.total).toBe(results[0]![name]!.total);
+      }
+  });
+
+  it('the portable kernel (RICCIFLOW_NO_AVX512=1) counts the same triangles as the dispatched one', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const index = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const script = `
+      const api = await import(${JSON.stringify(index)});
+      const n = 1100, d = 3, data = new Float64Array(n * d);
+      for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 12.9898 + 1) * 43758.5453 % 1;
+      const g = await api.knnGraph({ data, n, d }, { k: 25 });
+      const c = await api.curvature(g, { curvatures: ['augmented'] });
+      process.stdout.write(JSON.stringify(Array.from(c.triangles)));`;
+    const run = (env: Record<string, string>) =>
+      JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env } }).toString());
+    const portable = run({ RICCIFLOW_NO_AVX512: '1' });
+    const dispatched = run({});
+    const g = await knnGraph(cloud(1100), { k: 25 });
+    expect(portable).toEqual(jsTriangles(g));
+    expect(dispatched).toEqual(portable);
   });
 });
 

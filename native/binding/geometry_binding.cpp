@@ -187,43 +187,44 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
       rfb::throw_invalid(env, "curvature", "unknown curvature '" + name + "' (expected forman, augmented, approx-ollivier)");
     names.push_back(name);
   }
-  struct Item {
-    std::string name;
-    std::vector<double> edge;
-    ricci::NodeStats node;
-  };
   struct State {
-    std::vector<Item> items;
-    std::vector<int32_t> triangles;
+    ricci::CombinatorialResult r;
+    std::vector<double> directed;  // directed Forman, per kNN arc
+    ricci::NodeStats directed_nodes;
   };
   auto st = std::make_shared<State>();
   return Task::Schedule(
       env, opt, std::move(keep),
       [g, names, st](int threads, ricci::Control&) {
-        bool need_tri = false;
-        for (auto& n : names) need_tri |= n != "forman";
-        if (need_tri) st->triangles = ricci::edge_triangles(g, threads);
+        ricci::CombinatorialRequest req;
+        const bool directed = g.mode == ricci::Mode::Directed;
         for (auto& n : names) {
-          Item it;
-          it.name = n;
-          if (n == "forman" && g.mode == ricci::Mode::Directed) it.edge = ricci::directed_forman(g);
-          else if (n == "forman") it.edge = ricci::forman(g);
-          else if (n == "augmented") it.edge = ricci::augmented_forman(g, st->triangles);
-          else it.edge = ricci::approx_ollivier(g, st->triangles);
-          const bool per_arc = n == "forman" && g.mode == ricci::Mode::Directed;
-          it.node = ricci::node_stats(g, it.edge.data(), static_cast<int64_t>(it.edge.size()), per_arc);
-          st->items.push_back(std::move(it));
+          if (n == "forman" && directed) {
+            st->directed = ricci::directed_forman(g);
+            st->directed_nodes = ricci::node_stats(g, st->directed.data(), static_cast<int64_t>(st->directed.size()), true);
+          } else if (n == "forman") req.forman = true;
+          else if (n == "augmented") req.augmented = true;
+          else req.approx = true;
         }
+        if (req.forman || req.augmented || req.approx) st->r = ricci::combinatorial_curvatures(g, req, threads);
       },
-      [st](Napi::Env env) -> Napi::Value {
+      [st, names](Napi::Env env) -> Napi::Value {
         Napi::Object o = Napi::Object::New(env);
-        for (auto& it : st->items) {
+        auto put = [&](const std::string& name, Napi::Float64Array edge, ricci::NodeStats&& nodes) {
+          if (o.Has(name)) return;
           Napi::Object c = Napi::Object::New(env);
-          c.Set("edge", rfb::to_f64(env, std::move(it.edge)));
-          set_node_stats(env, c, std::move(it.node));
-          o.Set(it.name, c);
+          c.Set("edge", edge);
+          set_node_stats(env, c, std::move(nodes));
+          o.Set(name, c);
+        };
+        ricci::CombinatorialResult& r = st->r;
+        for (auto& n : names) {
+          if (n == "forman" && !st->directed.empty()) put(n, rfb::to_f64(env, std::move(st->directed)), std::move(st->directed_nodes));
+          else if (n == "forman") put(n, rfb::to_f64(env, std::move(r.forman)), std::move(r.forman_nodes));
+          else if (n == "augmented") put(n, rfb::to_f64(env, std::move(r.augmented)), std::move(r.augmented_nodes));
+          else put(n, rfb::to_f64(env, std::move(r.approx)), std::move(r.approx_nodes));
         }
-        if (!st->triangles.empty()) o.Set("triangles", rfb::to_i32(env, std::move(st->triangles)));
+        if (!r.triangles.empty()) o.Set("triangles", rfb::to_i32(env, std::move(r.triangles)));
         return o;
       });
 }

@@ -146,9 +146,9 @@ bool same_arrays(const ValidatedGraph& v, const ricci::GraphView& g) {
   return v.offsets == g.offsets && v.nbrs == g.nbrs && v.edges == g.edges && v.knn == g.knn && v.m == g.m && v.n == g.n;
 }
 
-bool validated_before(const ricci::GraphView& g) {
+bool validated_before(const ricci::GraphView& g, uint64_t fingerprint) {
   for (const auto& v : g_validated)
-    if (same_arrays(v, g)) return v.fingerprint == ricci::graph_fingerprint(g);
+    if (same_arrays(v, g)) return v.fingerprint == fingerprint;
   return false;
 }
 
@@ -192,10 +192,10 @@ ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name
   try {
     // Bounds are checked on every call (memory safety does not rest on a cache). The full
     // semantic validation is remembered for graphs already validated with identical contents.
-    ricci::check_graph_bounds(g, name);
-    if (!validated_before(g)) {
+    const uint64_t fingerprint = ricci::check_graph_bounds(g, name);
+    if (!validated_before(g, fingerprint)) {
       ricci::validate_graph(g, name);
-      remember_validated(g, ricci::graph_fingerprint(g));
+      remember_validated(g, fingerprint);
     }
   } catch (const ricci::Error& e) {
     throw make_error(env, "ERR_INVALID_ARGUMENT", e.arg(), e.what());
@@ -308,7 +308,8 @@ void Task::Execute() {
   try {
     control_->throw_if_cancelled();
     ricci::ThreadLease lease(threads_);
-    run_(lease.count(), *control_);
+    const int granted = lease.count();
+    ricci::run_on_compute_thread([&] { run_(granted, *control_); });
   } catch (const ricci::Error& e) {
     err_code_ = code_name(e.code());
     err_arg_ = e.arg();

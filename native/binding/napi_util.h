@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/buffer.h"
 #include "../core/common.h"
 #include "../core/graph.h"
 
@@ -49,15 +50,24 @@ ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name
 void remember_validated(const ricci::GraphView& g, uint64_t fingerprint);
 
 // Zero-copy hand-over of an owned vector to a JS TypedArray.
-template <typename T>
-Napi::ArrayBuffer to_buffer(Napi::Env env, std::vector<T>&& data) {
-  auto* holder = new std::vector<T>(std::move(data));
+template <typename T, typename A>
+Napi::ArrayBuffer to_buffer(Napi::Env env, std::vector<T, A>&& data) {
+  auto* holder = new std::vector<T, A>(std::move(data));
   if (holder->empty()) {
     delete holder;
     return Napi::ArrayBuffer::New(env, 0);
   }
   return Napi::ArrayBuffer::New(env, holder->data(), holder->size() * sizeof(T),
-                                [](Napi::Env, void*, std::vector<T>* h) { delete h; }, holder);
+                                [](Napi::Env, void*, std::vector<T, A>* h) { delete h; }, holder);
+}
+// Large results (ricci::Buffer) keep their huge-page backing when handed to JS.
+inline Napi::Float64Array to_f64(Napi::Env env, ricci::Buffer<double>&& v) {
+  const size_t n = v.size();
+  return Napi::Float64Array::New(env, n, to_buffer(env, std::move(v)), 0);
+}
+inline Napi::Int32Array to_i32(Napi::Env env, ricci::Buffer<int32_t>&& v) {
+  const size_t n = v.size();
+  return Napi::Int32Array::New(env, n, to_buffer(env, std::move(v)), 0);
 }
 Napi::Float64Array to_f64(Napi::Env env, std::vector<double>&& v);
 Napi::Float32Array to_f32(Napi::Env env, std::vector<float>&& v);

@@ -6,26 +6,39 @@
 #include <vector>
 
 #include "common.h"
+#include "buffer.h"
 #include "graph.h"
 
 namespace ricci {
-
-// Triangles through each undirected edge (edge order of the graph).
-std::vector<int32_t> edge_triangles(const GraphView& g, int threads);
-
-std::vector<double> forman(const GraphView& g);
-std::vector<double> augmented_forman(const GraphView& g, const std::vector<int32_t>& triangles);
-std::vector<double> approx_ollivier(const GraphView& g, const std::vector<int32_t>& triangles);
-
-// Seed R recipe, directed mode: per kNN arc i->j, 4 - D_i - D_j with D = in + out arc counts
-// (a reciprocal pair counts twice). One value per arc, in kNN order (n x k).
-std::vector<double> directed_forman(const GraphView& g);
 
 struct NodeStats {
   std::vector<double> mean;  // NaN for a node without edges
   std::vector<double> sum;
   double total = 0;          // layer total Ric_l (sum in edge order)
 };
+
+// Which undirected per-edge curvatures to compute in one pass.
+struct CombinatorialRequest {
+  bool forman = false;     // 4 - d_i - d_j
+  bool augmented = false;  // 4 - d_i - d_j + 3 t_ij
+  bool approx = false;     // approximate Ollivier (Tian et al.)
+};
+// Per-edge values (edge order of the graph) with their node stats; `triangles` (t_ij) is filled
+// whenever augmented or approx is requested.
+struct CombinatorialResult {
+  Buffer<int32_t> triangles;
+  Buffer<double> forman, augmented, approx;
+  NodeStats forman_nodes, augmented_nodes, approx_nodes;
+};
+// One fused pass: adjacency bitsets (or mark-and-scan on large sparse graphs), triangle counts,
+// per-edge values and node sums. Forman and augmented node sums are integers, summed exactly
+// (so any thread count gives identical results); approx-Ollivier node sums use node_stats.
+CombinatorialResult combinatorial_curvatures(const GraphView& g, const CombinatorialRequest& req, int threads);
+
+// Seed R recipe, directed mode: per kNN arc i->j, 4 - D_i - D_j with D = in + out arc counts
+// (a reciprocal pair counts twice). One value per arc, in kNN order (n x k).
+std::vector<double> directed_forman(const GraphView& g);
+
 // Per undirected edge: mean/sum over incident edges. Per arc (directed Forman, n x k values):
 // sum over out-arcs (seed R recipe), mean = sum / k.
 NodeStats node_stats(const GraphView& g, const double* values, int64_t count, bool per_arc);

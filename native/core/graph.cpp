@@ -182,7 +182,26 @@ void validate_graph(const GraphView& g, const std::string& arg) {
   }
 }
 
-void check_graph_bounds(const GraphView& g, const std::string& arg) {
+namespace {
+// Two position-weighted 32-bit sums of an array (vectorisable), enough to notice any accidental
+// change of contents: a changed element changes each sum by (new - old) * odd weight. The same
+// pass ORs together "index >= n" so that bounds cost no second read.
+uint64_t mix_and_bound(const int32_t* a, int64_t len, uint64_t seed, uint32_t n, uint32_t& out) {
+  uint32_t h1 = 0, h2 = 0, o = 0;
+  for (int64_t i = 0; i < len; ++i) {
+    const uint32_t x = static_cast<uint32_t>(a[i]);
+    const uint32_t w = static_cast<uint32_t>(i);
+    h1 += x * (2u * w + 1u);
+    h2 += (x ^ 0x9E3779B9u) * (w * 0x2545F491u | 1u);
+    o |= x >= n;
+  }
+  out |= o;
+  const uint64_t h = (static_cast<uint64_t>(h1) << 32 | h2) ^ (static_cast<uint64_t>(len) * 0xFF51AFD7ED558CCDull);
+  return (seed ^ h) * 0xC4CEB9FE1A85EC53ull + 0x9E3779B97F4A7C15ull;
+}
+}  // namespace
+
+uint64_t check_graph_bounds(const GraphView& g, const std::string& arg) {
   if (g.n < 1) invalid(arg, "empty graph");
   if (g.offsets[0] != 0 || static_cast<int64_t>(g.offsets[g.n]) != 2 * g.m)
     invalid(arg, "offsets must start at 0 and end at the neighbour count (2 x edges)");
@@ -190,33 +209,23 @@ void check_graph_bounds(const GraphView& g, const std::string& arg) {
   for (int32_t i = 0; i < g.n; ++i) bad |= g.offsets[i + 1] < g.offsets[i];
   if (bad) invalid(arg, "offsets must be non-decreasing");
   const uint32_t n = static_cast<uint32_t>(g.n);
-  uint32_t out = 0;
-  for (int64_t p = 0; p < 2 * g.m; ++p) out |= static_cast<uint32_t>(g.nbrs[p]) >= n;
-  for (int64_t p = 0; p < 2 * g.m; ++p) out |= static_cast<uint32_t>(g.edges[p]) >= n;
-  if (g.knn != nullptr)
-    for (int64_t a = 0; a < static_cast<int64_t>(g.n) * g.k; ++a) out |= static_cast<uint32_t>(g.knn[a]) >= n;
+  uint32_t out = 0, ignored = 0;
+  uint64_t h = static_cast<uint64_t>(g.n) * 0x100000001B3ull + static_cast<uint64_t>(g.mode);
+  h = mix_and_bound(g.offsets, g.n + 1, h, 0xFFFFFFFFu, ignored);
+  h = mix_and_bound(g.nbrs, 2 * g.m, h, n, out);
+  h = mix_and_bound(g.edges, 2 * g.m, h, n, out);
+  if (g.knn) h = mix_and_bound(g.knn, static_cast<int64_t>(g.n) * g.k, h ^ static_cast<uint64_t>(g.k), n, out);
   if (out) invalid(arg, "node index out of range");
+  return h;
 }
 
 uint64_t graph_fingerprint(const GraphView& g) {
-  // Two position-weighted 32-bit sums per array (vectorisable), enough to notice any accidental
-  // change of contents: a changed element changes each sum by (new - old) * odd weight.
-  auto mix = [](const int32_t* a, int64_t len, uint64_t seed) {
-    uint32_t h1 = 0, h2 = 0;
-    for (int64_t i = 0; i < len; ++i) {
-      const uint32_t x = static_cast<uint32_t>(a[i]);
-      const uint32_t w = static_cast<uint32_t>(i);
-      h1 += x * (2u * w + 1u);
-      h2 += (x ^ 0x9E3779B9u) * (w * 0x2545F491u | 1u);
-    }
-    const uint64_t h = (static_cast<uint64_t>(h1) << 32 | h2) ^ (static_cast<uint64_t>(len) * 0xFF51AFD7ED558CCDull);
-    return (seed ^ h) * 0xC4CEB9FE1A85EC53ull + 0x9E3779B97F4A7C15ull;
-  };
+  uint32_t ignored = 0;
   uint64_t h = static_cast<uint64_t>(g.n) * 0x100000001B3ull + static_cast<uint64_t>(g.mode);
-  h = mix(g.offsets, g.n + 1, h);
-  h = mix(g.nbrs, 2 * g.m, h);
-  h = mix(g.edges, 2 * g.m, h);
-  if (g.knn) h = mix(g.knn, static_cast<int64_t>(g.n) * g.k, h ^ static_cast<uint64_t>(g.k));
+  h = mix_and_bound(g.offsets, g.n + 1, h, 0xFFFFFFFFu, ignored);
+  h = mix_and_bound(g.nbrs, 2 * g.m, h, 0xFFFFFFFFu, ignored);
+  h = mix_and_bound(g.edges, 2 * g.m, h, 0xFFFFFFFFu, ignored);
+  if (g.knn) h = mix_and_bound(g.knn, static_cast<int64_t>(g.n) * g.k, h ^ static_cast<uint64_t>(g.k), 0xFFFFFFFFu, ignored);
   return h;
 }
 

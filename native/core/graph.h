@@ -53,8 +53,9 @@ void validate_graph(const GraphView& g, const std::string& arg = "graph");
 
 // Memory-safety subset of validate_graph: offsets monotone and consistent, every index in range.
 // Branch-free and vectorisable; with it alone, every algorithm stays in bounds (results of a
-// semantically broken graph would be meaningless, never a crash).
-void check_graph_bounds(const GraphView& g, const std::string& arg = "graph");
+// semantically broken graph would be meaningless, never a crash). Returns graph_fingerprint(g),
+// computed in the same pass over the arrays.
+uint64_t check_graph_bounds(const GraphView& g, const std::string& arg = "graph");
 
 // 64-bit fingerprint of a graph's arrays (content hash, for caching validation results).
 uint64_t graph_fingerprint(const GraphView& g);

@@ -1,7 +1,10 @@
 #include "threads.h"
 
 #include <algorithm>
+#include <exception>
+#include <memory>
 #include <thread>
+#include <vector>
 
 namespace ricci {
 
@@ -59,5 +62,80 @@ int ThreadBudget::peak() const {
 
 ThreadLease::ThreadLease(int threads) : granted_(ThreadBudget::global().acquire(threads)) {}
 ThreadLease::~ThreadLease() { ThreadBudget::global().release(granted_); }
+
+namespace {
+struct ComputeThread {
+  std::mutex mu;
+  std::condition_variable cv;
+  const std::function<void()>* job = nullptr;  // set by the caller, cleared when done
+  std::exception_ptr error;
+  bool busy = false;  // guarded by the pool's mutex
+
+  void loop() {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      cv.wait(lock, [&] { return job != nullptr; });
+      const std::function<void()>* j = job;
+      lock.unlock();
+      std::exception_ptr err;
+      try {
+        (*j)();
+      } catch (...) {
+        err = std::current_exception();
+      }
+      lock.lock();
+      error = err;
+      job = nullptr;
+      cv.notify_all();
+    }
+  }
+};
+
+class ComputePool {
+ public:
+  ComputeThread* claim() {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& t : threads_)
+      if (!t->busy) {
+        t->busy = true;
+        return t.get();
+      }
+    threads_.push_back(std::make_unique<ComputeThread>());
+    ComputeThread* t = threads_.back().get();
+    t->busy = true;
+    std::thread(&ComputeThread::loop, t).detach();  // lives as long as the process
+    return t;
+  }
+  void release(ComputeThread* t) {
+    std::lock_guard<std::mutex> lock(mu_);
+    t->busy = false;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<ComputeThread>> threads_;
+};
+
+ComputePool& compute_pool() {
+  static ComputePool* pool = new ComputePool();  // never destroyed: its threads are detached
+  return *pool;
+}
+}  // namespace
+
+void run_on_compute_thread(const std::function<void()>& job) {
+  ComputePool& pool = compute_pool();
+  ComputeThread* t = pool.claim();
+  std::exception_ptr err;
+  {
+    std::unique_lock<std::mutex> lock(t->mu);
+    t->job = &job;
+    t->cv.notify_all();
+    t->cv.wait(lock, [&] { return t->job == nullptr; });
+    err = t->error;
+    t->error = nullptr;
+  }
+  pool.release(t);
+  if (err) std::rethrow_exception(err);
+}
 
 }  // namespace ricci

@@ -2,6 +2,7 @@
 // at once, each with its own OpenMP team) never oversubscribe the machine's cores.
 #pragma once
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 
 namespace ricci {
@@ -41,5 +42,13 @@ class ThreadLease {
  private:
   int granted_;
 };
+
+// Runs `job` on a long-lived compute thread and blocks until it returns (rethrowing what it
+// threw). The job goes to the lowest-numbered idle compute thread, created on first need, so
+// calls made one after another all run on thread 0 and find its OpenMP team awake and its
+// malloc arena and thread-local scratch warm; concurrent calls spill to threads 1, 2, ... An
+// OpenMP team belongs to the thread that opened it, so running jobs from whichever libuv worker
+// happens to pick them up would keep several teams alive, some spinning while another works.
+void run_on_compute_thread(const std::function<void()>& job);
 
 }  // namespace ricci

@@ -166,10 +166,12 @@ export interface CurvatureOptions extends CallOptions {
   curvatures?: readonly CurvatureName[];
   /** Ollivier idleness α ∈ [0, 1) (default 0.5). */
   alpha?: number;
+  /** Also return `triangles`, the number of triangles through each edge (default false). */
+  triangles?: boolean;
 }
 
 export type CurvatureResult = Partial<Record<CurvatureName, EdgeCurvature>> & {
-  /** Triangles through each edge, when a curvature needed them. */
+  /** Triangles through each undirected edge (edge order), when `options.triangles` is set. */
   triangles?: Int32Array;
 };
 
@@ -196,9 +198,10 @@ export async function curvature(graph: KnnGraph, options: CurvatureOptions = {})
     if (!CURVATURE_NAMES.includes(c))
       throw new InvalidArgumentError(`curvature: unknown curvature '${c}' (expected ${CURVATURE_NAMES.join(', ')})`, 'curvature');
   const combinatorial = names.filter((c) => c !== 'ollivier');
+  const triangles = options.triangles === true;
   const out: CurvatureResult = {};
-  if (combinatorial.length > 0) {
-    const raw = await callNative(options, (r) => addon.curvature(graph, { ...r, names: combinatorial }));
+  if (combinatorial.length > 0 || triangles) {
+    const raw = await callNative(options, (r) => addon.curvature(graph, { ...r, names: combinatorial, triangles }));
     for (const c of combinatorial) {
       const r = raw[c]!;
       out[c] = { name: c, edge: r.edge, perArc: c === 'forman' && graph.mode === 'directed', nodeMean: r.nodeMean, nodeSum: r.nodeSum, total: r.total };

@@ -226,8 +226,16 @@ describe('triangle counts (both native strategies)', () => {
     ['mark-and-scan (sparse, large n)', 3000, 3],
   ])('%s', async (_label, n, k) => {
     const g = await knnGraph(cloud(n), { k });
-    const c = await curvature(g, { curvatures: ['augmented'] });
+    const c = await curvature(g, { curvatures: ['augmented'], triangles: true });
     expect(Array.from(c.triangles!)).toEqual(jsTriangles(g));
+  });
+
+  it('returns triangles only when asked, also next to Forman alone', async () => {
+    const g = await knnGraph(cloud(300), { k: 20 });
+    expect((await curvature(g, { curvatures: ['augmented'] })).triangles).toBeUndefined();
+    const c = await curvature(g, { curvatures: ['forman'], triangles: true });
+    expect(Array.from(c.triangles!)).toEqual(jsTriangles(g));
+    expect(c.augmented).toBeUndefined();
   });
 
   it.each([
@@ -284,7 +292,7 @@ describe('triangle counts (both native strategies)', () => {
       const n = 1100, d = 3, data = new Float64Array(n * d);
       for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 12.9898 + 1) * 43758.5453 % 1;
       const g = await api.knnGraph({ data, n, d }, { k: 25 });
-      const c = await api.curvature(g, { curvatures: ['augmented'] });
+      const c = await api.curvature(g, { curvatures: ['augmented'], triangles: true });
       process.stdout.write(JSON.stringify(Array.from(c.triangles)));`;
     const run = (env: Record<string, string>) =>
       JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env } }).toString());

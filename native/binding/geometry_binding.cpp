@@ -168,8 +168,8 @@ Napi::Value Geodesics(const Napi::CallbackInfo& info) {
       });
 }
 
-// curvature(graph, { names: ['forman','augmented','approx-ollivier'], threads })
-//   -> Promise<{ [name]: { edge, nodeMean, nodeSum, total }, triangles? }>
+// curvature(graph, { names: ['forman','augmented','approx-ollivier'], triangles, threads })
+//   -> Promise<{ [name]: { edge, nodeMean, nodeSum, total }, triangles? (when asked) }>
 //   (edge: per undirected edge, or per kNN arc for directed Forman)
 Napi::Value Curvature(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -193,10 +193,12 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
     ricci::NodeStats directed_nodes;
   };
   auto st = std::make_shared<State>();
+  const bool want_triangles = opt.Has("triangles") && opt.Get("triangles").ToBoolean().Value();
   return Task::Schedule(
       env, opt, std::move(keep),
-      [g, names, st](int threads, ricci::Control&) {
+      [g, names, st, want_triangles](int threads, ricci::Control&) {
         ricci::CombinatorialRequest req;
+        req.triangles = want_triangles;
         const bool directed = g.mode == ricci::Mode::Directed;
         for (auto& n : names) {
           if (n == "forman" && directed) {
@@ -206,7 +208,7 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
           else if (n == "augmented") req.augmented = true;
           else req.approx = true;
         }
-        if (req.forman || req.augmented || req.approx) st->r = ricci::combinatorial_curvatures(g, req, threads);
+        if (req.forman || req.augmented || req.approx || req.triangles) st->r = ricci::combinatorial_curvatures(g, req, threads);
       },
       [st, names](Napi::Env env) -> Napi::Value {
         Napi::Object o = Napi::Object::New(env);

@@ -4,6 +4,7 @@
 #pragma once
 #include <napi.h>
 
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -50,8 +51,17 @@ ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name
 void remember_validated(const ricci::GraphView& g, uint64_t fingerprint);
 
 // Zero-copy hand-over of an owned vector to a JS TypedArray.
+// Small results are copied into a buffer V8 allocates (cheaper than an external buffer with a
+// finalizer); large ones are handed over without copying and freed by their finalizer.
+constexpr size_t kCopyResultBytes = size_t(64) << 10;
 template <typename T, typename A>
 Napi::ArrayBuffer to_buffer(Napi::Env env, std::vector<T, A>&& data) {
+  const size_t bytes = data.size() * sizeof(T);
+  if (bytes <= kCopyResultBytes) {
+    Napi::ArrayBuffer b = Napi::ArrayBuffer::New(env, bytes);
+    if (bytes > 0) std::memcpy(b.Data(), data.data(), bytes);
+    return b;
+  }
   auto* holder = new std::vector<T, A>(std::move(data));
   if (holder->empty()) {
     delete holder;

@@ -98,10 +98,10 @@ constexpr int64_t kEdgeBlock = 2048;
 CombinatorialResult combinatorial_curvatures(const GraphView& g, const CombinatorialRequest& req, int threads) {
   const int32_t n = g.n;
   const int64_t m = g.m;
-  const bool need_tri = req.augmented || req.approx;
+  const bool need_tri = req.augmented || req.approx || req.triangles;
 
   CombinatorialResult r;
-  if (need_tri) r.triangles.resize(static_cast<size_t>(m));
+  if (req.triangles) r.triangles.resize(static_cast<size_t>(m));
   if (req.forman) r.forman.resize(static_cast<size_t>(m));
   if (req.augmented) r.augmented.resize(static_cast<size_t>(m));
   if (req.approx) r.approx.resize(static_cast<size_t>(m));
@@ -130,6 +130,8 @@ CombinatorialResult combinatorial_curvatures(const GraphView& g, const Combinato
   }
   std::vector<int32_t> deg(static_cast<size_t>(n));
   std::vector<int32_t> marks(use_bits || !need_tri ? 0 : static_cast<size_t>(team) * n);
+  // t_ij of the block in hand when they are not returned.
+  std::vector<int32_t> block_tri(need_tri && !req.triangles ? static_cast<size_t>(team) * kEdgeBlock : 0);
   // Per-thread node sums of t_uv (integers: exact in any order).
   std::vector<int64_t> tsum(need_tri ? static_cast<size_t>(team) * n : 0, 0);
   std::vector<int64_t> dsum(static_cast<size_t>(n));  // sum of neighbour degrees
@@ -180,7 +182,7 @@ CombinatorialResult combinatorial_curvatures(const GraphView& g, const Combinato
         for (int64_t q = 0; q < len; ++q) out[q] = 4.0 - dg[ed[2 * q]] - dg[ed[2 * q + 1]];
       }
       if (!need_tri) continue;
-      int32_t* tri = r.triangles.data() + e0;
+      int32_t* tri = req.triangles ? r.triangles.data() + e0 : block_tri.data() + static_cast<size_t>(tid) * kEdgeBlock;
       if (use_bits) {
         pair_counter(bits, words, ed, len, tri);
       } else {

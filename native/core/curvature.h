@@ -22,9 +22,10 @@ struct CombinatorialRequest {
   bool forman = false;     // 4 - d_i - d_j
   bool augmented = false;  // 4 - d_i - d_j + 3 t_ij
   bool approx = false;     // approximate Ollivier (Tian et al.)
+  bool triangles = false;  // also return t_ij per edge
 };
 // Per-edge values (edge order of the graph) with their node stats; `triangles` (t_ij) is filled
-// whenever augmented or approx is requested.
+// when requested.
 struct CombinatorialResult {
   Buffer<int32_t> triangles;
   Buffer<double> forman, augmented, approx;

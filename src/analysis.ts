@@ -197,7 +197,8 @@ export async function analyzeLayers(layers: readonly PointsInput[], options: Ana
       const gopts = l > 0 ? { ...call, pairs: graphs[l - 1]!.edges } : call;
       const gd = await geodesics(g, gopts);
       if (l > 0) etaLocal.push(localEta(graphs[l - 1]!, gd.pairHops!));
-      const copts = { ...call, curvatures: curvs, ...(options.alpha !== undefined ? { alpha: options.alpha } : {}) };
+      // Node values and totals only: the coefficients never read per-edge curvature.
+      const copts = { ...call, curvatures: curvs, edgeValues: false, ...(options.alpha !== undefined ? { alpha: options.alpha } : {}) };
       curv.push(await curvature(g, copts));
       graphs.push(g);
       geo.push({ connected: gd.connected, components: gd.components, g: gd.geodesicSum, diameter: gd.diameter });

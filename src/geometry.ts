@@ -148,7 +148,8 @@ export interface EdgeCurvature {
   name: CurvatureName;
   /**
    * Per undirected edge (order of `graph.edges`); for `forman` in `directed` mode, per kNN arc
-   * (order of `graph.knn`, the seed R recipe's `4 − D_i − D_j` with `D` = in + out arcs).
+   * (order of `graph.knn`, the seed R recipe's `4 − D_i − D_j` with `D` = in + out arcs). Empty when
+   * the call had `edgeValues: false`.
    */
   edge: Float64Array;
   /** Whether `edge` is per kNN arc (directed Forman). */
@@ -168,6 +169,12 @@ export interface CurvatureOptions extends CallOptions {
   alpha?: number;
   /** Also return `triangles`, the number of triangles through each edge (default false). */
   triangles?: boolean;
+  /**
+   * Return the per-edge (per-arc) values in `edge` (default true). With `false`, `edge` is empty
+   * and only node means/sums and totals are computed: what the layer analysis needs, without
+   * writing an m-long array per curvature.
+   */
+  edgeValues?: boolean;
 }
 
 export type CurvatureResult = Partial<Record<CurvatureName, EdgeCurvature>> & {
@@ -201,7 +208,8 @@ export async function curvature(graph: KnnGraph, options: CurvatureOptions = {})
   const triangles = options.triangles === true;
   const out: CurvatureResult = {};
   if (combinatorial.length > 0 || triangles) {
-    const raw = await callNative(options, (r) => addon.curvature(graph, { ...r, names: combinatorial, triangles }));
+    const edgeValues = options.edgeValues !== false;
+    const raw = await callNative(options, (r) => addon.curvature(graph, { ...r, names: combinatorial, triangles, edgeValues }));
     for (const c of combinatorial) {
       const r = raw[c]!;
       out[c] = { name: c, edge: r.edge, perArc: c === 'forman' && graph.mode === 'directed', nodeMean: r.nodeMean, nodeSum: r.nodeSum, total: r.total };
@@ -210,7 +218,7 @@ export async function curvature(graph: KnnGraph, options: CurvatureOptions = {})
   }
   if (names.includes('ollivier')) {
     const edge = await ollivierCurvature(graph, options);
-    out.ollivier = { name: 'ollivier', edge, perArc: false, ...nodeCurvature(graph, edge) };
+    out.ollivier = { name: 'ollivier', edge: options.edgeValues === false ? new Float64Array(0) : edge, perArc: false, ...nodeCurvature(graph, edge) };
   }
   return out;
 }

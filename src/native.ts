@@ -86,7 +86,7 @@ export interface NativeAddon {
   ): Promise<RawGeodesics>;
   curvature(
     graph: RawGraph,
-    options: RawCallOptions & { names: string[]; triangles?: boolean },
+    options: RawCallOptions & { names: string[]; triangles?: boolean; edgeValues?: boolean },
   ): Promise<Record<string, RawNodeStats & { edge: Float64Array }> & { triangles?: Int32Array }>;
   nodeCurvature(graph: RawGraph, values: Float64Array, perArc: boolean): RawNodeStats;
   pairwiseDistances(points: RawPoints, options: RawCallOptions): Promise<Float64Array>;

@@ -230,6 +230,22 @@ describe('triangle counts (both native strategies)', () => {
     expect(Array.from(c.triangles!)).toEqual(jsTriangles(g));
   });
 
+  it('edgeValues: false gives the same node values and totals without per-edge arrays', async () => {
+    for (const mode of ['union', 'directed'] as const) {
+      const g = await knnGraph(cloud(600), { k: 12, mode });
+      const names = ['forman', 'augmented', 'approx-ollivier'] as const;
+      const full = await curvature(g, { curvatures: [...names] });
+      const lean = await curvature(g, { curvatures: [...names], edgeValues: false });
+      for (const c of names) {
+        expect(lean[c]!.edge.length).toBe(0);
+        expect(full[c]!.edge.length).toBeGreaterThan(0);
+        expect(lean[c]!.nodeMean).toEqual(full[c]!.nodeMean);
+        expect(lean[c]!.nodeSum).toEqual(full[c]!.nodeSum);
+        expect(lean[c]!.total).toBe(full[c]!.total);
+      }
+    }
+  });
+
   it('returns triangles only when asked, also next to Forman alone', async () => {
     const g = await knnGraph(cloud(300), { k: 20 });
     expect((await curvature(g, { curvatures: ['augmented'] })).triangles).toBeUndefined();

@@ -168,7 +168,7 @@ Napi::Value Geodesics(const Napi::CallbackInfo& info) {
       });
 }
 
-// curvature(graph, { names: ['forman','augmented','approx-ollivier'], triangles, threads })
+// curvature(graph, { names: ['forman','augmented','approx-ollivier'], triangles, edgeValues, threads })
 //   -> Promise<{ [name]: { edge, nodeMean, nodeSum, total }, triangles? (when asked) }>
 //   (edge: per undirected edge, or per kNN arc for directed Forman)
 Napi::Value Curvature(const Napi::CallbackInfo& info) {
@@ -191,19 +191,24 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
     ricci::CombinatorialResult r;
     std::vector<double> directed;  // directed Forman, per kNN arc
     ricci::NodeStats directed_nodes;
+    bool directed_done = false;
   };
   auto st = std::make_shared<State>();
   const bool want_triangles = opt.Has("triangles") && opt.Get("triangles").ToBoolean().Value();
+  const bool edge_values = !opt.Has("edgeValues") || opt.Get("edgeValues").ToBoolean().Value();
   return Task::Schedule(
       env, opt, std::move(keep),
-      [g, names, st, want_triangles](int threads, ricci::Control&) {
+      [g, names, st, want_triangles, edge_values](int threads, ricci::Control&) {
         ricci::CombinatorialRequest req;
         req.triangles = want_triangles;
+        req.edge_values = edge_values;
         const bool directed = g.mode == ricci::Mode::Directed;
         for (auto& n : names) {
           if (n == "forman" && directed) {
             st->directed = ricci::directed_forman(g);
             st->directed_nodes = ricci::node_stats(g, st->directed.data(), static_cast<int64_t>(st->directed.size()), true);
+            st->directed_done = true;
+            if (!edge_values) std::vector<double>().swap(st->directed);
           } else if (n == "forman") req.forman = true;
           else if (n == "augmented") req.augmented = true;
           else req.approx = true;
@@ -221,7 +226,7 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
         };
         ricci::CombinatorialResult& r = st->r;
         for (auto& n : names) {
-          if (n == "forman" && !st->directed.empty()) put(n, rfb::to_f64(env, std::move(st->directed)), std::move(st->directed_nodes));
+          if (n == "forman" && st->directed_done) put(n, rfb::to_f64(env, std::move(st->directed)), std::move(st->directed_nodes));
           else if (n == "forman") put(n, rfb::to_f64(env, std::move(r.forman)), std::move(r.forman_nodes));
           else if (n == "augmented") put(n, rfb::to_f64(env, std::move(r.augmented)), std::move(r.augmented_nodes));
           else put(n, rfb::to_f64(env, std::move(r.approx)), std::move(r.approx_nodes));

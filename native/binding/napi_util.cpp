@@ -286,6 +286,7 @@ Napi::Value Task::Schedule(Napi::Env env, const Napi::Object& options, KeepAlive
   if (cb.IsFunction()) {
     task->progress_ = Napi::ThreadSafeFunction::New(env, cb.As<Napi::Function>(), "ricciflow-progress", 0, 1);
     task->has_progress_ = true;
+    task->progress_fn_ = Napi::Persistent(cb.As<Napi::Function>());
     Napi::ThreadSafeFunction tsfn = task->progress_;
     control->on_progress = [tsfn](uint64_t d, uint64_t t) mutable {
       auto* data = new ProgressData{d, t};
@@ -335,6 +336,12 @@ void Task::OnOK() {
     return;
   }
   try {
+    // Reports queued from compute threads may still be in flight; deliver the final one here,
+    // before the Promise settles, so that progress always ends with (total, total).
+    const uint64_t total = control_->total.load();
+    if (has_progress_ && total > 0)
+      progress_fn_.Call({Napi::Number::New(env, static_cast<double>(control_->done.load())),
+                         Napi::Number::New(env, static_cast<double>(total))});
     deferred_.Resolve(done_(env));
   } catch (const Napi::Error& e) {
     deferred_.Reject(e.Value());

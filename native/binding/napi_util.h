@@ -127,6 +127,7 @@ class Task : public Napi::AsyncWorker {
   Run run_;
   Done done_;
   Napi::ThreadSafeFunction progress_;
+  Napi::FunctionReference progress_fn_;  // the same callback, for the last report on the JS thread
   bool has_progress_ = false;
   std::string err_code_, err_arg_, err_msg_;
 };

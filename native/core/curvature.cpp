@@ -102,9 +102,9 @@ CombinatorialResult combinatorial_curvatures(const GraphView& g, const Combinato
 
   CombinatorialResult r;
   if (req.triangles) r.triangles.resize(static_cast<size_t>(m));
-  if (req.forman) r.forman.resize(static_cast<size_t>(m));
-  if (req.augmented) r.augmented.resize(static_cast<size_t>(m));
-  if (req.approx) r.approx.resize(static_cast<size_t>(m));
+  if (req.forman && req.edge_values) r.forman.resize(static_cast<size_t>(m));
+  if (req.augmented && req.edge_values) r.augmented.resize(static_cast<size_t>(m));
+  if (req.approx) r.approx.resize(static_cast<size_t>(m));  // its node sums are read from it
 
   const size_t words = ((static_cast<size_t>(n) + 511) / 512) * 8;  // rows padded to 64 bytes
   const double avg_degree = n > 0 ? 2.0 * static_cast<double>(m) / n : 0.0;
@@ -177,7 +177,7 @@ CombinatorialResult combinatorial_curvatures(const GraphView& g, const Combinato
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t e0 = b * kEdgeBlock, len = std::min(kEdgeBlock, m - e0);
       const int32_t* ed = g.edges + 2 * e0;
-      if (req.forman) {
+      if (!r.forman.empty()) {
         double* out = r.forman.data() + e0;
         for (int64_t q = 0; q < len; ++q) out[q] = 4.0 - dg[ed[2 * q]] - dg[ed[2 * q + 1]];
       }
@@ -198,10 +198,6 @@ CombinatorialResult combinatorial_curvatures(const GraphView& g, const Combinato
           tri[q] = c;
         }
       }
-      if (req.augmented) {
-        double* out = r.augmented.data() + e0;
-        for (int64_t q = 0; q < len; ++q) out[q] = 4.0 - dg[ed[2 * q]] - dg[ed[2 * q + 1]] + 3.0 * tri[q];
-      }
       if (req.approx) {
         double* out = r.approx.data() + e0;
         for (int64_t q = 0; q < len; ++q) {
@@ -211,18 +207,22 @@ CombinatorialResult combinatorial_curvatures(const GraphView& g, const Combinato
           out[q] = 0.5 * td / mx - 0.5 * (std::max(0.0, base - td / mn) + std::max(0.0, base - td / mx) - td / mx);
         }
       }
-      // Edges come in runs of one first endpoint u: its sum stays in a register during a run.
+      // Augmented values and triangle sums per node in one pass. Edges come in runs of one first
+      // endpoint u: its sum stays in a register during a run.
+      double* aug = r.augmented.empty() ? nullptr : r.augmented.data() + e0;
       int32_t run_u = ed[0];
       int64_t run_t = 0;
       for (int64_t q = 0; q < len; ++q) {
-        const int32_t u = ed[2 * q];
+        const int32_t u = ed[2 * q], v = ed[2 * q + 1];
+        const int32_t t = tri[q];
+        if (aug) aug[q] = 4.0 - dg[u] - dg[v] + 3.0 * t;
         if (u != run_u) {
           ts[run_u] += run_t;
           run_u = u;
           run_t = 0;
         }
-        run_t += tri[q];
-        ts[ed[2 * q + 1]] += tri[q];
+        run_t += t;
+        ts[v] += t;
       }
       if (len > 0) ts[run_u] += run_t;
     }
@@ -252,7 +252,10 @@ CombinatorialResult combinatorial_curvatures(const GraphView& g, const Combinato
   };
   if (req.forman) fill(r.forman_nodes, false);
   if (req.augmented) fill(r.augmented_nodes, true);
-  if (req.approx) r.approx_nodes = node_stats(g, r.approx.data(), m, false);
+  if (req.approx) {
+    r.approx_nodes = node_stats(g, r.approx.data(), m, false);
+    if (!req.edge_values) Buffer<double>().swap(r.approx);
+  }
   return r;
 }
 

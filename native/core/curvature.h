@@ -23,9 +23,10 @@ struct CombinatorialRequest {
   bool augmented = false;  // 4 - d_i - d_j + 3 t_ij
   bool approx = false;     // approximate Ollivier (Tian et al.)
   bool triangles = false;  // also return t_ij per edge
+  bool edge_values = true; // return the per-edge values (else node stats and totals only)
 };
-// Per-edge values (edge order of the graph) with their node stats; `triangles` (t_ij) is filled
-// when requested.
+// Per-edge values (edge order of the graph, empty unless edge_values) with their node stats;
+// `triangles` (t_ij) is filled when requested.
 struct CombinatorialResult {
   Buffer<int32_t> triangles;
   Buffer<double> forman, augmented, approx;

@@ -183,21 +183,36 @@ void validate_graph(const GraphView& g, const std::string& arg) {
 }
 
 namespace {
-// Two position-weighted 32-bit sums of an array (vectorisable), enough to notice any accidental
-// change of contents: a changed element changes each sum by (new - old) * odd weight. The same
+// Eight lanes of Fletcher-style sums (s1 += x, s2 += s1, modulo 2^32) over the array, enough to
+// notice any accidental change of contents: a changed element changes its lane's s1, and two
+// swapped elements change its s2. Add-only, so it vectorises to two adds per 8 elements. The same
 // pass ORs together "index >= n" so that bounds cost no second read.
 uint64_t mix_and_bound(const int32_t* a, int64_t len, uint64_t seed, uint32_t n, uint32_t& out) {
-  uint32_t h1 = 0, h2 = 0, o = 0;
-  for (int64_t i = 0; i < len; ++i) {
+  constexpr int kLanes = 8;
+  uint32_t s1[kLanes] = {}, s2[kLanes] = {}, o[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= len; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) {
+      const uint32_t x = static_cast<uint32_t>(a[i + l]);
+      s1[l] += x;
+      s2[l] += s1[l];
+      o[l] |= x >= n;
+    }
+  uint32_t tail1 = 0, tail2 = 0, any = 0;
+  for (; i < len; ++i) {
     const uint32_t x = static_cast<uint32_t>(a[i]);
-    const uint32_t w = static_cast<uint32_t>(i);
-    h1 += x * (2u * w + 1u);
-    h2 += (x ^ 0x9E3779B9u) * (w * 0x2545F491u | 1u);
-    o |= x >= n;
+    tail1 += x;
+    tail2 += tail1;
+    any |= x >= n;
   }
-  out |= o;
-  const uint64_t h = (static_cast<uint64_t>(h1) << 32 | h2) ^ (static_cast<uint64_t>(len) * 0xFF51AFD7ED558CCDull);
-  return (seed ^ h) * 0xC4CEB9FE1A85EC53ull + 0x9E3779B97F4A7C15ull;
+  uint64_t h = seed ^ (static_cast<uint64_t>(len) * 0xFF51AFD7ED558CCDull);
+  for (int l = 0; l < kLanes; ++l) {
+    any |= o[l];
+    h = (h ^ (static_cast<uint64_t>(s1[l]) << 32 | s2[l])) * 0xC4CEB9FE1A85EC53ull + 0x9E3779B97F4A7C15ull;
+  }
+  h = (h ^ (static_cast<uint64_t>(tail1) << 32 | tail2)) * 0xC4CEB9FE1A85EC53ull + 0x9E3779B97F4A7C15ull;
+  out |= any;
+  return h;
 }
 }  // namespace
 

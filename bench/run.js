@@ -105,17 +105,32 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Median wall time in ms of `reps` calls of fn (sync or async), after one warm-up call. */
+/**
+ * Median wall time in ms of calls of fn (sync or async), calibrated by time as timeit and pyperf
+ * do: warm-up calls until at least 3 calls and 50 ms have passed, then timed calls until at
+ * least `reps` calls and 250 ms (at most 2000 calls). Slow workloads thus get `reps` calls after
+ * one warm-up batch; sub-millisecond ones get hundreds, so that one noisy wake-up or garbage
+ * collection does not decide the figure. `time.last` holds the counts and the median of the
+ * first `reps` timed calls alone.
+ */
 async function time(fn, reps = 5) {
-  await fn();
+  const w0 = performance.now();
+  let warm = 0;
+  while (warm < 3 || (performance.now() - w0 < 50 && warm < 2000)) {
+    await fn();
+    warm++;
+  }
   const ts = [];
-  for (let r = 0; r < reps; r++) {
+  const t00 = performance.now();
+  while (ts.length < reps || (performance.now() - t00 < 250 && ts.length < 2000)) {
     const t0 = performance.now();
     await fn();
     ts.push(performance.now() - t0);
   }
+  time.last = { warm, reps: ts.length, firstMedian: median(ts.slice(0, reps)) };
   return median(ts);
 }
+time.last = null;
 
 async function probe(python, rscript) {
   const has = { numpy: false, scipy: false, pot: false, torch: false, r_igraph: false, r_fnn: false };

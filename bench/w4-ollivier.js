@@ -63,7 +63,7 @@ export async function run(ctx) {
   } catch {
     addon = null;
   }
-  console.log(`  threads = ${threads}; k = ${K}, union; ours: median of ${reps} after a warm-up`);
+  console.log(`  threads = ${threads}; k = ${K}, union; ours: median of at least ${reps} calls after at least 3 warm-up calls`);
 
   for (const n of sizes) {
     const pts = await gaussian(ctx, { n, d: 50, seed: 1 });

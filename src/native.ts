@@ -94,6 +94,8 @@ export interface NativeAddon {
   setDefaultThreads(threads: number): void;
   setThreadBudget(threads: number): void;
   threadInfo(): ThreadInfo;
+  /** Full graph validations so far and compute threads created (for tests and diagnostics). */
+  diagnostics(): { graphValidations: number; computeThreads: number };
   [name: string]: unknown;
 }
 

@@ -181,6 +181,23 @@ describe('bad input', () => {
     await expect(curvature(g)).rejects.toThrow(/out of range/);
   });
 
+  it('does not validate natively built graphs again (small and large, every mode), but does validate a copy', async () => {
+    const { addon } = await import('../src/native.js');
+    for (const [n, k] of [[good.n, 2], [1500, 20]] as const) {
+      const pts = n === good.n ? good : { data: Float64Array.from({ length: n * 3 }, (_, i) => Math.sin(i * 7.1) * 3), n, d: 3 };
+      for (const mode of ['union', 'mutual', 'directed'] as const) {
+        const g = await knnGraph(pts, { k, mode });
+        const before = addon.diagnostics().graphValidations;
+        await geodesics(g);
+        await curvature(g, { curvatures: ['forman', 'augmented'] });
+        expect(addon.diagnostics().graphValidations).toBe(before);
+        const copy = { ...g, offsets: g.offsets.slice(), neighbors: g.neighbors.slice(), edges: g.edges.slice() };
+        await geodesics(copy);
+        expect(addon.diagnostics().graphValidations).toBe(before + 1);
+      }
+    }
+  });
+
   it('cancels through an AbortSignal', async () => {
     const ac = new AbortController();
     ac.abort();

@@ -51,3 +51,19 @@ describe('progress', () => {
     expect(seen.length).toBe(count);
   });
 });
+
+describe('compute threads', () => {
+  it('calls made one after another run on one compute thread; concurrent calls add threads', async () => {
+    const { addon } = await import('../src/native.js');
+    const pts = { data: Float64Array.from({ length: 800 * 4 }, (_, i) => Math.cos(i * 3.7)), n: 800, d: 4 };
+    const first = addon.diagnostics().computeThreads;
+    for (let i = 0; i < 5; i++) await knn(pts, { k: 10, threads: 1 });
+    const afterSequential = addon.diagnostics().computeThreads;
+    expect(afterSequential).toBeLessThanOrEqual(Math.max(first, 1));
+    // Four calls of tens of milliseconds at once: the budget (the core count by default) lets
+    // two or more run together, each on its own compute thread.
+    const big = { data: Float64Array.from({ length: 3000 * 20 }, (_, i) => Math.sin(i * 1.3)), n: 3000, d: 20 };
+    await Promise.all(Array.from({ length: 4 }, () => knn(big, { k: 10, threads: 1 })));
+    expect(addon.diagnostics().computeThreads).toBeGreaterThanOrEqual(Math.min(2, threadInfo().budget));
+  });
+});

@@ -70,8 +70,8 @@ Napi::Object graph_object(Napi::Env env, BuiltGraph& b) {
 // { total, nodeMean, nodeSum } set on o (shared by curvature() and nodeCurvature()).
 void set_node_stats(Napi::Env env, Napi::Object& o, ricci::NodeStats&& r) {
   o.Set("total", Napi::Number::New(env, r.total));
-  o.Set("nodeMean", rfb::to_f64(env, std::move(r.mean)));
-  o.Set("nodeSum", rfb::to_f64(env, std::move(r.sum)));
+  o.Set("nodeMean", rfb::copy_f64(env, r.mean));
+  o.Set("nodeSum", rfb::copy_f64(env, r.sum));
 }
 
 // knn(points, { k, threads }) -> Promise<Int32Array n*k>
@@ -297,6 +297,14 @@ Napi::Value ThreadInfo(const Napi::CallbackInfo& info) {
   return o;
 }
 
+Napi::Value Diagnostics(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("graphValidations", Napi::Number::New(env, static_cast<double>(rfb::graph_validation_count())));
+  o.Set("computeThreads", Napi::Number::New(env, ricci::compute_thread_count()));
+  return o;
+}
+
 }  // namespace
 
 void register_geometry(Napi::Env env, Napi::Object exports) {
@@ -310,4 +318,5 @@ void register_geometry(Napi::Env env, Napi::Object exports) {
   exports.Set("setDefaultThreads", Napi::Function::New(env, SetDefaultThreads, "setDefaultThreads"));
   exports.Set("setThreadBudget", Napi::Function::New(env, SetThreadBudget, "setThreadBudget"));
   exports.Set("threadInfo", Napi::Function::New(env, ThreadInfo, "threadInfo"));
+  exports.Set("diagnostics", Napi::Function::New(env, Diagnostics, "diagnostics"));
 }

@@ -1,6 +1,7 @@
 #include "napi_util.h"
 
 #include <atomic>
+#include <cstring>
 
 #include "../core/threads.h"
 
@@ -141,6 +142,7 @@ struct ValidatedGraph {
   uint64_t fingerprint;
 };
 thread_local std::vector<ValidatedGraph> g_validated;
+std::atomic<uint64_t> g_validation_count{0};
 
 bool same_arrays(const ValidatedGraph& v, const ricci::GraphView& g) {
   return v.offsets == g.offsets && v.nbrs == g.nbrs && v.edges == g.edges && v.knn == g.knn && v.m == g.m && v.n == g.n;
@@ -153,6 +155,8 @@ bool validated_before(const ricci::GraphView& g, uint64_t fingerprint) {
 }
 
 }  // namespace
+
+uint64_t graph_validation_count() { return g_validation_count.load(std::memory_order_relaxed); }
 
 void remember_validated(const ricci::GraphView& g, uint64_t fingerprint) {
   ValidatedGraph v{g.offsets, g.nbrs, g.edges, g.knn, g.m, g.n, fingerprint};
@@ -194,6 +198,7 @@ ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name
     // semantic validation is remembered for graphs already validated with identical contents.
     const uint64_t fingerprint = ricci::check_graph_bounds(g, name);
     if (!validated_before(g, fingerprint)) {
+      g_validation_count.fetch_add(1, std::memory_order_relaxed);
       ricci::validate_graph(g, name);
       remember_validated(g, fingerprint);
     }
@@ -206,6 +211,11 @@ ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name
 Napi::Float64Array to_f64(Napi::Env env, std::vector<double>&& v) {
   size_t n = v.size();
   return Napi::Float64Array::New(env, n, to_buffer(env, std::move(v)), 0);
+}
+Napi::Float64Array copy_f64(Napi::Env env, const std::vector<double>& v) {
+  Napi::Float64Array a = Napi::Float64Array::New(env, v.size());
+  if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size() * sizeof(double));
+  return a;
 }
 Napi::Float32Array to_f32(Napi::Env env, std::vector<float>&& v) {
   size_t n = v.size();

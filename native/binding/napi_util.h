@@ -48,20 +48,15 @@ const int32_t* int32_array_arg(Napi::Env env, Napi::Value v, const std::string& 
 ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep);
 // Records a graph built by the core (valid by construction) so graph_arg skips re-validating it
 // while its arrays keep these addresses and contents. Main JS thread only.
+// Full graph validations run so far (diagnostics: natively built graphs must not need one).
+uint64_t graph_validation_count();
 void remember_validated(const ricci::GraphView& g, uint64_t fingerprint);
 
 // Zero-copy hand-over of an owned vector to a JS TypedArray.
-// Small results are copied into a buffer V8 allocates (cheaper than an external buffer with a
-// finalizer); large ones are handed over without copying and freed by their finalizer.
-constexpr size_t kCopyResultBytes = size_t(64) << 10;
+// Hands the vector's storage to JS without copying (its address stays valid: graph objects
+// rely on that for the validation cache); the finalizer frees it.
 template <typename T, typename A>
 Napi::ArrayBuffer to_buffer(Napi::Env env, std::vector<T, A>&& data) {
-  const size_t bytes = data.size() * sizeof(T);
-  if (bytes <= kCopyResultBytes) {
-    Napi::ArrayBuffer b = Napi::ArrayBuffer::New(env, bytes);
-    if (bytes > 0) std::memcpy(b.Data(), data.data(), bytes);
-    return b;
-  }
   auto* holder = new std::vector<T, A>(std::move(data));
   if (holder->empty()) {
     delete holder;
@@ -80,6 +75,9 @@ inline Napi::Int32Array to_i32(Napi::Env env, ricci::Buffer<int32_t>&& v) {
   return Napi::Int32Array::New(env, n, to_buffer(env, std::move(v)), 0);
 }
 Napi::Float64Array to_f64(Napi::Env env, std::vector<double>&& v);
+// A copy in a buffer V8 allocates: cheaper than an external buffer with a finalizer for small
+// results (node statistics), whose address nothing remembers.
+Napi::Float64Array copy_f64(Napi::Env env, const std::vector<double>& v);
 Napi::Float32Array to_f32(Napi::Env env, std::vector<float>&& v);
 Napi::Int32Array to_i32(Napi::Env env, std::vector<int32_t>&& v);
 Napi::Uint8Array to_u8(Napi::Env env, std::vector<uint8_t>&& v);

@@ -110,6 +110,10 @@ class ComputePool {
     std::lock_guard<std::mutex> lock(mu_);
     t->busy = false;
   }
+  int count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int>(threads_.size());
+  }
 
  private:
   std::mutex mu_;
@@ -121,6 +125,8 @@ ComputePool& compute_pool() {
   return *pool;
 }
 }  // namespace
+
+int compute_thread_count() { return compute_pool().count(); }
 
 void run_on_compute_thread(const std::function<void()>& job) {
   ComputePool& pool = compute_pool();

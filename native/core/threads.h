@@ -50,5 +50,7 @@ class ThreadLease {
 // OpenMP team belongs to the thread that opened it, so running jobs from whichever libuv worker
 // happens to pick them up would keep several teams alive, some spinning while another works.
 void run_on_compute_thread(const std::function<void()>& job);
+// How many compute threads exist (diagnostics).
+int compute_thread_count();
 
 }  // namespace ricci

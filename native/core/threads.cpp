@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <memory>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -100,11 +101,15 @@ class ComputePool {
         t->busy = true;
         return t.get();
       }
-    threads_.push_back(std::make_unique<ComputeThread>());
-    ComputeThread* t = threads_.back().get();
+    auto t = std::make_unique<ComputeThread>();
     t->busy = true;
-    std::thread(&ComputeThread::loop, t).detach();  // lives as long as the process
-    return t;
+    try {
+      std::thread(&ComputeThread::loop, t.get()).detach();  // lives as long as the process
+    } catch (const std::system_error&) {
+      return nullptr;  // no thread to be had (resource limits): the caller runs the job itself
+    }
+    threads_.push_back(std::move(t));
+    return threads_.back().get();
   }
   void release(ComputeThread* t) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -131,6 +136,10 @@ int compute_thread_count() { return compute_pool().count(); }
 void run_on_compute_thread(const std::function<void()>& job) {
   ComputePool& pool = compute_pool();
   ComputeThread* t = pool.claim();
+  if (t == nullptr) {
+    job();
+    return;
+  }
   std::exception_ptr err;
   {
     std::unique_lock<std::mutex> lock(t->mu);

@@ -205,10 +205,13 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
         const bool directed = g.mode == ricci::Mode::Directed;
         for (auto& n : names) {
           if (n == "forman" && directed) {
-            st->directed = ricci::directed_forman(g);
-            st->directed_nodes = ricci::node_stats(g, st->directed.data(), static_cast<int64_t>(st->directed.size()), true);
+            if (edge_values) {
+              st->directed = ricci::directed_forman(g);
+              st->directed_nodes = ricci::node_stats(g, st->directed.data(), static_cast<int64_t>(st->directed.size()), true);
+            } else {
+              st->directed_nodes = ricci::directed_forman_nodes(g);
+            }
             st->directed_done = true;
-            if (!edge_values) std::vector<double>().swap(st->directed);
           } else if (n == "forman") req.forman = true;
           else if (n == "augmented") req.augmented = true;
           else req.approx = true;

@@ -259,14 +259,41 @@ CombinatorialResult combinatorial_curvatures(const GraphView& g, const Combinato
   return r;
 }
 
-std::vector<double> directed_forman(const GraphView& g) {
+namespace {
+// D = out-degree k + in-degree, per node (the seed R recipe's igraph degree of the kNN digraph).
+std::vector<int32_t> arc_degrees(const GraphView& g) {
   if (g.knn == nullptr) invalid("graph", "directed Forman needs a graph built in directed mode");
   const int64_t arcs = static_cast<int64_t>(g.n) * g.k;
-  std::vector<int32_t> D(static_cast<size_t>(g.n), g.k);  // out-degree k
-  for (int64_t a = 0; a < arcs; ++a) D[g.knn[a]]++;         // plus in-degree
+  std::vector<int32_t> D(static_cast<size_t>(g.n), g.k);
+  for (int64_t a = 0; a < arcs; ++a) D[g.knn[a]]++;
+  return D;
+}
+}  // namespace
+
+std::vector<double> directed_forman(const GraphView& g) {
+  const std::vector<int32_t> D = arc_degrees(g);
+  const int64_t arcs = static_cast<int64_t>(g.n) * g.k;
   std::vector<double> f(static_cast<size_t>(arcs));
   for (int64_t a = 0; a < arcs; ++a) f[a] = 4.0 - D[a / g.k] - D[g.knn[a]];
   return f;
+}
+
+NodeStats directed_forman_nodes(const GraphView& g) {
+  // Sum over the out-arcs of i: k (4 - D_i) - sum_t D_knn[i,t], an integer (exact in any order).
+  const std::vector<int32_t> D = arc_degrees(g);
+  NodeStats r;
+  r.sum.resize(static_cast<size_t>(g.n));
+  r.mean.resize(static_cast<size_t>(g.n));
+  int64_t total = 0;
+  for (int32_t i = 0; i < g.n; ++i) {
+    int64_t s = static_cast<int64_t>(g.k) * (4 - D[i]);
+    for (int32_t t = 0; t < g.k; ++t) s -= D[g.knn[static_cast<size_t>(i) * g.k + t]];
+    r.sum[i] = static_cast<double>(s);
+    r.mean[i] = static_cast<double>(s) / g.k;
+    total += s;
+  }
+  r.total = static_cast<double>(total);
+  return r;
 }
 
 NodeStats node_stats(const GraphView& g, const double* values, int64_t count, bool per_arc) {

@@ -40,6 +40,8 @@ CombinatorialResult combinatorial_curvatures(const GraphView& g, const Combinato
 // Seed R recipe, directed mode: per kNN arc i->j, 4 - D_i - D_j with D = in + out arc counts
 // (a reciprocal pair counts twice). One value per arc, in kNN order (n x k).
 std::vector<double> directed_forman(const GraphView& g);
+// Its node sums over out-arcs (mean = sum / k) and total, without the per-arc array.
+NodeStats directed_forman_nodes(const GraphView& g);
 
 // Per undirected edge: mean/sum over incident edges. Per arc (directed Forman, n x k values):
 // sum over out-arcs (seed R recipe), mean = sum / k.

@@ -82,6 +82,14 @@ inline void setbit(uint64_t* m, int x) { m[x >> 6] |= uint64_t(1) << (x & 63); }
 inline void clrbit(uint64_t* m, int x) { m[x >> 6] &= ~(uint64_t(1) << (x & 63)); }
 inline bool testbit(const uint64_t* m, int x) { return (m[x >> 6] >> (x & 63)) & 1; }
 
+// Adds d to the flow f[i] of the pair whose bit x is in the mask row fm. A flow value is only
+// meaningful while its bit is set (a cleared bit means zero flow), so flows are never cleared:
+// the first push overwrites whatever an earlier problem left there.
+inline void addflow(double* f, size_t i, uint64_t* fm, int x, double d) {
+  if (testbit(fm, x)) f[i] += d;
+  else { f[i] = d; setbit(fm, x); }
+}
+
 // First member of (m & alive & lvl) over `words` words; -1 if none.
 inline int pick(const uint64_t* m, const uint64_t* alive, const uint64_t* lvl, int words) {
   for (int q = 0; q < words; ++q) {
@@ -121,7 +129,8 @@ inline void transpose_rows(const uint64_t* mask, int R, int W, std::vector<uint6
 
 // Per-thread state of the per-edge solvers. Sources are bits x (0..64W-1) of the anchor's
 // closed neighbourhood, sinks are rows r (0..R-1); masks are R×W words, flows R×64W doubles
-// with R×W words marking the nonzero ones (so clearing costs only what was used).
+// with R×W words marking the nonzero ones (a flow value is only read while its bit is set, so
+// after a problem only the R×W mask words are cleared, never the flow values).
 struct FlowState {
   int R = 0;
   std::vector<double> sup, dem;           // supplies p_x, demands q_y (scaled)
@@ -209,8 +218,7 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
     const size_t base = static_cast<size_t>(r) * S;
     auto push = [&](int x) {
       const double d = std::min(sup[x], dem[r]);
-      f[base + x] += d;
-      setbit(fm + static_cast<size_t>(r) * W, x);
+      addflow(f, base + x, fm + static_cast<size_t>(r) * W, x, d);
       setbit(mine + static_cast<size_t>(r) * W, x);
       flow += d;
       sup[x] -= d;
@@ -387,8 +395,7 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
       for (size_t i = 0; i + 1 < stk.size(); ++i) {
         if (stk[i] < S) {  // source → row: add
           const int x = stk[i], rr = stk[i + 1] - S;
-          f[static_cast<size_t>(rr) * S + x] += d;
-          setbit(fm + static_cast<size_t>(rr) * W, x);
+          addflow(f, static_cast<size_t>(rr) * S + x, fm + static_cast<size_t>(rr) * W, x, d);
           setbit(mine + static_cast<size_t>(rr) * W, x);
         } else {  // row → source: cancel
           const int rr = stk[i] - S, x = stk[i + 1];
@@ -457,8 +464,8 @@ double max_flow(FlowState& st, int Wdyn, const uint64_t* srcmask, bool warm, dou
       for (uint64_t b = a[w] & P1[w] & P2[w]; b && snk1[r] > 0 && snk2[r] > 0; b &= b - 1) {
         const int x = w * 64 + ctz64(b);
         const double d = std::min(std::min(src1[x], src2[x]), std::min(snk1[r], snk2[r]));
-        f11[base + x] += d; setbit(fm11 + mw, x);
-        f22[base + x] += d; setbit(fm22 + mw, x);
+        addflow(f11, base + x, fm11 + mw, x, d);
+        addflow(f22, base + x, fm22 + mw, x, d);
         flow += 2 * d;
         src1[x] -= d; src2[x] -= d; snk1[r] -= d; snk2[r] -= d;
         if (src1[x] <= kTol) { src1[x] = 0; clrbit(P1, x); }
@@ -476,7 +483,7 @@ double max_flow(FlowState& st, int Wdyn, const uint64_t* srcmask, bool warm, dou
       for (uint64_t b = t[w] & P2[w]; b && snk1[r] > 0; b &= b - 1) {
         const int x = w * 64 + ctz64(b);
         const double d = std::min(src2[x], snk1[r]);
-        f21[base + x] += d; setbit(fm21 + mw, x);
+        addflow(f21, base + x, fm21 + mw, x, d);
         flow += d;
         src2[x] -= d; snk1[r] -= d;
         if (src2[x] <= kTol) { src2[x] = 0; clrbit(P2, x); }
@@ -726,9 +733,9 @@ double max_flow(FlowState& st, int Wdyn, const uint64_t* srcmask, bool warm, dou
           const int r = r1 ? b - 2 * S : b - 2 * S - R;
           const size_t idx = static_cast<size_t>(r) * S + x;
           const size_t mw = static_cast<size_t>(r) * W;
-          if (a < S) { f11[idx] += d; setbit(fm11 + mw, x); }
-          else if (!r1) { f22[idx] += d; setbit(fm22 + mw, x); }
-          else { f21[idx] += d; setbit(fm21 + mw, x); }
+          if (a < S) addflow(f11, idx, fm11 + mw, x, d);
+          else if (!r1) addflow(f22, idx, fm22 + mw, x, d);
+          else addflow(f21, idx, fm21 + mw, x, d);
         } else if (b >= 2 * S) {
           const int r = a < 2 * S + R ? a - 2 * S : a - 2 * S - R;
           if (a < 2 * S + R) {  // y¹ → y²: cancel flow on y² → y¹
@@ -756,17 +763,11 @@ double max_flow(FlowState& st, int Wdyn, const uint64_t* srcmask, bool warm, dou
       stk.resize(cut);
     }
   }
-  // leave the flow arrays clean for the next problem
-  for (int r = 0; r < R; ++r) {
-    const size_t mw = static_cast<size_t>(r) * W;
-    const size_t base = static_cast<size_t>(r) * S;
-    for (int w = 0; w < W; ++w) {
-      for (uint64_t b = fm11[mw + w]; b; b &= b - 1) f11[base + w * 64 + ctz64(b)] = 0;
-      for (uint64_t b = fm22[mw + w]; b; b &= b - 1) f22[base + w * 64 + ctz64(b)] = 0;
-      for (uint64_t b = fm21[mw + w]; b; b &= b - 1) f21[base + w * 64 + ctz64(b)] = 0;
-      fm11[mw + w] = fm22[mw + w] = fm21[mw + w] = 0;
-    }
-  }
+  // leave the flow masks clean for the next problem (flow values need no clearing: addflow)
+  const size_t RWn = static_cast<size_t>(R) * W * sizeof(uint64_t);
+  std::memset(fm11, 0, RWn);
+  std::memset(fm22, 0, RWn);
+  std::memset(fm21, 0, RWn);
   return flow;
 }
 
@@ -809,15 +810,8 @@ double solve_edge(FlowState& fs, int Wdyn, const uint64_t* srcmask, double M) {
   const double F2 = bip_max_flow<WFIX>(fs, W, R, fs.tm.data(), P, src2, snk1, fs.f21.data(), fs.fm21.data(),
                                        fs.fm21.data(), false);
   if (F1 + F2 >= M - 8 * kTol) {
-    for (int r = 0; r < R; ++r) {
-      const size_t mw = static_cast<size_t>(r) * W;
-      const size_t base = static_cast<size_t>(r) * S;
-      for (int w = 0; w < W; ++w) {
-        for (uint64_t b = fs.fm11[mw + w]; b; b &= b - 1) fs.f11[base + w * 64 + ctz64(b)] = 0;
-        for (uint64_t b = fs.fm21[mw + w]; b; b &= b - 1) fs.f21[base + w * 64 + ctz64(b)] = 0;
-        fs.fm11[mw + w] = fs.fm21[mw + w] = 0;
-      }
-    }
+    std::memset(fs.fm11.data(), 0, static_cast<size_t>(R) * W * sizeof(uint64_t));
+    std::memset(fs.fm21.data(), 0, static_cast<size_t>(R) * W * sizeof(uint64_t));
     return M + F1;
   }
   for (int r = 0; r < R; ++r) {

@@ -211,37 +211,45 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
     for (int r = 0; r < R; ++r) st.order[st.bucket[st.rkey[r]]++] = r;
   }
   bool left_over = false;
-  for (int i = 0; i < R; ++i) {
-    const int r = st.order[i];
-    if (!(dem[r] > 0)) continue;
+  const int32_t* order = st.order.data();
+  const int32_t* srcdeg = st.srcdeg.data();
+  // rows of key 0 (no demand) fill order[0, bucket[0]) after the scatter: skip them
+  for (int i = st.bucket[0]; i < R; ++i) {
+    const int r = order[i];
     const uint64_t* m = mask + static_cast<size_t>(r) * W;
-    const size_t base = static_cast<size_t>(r) * S;
+    double* fr = f + static_cast<size_t>(r) * S;
+    uint64_t* fmr = fm + static_cast<size_t>(r) * W;
+    uint64_t* mr = mine + static_cast<size_t>(r) * W;
+    double dr = dem[r];  // > 0: only this row's demand changes in its turn
     auto push = [&](int x) {
-      const double d = std::min(sup[x], dem[r]);
-      addflow(f, base + x, fm + static_cast<size_t>(r) * W, x, d);
-      setbit(mine + static_cast<size_t>(r) * W, x);
+      const double sx = sup[x];
+      const double d = std::min(sx, dr);
+      addflow(fr, x, fmr, x, d);
+      setbit(mr, x);
       flow += d;
-      sup[x] -= d;
-      dem[r] -= d;
-      if (sup[x] <= kTol) { sup[x] = 0; clrbit(P, x); }
-      if (dem[r] <= kTol) dem[r] = 0;
+      const double rest = sx - d;
+      dr -= d;
+      if (rest <= kTol) { sup[x] = 0; clrbit(P, x); }
+      else sup[x] = rest;
+      if (dr <= kTol) dr = 0;
     };
     if (scarce_sources) {
-      while (dem[r] > 0) {
+      while (dr > 0) {
         int best = -1, bd = 0;
         for (int w = 0; w < W; ++w)
           for (uint64_t b = m[w] & P[w]; b; b &= b - 1) {
             const int x = w * 64 + ctz64(b);
-            if (best < 0 || st.srcdeg[x] < bd) { best = x; bd = st.srcdeg[x]; }
+            if (best < 0 || srcdeg[x] < bd) { best = x; bd = srcdeg[x]; }
           }
         if (best < 0) break;
         push(best);
       }
     } else {
-      for (int w = 0; w < W && dem[r] > 0; ++w)
-        for (uint64_t b = m[w] & P[w]; b && dem[r] > 0; b &= b - 1) push(w * 64 + ctz64(b));
+      for (int w = 0; w < W && dr > 0; ++w)
+        for (uint64_t b = m[w] & P[w]; b && dr > 0; b &= b - 1) push(w * 64 + ctz64(b));
     }
-    left_over |= dem[r] > 0;
+    dem[r] = dr;
+    left_over |= dr > 0;
   }
   uint64_t anyP = 0;
   for (int w = 0; w < W; ++w) anyP |= P[w];

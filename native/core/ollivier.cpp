@@ -53,6 +53,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <immintrin.h>
 #include <numeric>
 #include <string>
 
@@ -66,8 +67,38 @@ constexpr size_t kBitsetLimit = 64u << 20;  // bytes allowed for the all-pairs 2
 
 inline int ctz64(uint64_t w) { return __builtin_ctzll(w); }
 
-// In-place transpose of a 64×64 bit matrix: bit c of a[r] <-> bit r of a[c].
+// In-place transpose of a 64×64 bit matrix: bit c of a[r] <-> bit r of a[c]. Six swap stages
+// (blocks of 32, 16, ..., 1); with AVX2 the rows sit in 16 registers of 4 words, stages 32..4
+// pair whole registers and stages 2 and 1 swap words inside a register.
 inline void transpose64(uint64_t a[64]) {
+#ifdef __AVX2__
+  __m256i v[16];
+  for (int i = 0; i < 16; ++i) v[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 4 * i));
+  auto step = [](__m256i& lo, __m256i& hi, int j, uint64_t mm) {
+    const __m256i m = _mm256_set1_epi64x(static_cast<long long>(mm));
+    const __m256i t = _mm256_and_si256(_mm256_xor_si256(_mm256_srli_epi64(lo, j), hi), m);
+    lo = _mm256_xor_si256(lo, _mm256_slli_epi64(t, j));
+    hi = _mm256_xor_si256(hi, t);
+  };
+  for (int i = 0; i < 8; ++i) step(v[i], v[i + 8], 32, 0x00000000FFFFFFFFull);
+  for (int b = 0; b < 16; b += 8)
+    for (int i = 0; i < 4; ++i) step(v[b + i], v[b + i + 4], 16, 0x0000FFFF0000FFFFull);
+  for (int b = 0; b < 16; b += 4)
+    for (int i = 0; i < 2; ++i) step(v[b + i], v[b + i + 2], 8, 0x00FF00FF00FF00FFull);
+  for (int b = 0; b < 16; b += 2) step(v[b], v[b + 1], 4, 0x0F0F0F0F0F0F0F0Full);
+  const __m256i m2 = _mm256_setr_epi64x(0x3333333333333333ll, 0x3333333333333333ll, 0, 0);
+  const __m256i m1 = _mm256_setr_epi64x(0x5555555555555555ll, 0, 0x5555555555555555ll, 0);
+  for (int i = 0; i < 16; ++i) {
+    __m256i x = v[i];
+    // words (0,2), (1,3): the masked difference goes from the low word to the high one
+    __m256i t = _mm256_and_si256(_mm256_xor_si256(_mm256_srli_epi64(x, 2), _mm256_permute4x64_epi64(x, 0x4E)), m2);
+    x = _mm256_xor_si256(x, _mm256_xor_si256(_mm256_slli_epi64(t, 2), _mm256_permute4x64_epi64(t, 0x4E)));
+    // words (0,1), (2,3)
+    t = _mm256_and_si256(_mm256_xor_si256(_mm256_srli_epi64(x, 1), _mm256_shuffle_epi32(x, 0x4E)), m1);
+    x = _mm256_xor_si256(x, _mm256_xor_si256(_mm256_slli_epi64(t, 1), _mm256_shuffle_epi32(t, 0x4E)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(a + 4 * i), x);
+  }
+#else
   uint64_t m = 0x00000000FFFFFFFFull;
   for (int j = 32; j != 0; j >>= 1, m ^= (m << j)) {
     for (int k = 0; k < 64; k = ((k | j) + 1) & ~j) {
@@ -76,6 +107,7 @@ inline void transpose64(uint64_t a[64]) {
       a[k | j] ^= t;
     }
   }
+#endif
 }
 
 inline void setbit(uint64_t* m, int x) { m[x >> 6] |= uint64_t(1) << (x & 63); }

@@ -199,11 +199,11 @@ struct FlowState {
 
 // Single-level bipartite max-flow: s → x (cap sup[x], x ∈ P), x → r (∞) when bit x of mask[r],
 // r → t (cap dem[r]). Greedy direct paths, then Dinic phases with bit-parallel searches. Flows
-// are added to f / fm (which may already hold flows of an earlier call: they are not
-// re-routable here, only flows of this call are). sup, dem and P are updated to residuals.
+// go to f / fm, whose masks must be empty on entry (every flow of fm is re-routable here).
+// sup, dem and P are updated to residuals.
 template <int WFIX>
 double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64_t* P, double* sup,
-                    double* dem, double* f, uint64_t* fm, uint64_t* mine, bool scarce_sources) {
+                    double* dem, double* f, uint64_t* fm, bool scarce_sources) {
   const int W = WFIX > 0 ? WFIX : Wdyn;
   const int S = 64 * W;
   double flow = 0.0;
@@ -230,12 +230,10 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
     st.order.resize(R);
     st.rkey.resize(R);
     for (int r = 0; r < R; ++r) {
-      int c = 0;
-      if (dem[r] > 0) {
-        c = 1;
-        const uint64_t* m = mask + static_cast<size_t>(r) * W;
-        for (int w = 0; w < W; ++w) c += __builtin_popcountll(m[w] & P[w]);
-      }
+      const uint64_t* m = mask + static_cast<size_t>(r) * W;
+      int c = 1;
+      for (int w = 0; w < W; ++w) c += __builtin_popcountll(m[w] & P[w]);
+      c = dem[r] > 0 ? c : 0;
       st.rkey[r] = c;
       st.bucket[c + 1]++;
     }
@@ -251,13 +249,11 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
     const uint64_t* m = mask + static_cast<size_t>(r) * W;
     double* fr = f + static_cast<size_t>(r) * S;
     uint64_t* fmr = fm + static_cast<size_t>(r) * W;
-    uint64_t* mr = mine + static_cast<size_t>(r) * W;
     double dr = dem[r];  // > 0: only this row's demand changes in its turn
     auto push = [&](int x) {
       const double sx = sup[x];
       const double d = std::min(sx, dr);
       addflow(fr, x, fmr, x, d);
-      setbit(mr, x);
       flow += d;
       const double rest = sx - d;
       dr -= d;
@@ -306,8 +302,7 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
   uint64_t* DK = AR + RW;  // rows with residual demand
   uint64_t* NRt = DK + RW;
   for (int q = 0; q < RW; ++q) DK[q] = 0;
-  for (int r = 0; r < R; ++r)
-    if (dem[r] > 0) setbit(DK, r);
+  for (int r = 0; r < R; ++r) DK[r >> 6] |= uint64_t(dem[r] > 0) << (r & 63);
   const size_t LS = static_cast<size_t>(W + RW);  // level d: [left W words][rows RW words]
   std::vector<uint64_t>& lv = st.levels;
   std::vector<int32_t>& stk = st.stack;
@@ -332,7 +327,7 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
         }
       for (int q = 0; q < RW; ++q)
         for (uint64_t b = FR[q]; b; b &= b - 1) {
-          const uint64_t* g = mine + static_cast<size_t>(q * 64 + ctz64(b)) * W;
+          const uint64_t* g = fm + static_cast<size_t>(q * 64 + ctz64(b)) * W;
           for (int w = 0; w < W; ++w) NLt[w] |= g[w];
         }
       uint64_t* NL = lv.data() + (d + 1) * LS;
@@ -385,7 +380,7 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
           uint64_t keep = 0;
           for (uint64_t b = lv[d * LS + W + q]; b; b &= b - 1) {
             const int r = q * 64 + ctz64(b);
-            const uint64_t* g = mine + static_cast<size_t>(r) * W;
+            const uint64_t* g = fm + static_cast<size_t>(r) * W;
             uint64_t hit = 0;
             for (int w = 0; w < W; ++w) hit |= g[w] & FL[w];
             if (hit) keep |= uint64_t(1) << (r & 63);
@@ -415,7 +410,7 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
       const int r = u - S;
       const int du = levR[r];
       if (du + 1 != dt) {
-        const int x = pick(mine + static_cast<size_t>(r) * W, AL, lv.data() + (du + 1) * LS, W);
+        const int x = pick(fm + static_cast<size_t>(r) * W, AL, lv.data() + (du + 1) * LS, W);
         if (x >= 0) stk.push_back(x);
         else { clrbit(AR, r); stk.pop_back(); }
         continue;
@@ -436,7 +431,6 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
         if (stk[i] < S) {  // source → row: add
           const int x = stk[i], rr = stk[i + 1] - S;
           addflow(f, static_cast<size_t>(rr) * S + x, fm + static_cast<size_t>(rr) * W, x, d);
-          setbit(mine + static_cast<size_t>(rr) * W, x);
         } else {  // row → source: cancel
           const int rr = stk[i] - S, x = stk[i + 1];
           double& fl = f[static_cast<size_t>(rr) * S + x];
@@ -444,7 +438,6 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
           if (fl <= kTol) {
             fl = 0;
             clrbit(fm + static_cast<size_t>(rr) * W, x);
-            clrbit(mine + static_cast<size_t>(rr) * W, x);
             if (cut > i + 1) cut = i + 1;
           }
         }
@@ -840,7 +833,7 @@ double solve_edge(FlowState& fs, int Wdyn, const uint64_t* srcmask, double M) {
     fs.yint[r] = 0;
   }
   const double F1 = bip_max_flow<WFIX>(fs, W, R, fs.am.data(), P, src1, snk1, fs.f11.data(), fs.fm11.data(),
-                                       fs.fm11.data(), true);
+                                       true);
   for (int w = 0; w < W; ++w)
     for (uint64_t b = srcmask[w]; b; b &= b - 1) {
       const int x = w * 64 + ctz64(b);
@@ -848,7 +841,7 @@ double solve_edge(FlowState& fs, int Wdyn, const uint64_t* srcmask, double M) {
     }
   for (int r = 0; r < R; ++r) snk2[r] = snk1[r];
   const double F2 = bip_max_flow<WFIX>(fs, W, R, fs.tm.data(), P, src2, snk1, fs.f21.data(), fs.fm21.data(),
-                                       fs.fm21.data(), false);
+                                       false);
   if (F1 + F2 >= M - 8 * kTol) {
     std::memset(fs.fm11.data(), 0, static_cast<size_t>(R) * W * sizeof(uint64_t));
     std::memset(fs.fm21.data(), 0, static_cast<size_t>(R) * W * sizeof(uint64_t));

@@ -131,8 +131,9 @@ inline int pick(const uint64_t* m, const uint64_t* alive, const uint64_t* lvl, i
   return -1;
 }
 
-// col[x] (S×RW words) = the rows whose mask (R×W words) holds bit x. Sparse blocks of 64 rows
-// are scattered bit by bit, dense ones go through a 64×64 transpose.
+// col[x] (S×RW words) = the rows whose mask (R×W words) holds bit x. Every nonzero block of
+// 64 rows goes through a 64×64 transpose (in AVX2 registers that is cheaper than scattering
+// even a few dozen bits one by one).
 inline void transpose_rows(const uint64_t* mask, int R, int W, std::vector<uint64_t>& colv) {
   const int RW = (R + 63) / 64;
   colv.assign(static_cast<size_t>(64) * W * RW, 0);
@@ -140,19 +141,13 @@ inline void transpose_rows(const uint64_t* mask, int R, int W, std::vector<uint6
   alignas(64) uint64_t blk[64];
   for (int rb = 0; rb < RW; ++rb)
     for (int w = 0; w < W; ++w) {
-      int bits = 0;
+      uint64_t any = 0;
       const int rows = std::min(64, R - rb * 64);
       for (int i = 0; i < rows; ++i) {
         blk[i] = mask[static_cast<size_t>(rb * 64 + i) * W + w];
-        bits += __builtin_popcountll(blk[i]);
+        any |= blk[i];
       }
-      if (bits == 0) continue;
-      if (bits <= 96) {
-        for (int i = 0; i < rows; ++i)
-          for (uint64_t b = blk[i]; b; b &= b - 1)
-            col[static_cast<size_t>(w * 64 + ctz64(b)) * RW + rb] |= uint64_t(1) << i;
-        continue;
-      }
+      if (any == 0) continue;
       for (int i = rows; i < 64; ++i) blk[i] = 0;
       transpose64(blk);
       for (int t = 0; t < 64; ++t) col[static_cast<size_t>(w * 64 + t) * RW + rb] = blk[t];

@@ -220,18 +220,30 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
   }
   {
     // counting sort of rows by partner count; rows without demand (key 0) go first and are skipped
+    // (two count tables, even and odd rows, so that runs of equal keys do not serialise on one
+    // counter)
     const int KB = S + 2;
-    st.bucket.assign(KB + 1, 0);
+    st.bucket.assign(2 * (KB + 1), 0);
     st.order.resize(R);
     st.rkey.resize(R);
-    for (int r = 0; r < R; ++r) {
+    int32_t* cnt0 = st.bucket.data();
+    int32_t* cnt1 = cnt0 + (KB + 1);
+    int32_t* rkey = st.rkey.data();
+    auto key = [&](int r) {
       const uint64_t* m = mask + static_cast<size_t>(r) * W;
       int c = 1;
       for (int w = 0; w < W; ++w) c += __builtin_popcountll(m[w] & P[w]);
       c = dem[r] > 0 ? c : 0;
-      st.rkey[r] = c;
-      st.bucket[c + 1]++;
+      rkey[r] = c;
+      return c;
+    };
+    int r = 0;
+    for (; r + 1 < R; r += 2) {
+      cnt0[key(r) + 1]++;
+      cnt1[key(r + 1) + 1]++;
     }
+    if (r < R) cnt0[key(r) + 1]++;
+    for (int k = 0; k <= KB; ++k) cnt0[k] += cnt1[k];
     for (int k = 0; k < KB; ++k) st.bucket[k + 1] += st.bucket[k];
     for (int r = 0; r < R; ++r) st.order[st.bucket[st.rkey[r]]++] = r;
   }
@@ -297,7 +309,13 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
   uint64_t* DK = AR + RW;  // rows with residual demand
   uint64_t* NRt = DK + RW;
   for (int q = 0; q < RW; ++q) DK[q] = 0;
-  for (int r = 0; r < R; ++r) DK[r >> 6] |= uint64_t(dem[r] > 0) << (r & 63);
+  for (int q = 0; q < RW; ++q) {
+    const int rows = std::min(64, R - q * 64);
+    const double* dq = dem + q * 64;
+    uint64_t word = 0;
+    for (int i = 0; i < rows; ++i) word |= uint64_t(dq[i] > 0) << i;
+    DK[q] = word;
+  }
   const size_t LS = static_cast<size_t>(W + RW);  // level d: [left W words][rows RW words]
   std::vector<uint64_t>& lv = st.levels;
   std::vector<int32_t>& stk = st.stack;

@@ -1055,7 +1055,9 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
     }
     fs.R = R;
     double flow = 0.0;
-    if (R > 0 && M > 0) flow = W == 1 ? solve_edge<1>(fs, 1, srcmask, M) : solve_edge<0>(fs, W, srcmask, M);
+    if (R > 0 && M > 0) flow = W == 1   ? solve_edge<1>(fs, 1, srcmask, M)
+             : W == 2 ? solve_edge<2>(fs, 2, srcmask, M)
+                      : solve_edge<0>(fs, W, srcmask, M);
     const double w1 = (3.0 * M - flow) / K;
     out[eids[k]] = 1.0 - w1;
   }

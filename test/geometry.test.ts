@@ -269,6 +269,10 @@ describe('triangle counts (both native strategies)', () => {
     const c = await curvature(g, { curvatures: ['forman'], triangles: true });
     expect(Array.from(c.triangles!)).toEqual(jsTriangles(g));
     expect(c.augmented).toBeUndefined();
+    // A name asked twice is computed once and returned whole.
+    const twice = await curvature(g, { curvatures: ['forman', 'forman'] });
+    expect(twice.forman!.edge).toEqual(c.forman!.edge);
+    expect(twice.forman!.nodeMean).toEqual(c.forman!.nodeMean);
   });
 
   it.each([

@@ -1,4 +1,5 @@
 // Binding of the geometry engine: kNN, graphs, geodesics, combinatorial curvatures, distances.
+#include <algorithm>
 #include <memory>
 
 #include "../core/curvature.h"
@@ -185,7 +186,7 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
     const std::string name = s.IsString() ? s.As<Napi::String>().Utf8Value() : "";
     if (name != "forman" && name != "augmented" && name != "approx-ollivier")
       rfb::throw_invalid(env, "curvature", "unknown curvature '" + name + "' (expected forman, augmented, approx-ollivier)");
-    names.push_back(name);
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
   struct State {
     ricci::CombinatorialResult r;
@@ -221,7 +222,6 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
       [st, names](Napi::Env env) -> Napi::Value {
         Napi::Object o = Napi::Object::New(env);
         auto put = [&](const std::string& name, Napi::Float64Array edge, ricci::NodeStats&& nodes) {
-          if (o.Has(name)) return;
           Napi::Object c = Napi::Object::New(env);
           c.Set("edge", edge);
           set_node_stats(env, c, std::move(nodes));

@@ -208,30 +208,10 @@ ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name
   return g;
 }
 
-Napi::Float64Array to_f64(Napi::Env env, std::vector<double>&& v) {
-  size_t n = v.size();
-  return Napi::Float64Array::New(env, n, to_buffer(env, std::move(v)), 0);
-}
 Napi::Float64Array copy_f64(Napi::Env env, const std::vector<double>& v) {
   Napi::Float64Array a = Napi::Float64Array::New(env, v.size());
   if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size() * sizeof(double));
   return a;
-}
-Napi::Float32Array to_f32(Napi::Env env, std::vector<float>&& v) {
-  size_t n = v.size();
-  return Napi::Float32Array::New(env, n, to_buffer(env, std::move(v)), 0);
-}
-Napi::Int32Array to_i32(Napi::Env env, std::vector<int32_t>&& v) {
-  size_t n = v.size();
-  return Napi::Int32Array::New(env, n, to_buffer(env, std::move(v)), 0);
-}
-Napi::Uint8Array to_u8(Napi::Env env, std::vector<uint8_t>&& v) {
-  size_t n = v.size();
-  return Napi::Uint8Array::New(env, n, to_buffer(env, std::move(v)), 0);
-}
-Napi::Uint16Array to_u16(Napi::Env env, std::vector<uint16_t>&& v) {
-  size_t n = v.size();
-  return Napi::Uint16Array::New(env, n, to_buffer(env, std::move(v)), 0);
 }
 
 // ---- Control ---------------------------------------------------------------------------------

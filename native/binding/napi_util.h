@@ -46,14 +46,13 @@ const int32_t* int32_array_arg(Napi::Env env, Napi::Value v, const std::string& 
 // { n, mode, offsets: Int32Array, neighbors: Int32Array, edges: Int32Array (2m, interleaved u,v), k, knn? }
 // Validated (ricci::validate_graph) before any worker runs.
 ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep);
-// Records a graph built by the core (valid by construction) so graph_arg skips re-validating it
-// while its arrays keep these addresses and contents. Main JS thread only.
 // Full graph validations run so far (diagnostics: natively built graphs must not need one).
 uint64_t graph_validation_count();
+// Records a graph built by the core (valid by construction) so graph_arg skips re-validating it
+// while its arrays keep these addresses and contents. Main JS thread only.
 void remember_validated(const ricci::GraphView& g, uint64_t fingerprint);
 
-// Zero-copy hand-over of an owned vector to a JS TypedArray.
-// Hands the vector's storage to JS without copying (its address stays valid: graph objects
+// Zero-copy hand-over of an owned vector to JS: hands the vector's storage to JS without copying (its address stays valid: graph objects
 // rely on that for the validation cache); the finalizer frees it.
 template <typename T, typename A>
 Napi::ArrayBuffer to_buffer(Napi::Env env, std::vector<T, A>&& data) {
@@ -65,23 +64,25 @@ Napi::ArrayBuffer to_buffer(Napi::Env env, std::vector<T, A>&& data) {
   return Napi::ArrayBuffer::New(env, holder->data(), holder->size() * sizeof(T),
                                 [](Napi::Env, void*, std::vector<T, A>* h) { delete h; }, holder);
 }
-// Large results (ricci::Buffer) keep their huge-page backing when handed to JS.
-inline Napi::Float64Array to_f64(Napi::Env env, ricci::Buffer<double>&& v) {
+// A typed array over the vector's storage (zero-copy, as to_buffer), any element type and allocator.
+template <typename T, typename A>
+Napi::TypedArrayOf<T> to_typed(Napi::Env env, std::vector<T, A>&& v) {
   const size_t n = v.size();
-  return Napi::Float64Array::New(env, n, to_buffer(env, std::move(v)), 0);
+  return Napi::TypedArrayOf<T>::New(env, n, to_buffer(env, std::move(v)), 0);
 }
-inline Napi::Int32Array to_i32(Napi::Env env, ricci::Buffer<int32_t>&& v) {
-  const size_t n = v.size();
-  return Napi::Int32Array::New(env, n, to_buffer(env, std::move(v)), 0);
-}
-Napi::Float64Array to_f64(Napi::Env env, std::vector<double>&& v);
+template <typename A>
+Napi::Float64Array to_f64(Napi::Env env, std::vector<double, A>&& v) { return to_typed(env, std::move(v)); }
+template <typename A>
+Napi::Float32Array to_f32(Napi::Env env, std::vector<float, A>&& v) { return to_typed(env, std::move(v)); }
+template <typename A>
+Napi::Int32Array to_i32(Napi::Env env, std::vector<int32_t, A>&& v) { return to_typed(env, std::move(v)); }
+template <typename A>
+Napi::Uint8Array to_u8(Napi::Env env, std::vector<uint8_t, A>&& v) { return to_typed(env, std::move(v)); }
+template <typename A>
+Napi::Uint16Array to_u16(Napi::Env env, std::vector<uint16_t, A>&& v) { return to_typed(env, std::move(v)); }
 // A copy in a buffer V8 allocates: cheaper than an external buffer with a finalizer for small
 // results (node statistics), whose address nothing remembers.
 Napi::Float64Array copy_f64(Napi::Env env, const std::vector<double>& v);
-Napi::Float32Array to_f32(Napi::Env env, std::vector<float>&& v);
-Napi::Int32Array to_i32(Napi::Env env, std::vector<int32_t>&& v);
-Napi::Uint8Array to_u8(Napi::Env env, std::vector<uint8_t>&& v);
-Napi::Uint16Array to_u16(Napi::Env env, std::vector<uint16_t>&& v);
 
 // Cancellation handle exposed to JS as `new addon.Control()` with `.cancel()`.
 class ControlWrap : public Napi::ObjectWrap<ControlWrap> {

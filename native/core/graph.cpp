@@ -216,6 +216,19 @@ uint64_t mix_and_bound(const int32_t* a, int64_t len, uint64_t seed, uint32_t n,
 }
 }  // namespace
 
+namespace {
+// The fingerprint of all arrays; ORs "index >= bound" of the index arrays into `out`.
+uint64_t hash_graph(const GraphView& g, uint32_t bound, uint32_t& out) {
+  uint32_t ignored = 0;
+  uint64_t h = static_cast<uint64_t>(g.n) * 0x100000001B3ull + static_cast<uint64_t>(g.mode);
+  h = mix_and_bound(g.offsets, g.n + 1, h, 0xFFFFFFFFu, ignored);
+  h = mix_and_bound(g.nbrs, 2 * g.m, h, bound, out);
+  h = mix_and_bound(g.edges, 2 * g.m, h, bound, out);
+  if (g.knn) h = mix_and_bound(g.knn, static_cast<int64_t>(g.n) * g.k, h ^ static_cast<uint64_t>(g.k), bound, out);
+  return h;
+}
+}  // namespace
+
 uint64_t check_graph_bounds(const GraphView& g, const std::string& arg) {
   if (g.n < 1) invalid(arg, "empty graph");
   if (g.offsets[0] != 0 || static_cast<int64_t>(g.offsets[g.n]) != 2 * g.m)
@@ -223,25 +236,15 @@ uint64_t check_graph_bounds(const GraphView& g, const std::string& arg) {
   int32_t bad = 0;
   for (int32_t i = 0; i < g.n; ++i) bad |= g.offsets[i + 1] < g.offsets[i];
   if (bad) invalid(arg, "offsets must be non-decreasing");
-  const uint32_t n = static_cast<uint32_t>(g.n);
-  uint32_t out = 0, ignored = 0;
-  uint64_t h = static_cast<uint64_t>(g.n) * 0x100000001B3ull + static_cast<uint64_t>(g.mode);
-  h = mix_and_bound(g.offsets, g.n + 1, h, 0xFFFFFFFFu, ignored);
-  h = mix_and_bound(g.nbrs, 2 * g.m, h, n, out);
-  h = mix_and_bound(g.edges, 2 * g.m, h, n, out);
-  if (g.knn) h = mix_and_bound(g.knn, static_cast<int64_t>(g.n) * g.k, h ^ static_cast<uint64_t>(g.k), n, out);
+  uint32_t out = 0;
+  const uint64_t h = hash_graph(g, static_cast<uint32_t>(g.n), out);
   if (out) invalid(arg, "node index out of range");
   return h;
 }
 
 uint64_t graph_fingerprint(const GraphView& g) {
   uint32_t ignored = 0;
-  uint64_t h = static_cast<uint64_t>(g.n) * 0x100000001B3ull + static_cast<uint64_t>(g.mode);
-  h = mix_and_bound(g.offsets, g.n + 1, h, 0xFFFFFFFFu, ignored);
-  h = mix_and_bound(g.nbrs, 2 * g.m, h, 0xFFFFFFFFu, ignored);
-  h = mix_and_bound(g.edges, 2 * g.m, h, 0xFFFFFFFFu, ignored);
-  if (g.knn) h = mix_and_bound(g.knn, static_cast<int64_t>(g.n) * g.k, h ^ static_cast<uint64_t>(g.k), 0xFFFFFFFFu, ignored);
-  return h;
+  return hash_graph(g, 0xFFFFFFFFu, ignored);
 }
 
 }  // namespace ricci

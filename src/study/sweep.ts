@@ -24,7 +24,7 @@ import { checkDatasetName, loadStudyDataset, parseImagePair } from './datasets.j
 import { canonicalJson, configId, runCell, VERSION, widthsFor } from './network.js';
 import { readRecords, RecordWriter } from './store.js';
 import { recordsToCsv } from './summary.js';
-import type { NetworkConfig, NetworkRecord } from './types.js';
+import type { AnalysisSettings, NetworkConfig, NetworkRecord } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
 // the sweep description
@@ -51,7 +51,7 @@ export interface SweepData {
 }
 
 /** A resolved sweep: every option explicit. Its canonical JSON identifies the sweep. */
-export interface SweepSpec {
+export interface SweepSpec extends AnalysisSettings {
   name: string;
   description?: string;
   datasets: string[];
@@ -59,12 +59,6 @@ export interface SweepSpec {
   depths: number[];
   /** Replicate seeds (a sweep file may give `replicates: N` instead: seeds 0 … N−1). */
   seeds: number[];
-  k: number[];
-  curvatures: CurvatureName[];
-  mode: GraphMode;
-  layers: LayerSelection;
-  node: NodeStatistic;
-  alpha: number;
   training: SweepTraining;
   data: SweepData;
   /** Keep local ρ(x) per test point in the records (large for big test sets). */

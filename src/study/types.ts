@@ -26,14 +26,17 @@ export interface NetworkConfig {
     validationSplit: number;
     backend: 'native' | 'tfjs';
   };
-  analysis: {
-    k: number[];
-    curvatures: CurvatureName[];
-    mode: GraphMode;
-    layers: LayerSelection;
-    node: NodeStatistic;
-    alpha: number;
-  };
+  analysis: AnalysisSettings;
+}
+
+/** How each network's layers are analysed (also the analysis keys of a sweep file). */
+export interface AnalysisSettings {
+  k: number[];
+  curvatures: CurvatureName[];
+  mode: GraphMode;
+  layers: LayerSelection;
+  node: NodeStatistic;
+  alpha: number;
 }
 
 /** Coefficients of one curvature at one k. */

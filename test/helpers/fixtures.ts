@@ -1,17 +1,9 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** `../shared` beside the repository (CI places it there), or RICCIFLOW_SHARED. */
-export const sharedDir = process.env.RICCIFLOW_SHARED
-  ? resolve(process.env.RICCIFLOW_SHARED)
-  : resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared');
-
-export const referenceDir = resolve(sharedDir, 'reference');
-
-export function hasShared(): boolean {
-  return existsSync(referenceDir);
-}
+/** Reference fixtures, tracked in the repository (test/fixtures/reference/README.md). */
+export const referenceDir = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/reference');
 
 export interface PointFixture {
   points: number[][];

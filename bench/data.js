@@ -1,5 +1,5 @@
 /**
- * Benchmark data (PERFORMANCE.md): the Fashion-MNIST 5 vs 9 test split (2000 × 784, raw pixels as
+ * Benchmark data (docs/benchmarks.md): the Fashion-MNIST 5 vs 9 test split (2000 × 784, raw pixels as
  * float32) and a seeded 50-D Gaussian cloud (2000 × 50, float32). Each is written to bench/data/
  * as .npy (for the Python anchors) and .csv (for the R recipe) once, and reused while the files
  * exist.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * ricciflow benchmark harness (docs: ../shared/docs/PERFORMANCE.md).
+ * ricciflow benchmark harness (docs: docs/benchmarks.md).
  *
  *   npm run bench [-- --only W1,W2] [--quick] [--threads T]
  *

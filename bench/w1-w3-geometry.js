@@ -1,5 +1,5 @@
 /**
- * W1–W3 of PERFORMANCE.md, side by side in one run:
+ * W1–W3 of docs/benchmarks.md, side by side in one run:
  *   W1 exact kNN lists: fMNIST 5v9 test (2000 × 784) and Gaussian (2000 × 50), k = 30, 120, 300,
  *      vs numpy float32 GEMM + argpartition (bench/anchors/numpy_knn.py) and, as information,
  *      R FNN::get.knn brute (the seed R recipe).

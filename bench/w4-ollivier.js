@@ -1,5 +1,5 @@
 /**
- * W4 of PERFORMANCE.md: exact Ollivier-Ricci curvature of every edge of the k = 30 union kNN graph
+ * W4 of docs/benchmarks.md: exact Ollivier-Ricci curvature of every edge of the k = 30 union kNN graph
  * of seeded 50-D Gaussian clouds (n = 2000: ~49k edges with hubs of degree > 500, and n = 1000),
  * α = 0 and 0.5, against `shared/anchors/reference.py POINTS.npy 30 --steps ollivier --procs 2
  * --alpha A` (POT network simplex per edge over 2 processes) in the same run.

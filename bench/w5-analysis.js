@@ -64,7 +64,7 @@ export async function run(ctx) {
       // R's sum over all ordered pairs: 2 g when connected (Inf when not).
       const differs = (g === null ? Number.isFinite(rG) : rG !== 2 * g) || rF !== ric;
       if (differs) {
-        // FNN does not break distance ties by index (SPEC §2 does): count rows whose k-th and
+        // FNN does not break distance ties by index (docs/method.md §2 does): count rows whose k-th and
         // (k+1)-th nearest distances tie exactly; a difference on such a layer is the tie rule.
         const ties = boundaryTies(layers[l], k);
         const what = `layer ${l} k=${k}: g ${g} vs R ${rG / 2}, Ric ${ric} vs R ${rF}`;

@@ -1,5 +1,5 @@
 /**
- * W6 of PERFORMANCE.md: the seed paper's Fashion-MNIST network (5 vs 9, raw pixels,
+ * W6 of docs/benchmarks.md: the seed paper's Fashion-MNIST network (5 vs 9, raw pixels,
  * 784 → 50×5 → 1 sigmoid, BCE, RMSprop(1e-3, ρ 0.9, ε 1e-7), batch 32, validation split 0.2:
  * 9,600 fitting rows), time per epoch, side by side in one run:
  *   - ours, native backend (the default), one network on one thread (as the anchor), and

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * W7 of PERFORMANCE.md: how the whole-network analysis grows with the number of test points.
+ * W7 of docs/benchmarks.md: how the whole-network analysis grows with the number of test points.
  * `analyzeLayers` on 7 layers (Gaussian input, 50-D; 5 hidden ReLU layers of 50; a sigmoid output
  * unit: a randomly initialised wide-5 network, Glorot-uniform weights, seeded), k = 30, union
  * graphs, Forman curvature, geodesics and every coefficient, at n = 500 … 10,000.

@@ -1,5 +1,5 @@
 /**
- * Ricci-flow coefficients of one network (SPEC §5): from the activations of every layer on the
+ * Ricci-flow coefficients of one network (docs/method.md §5): from the activations of every layer on the
  * same test points, per layer `g_l`, connectivity and `Ric_l`; the geodesic change `η_l`; the
  * global coefficient `ρ` with Fisher `z`; local `ρ(x)`; layer coefficients `r_l`.
  */

@@ -1,5 +1,5 @@
 /**
- * The geometry of one layer's point cloud (SPEC §2–§4): exact kNN lists, kNN graphs, hop
+ * The geometry of one layer's point cloud (docs/method.md §2–§4): exact kNN lists, kNN graphs, hop
  * geodesics and curvatures, computed by the native core. Every function that computes returns a
  * Promise (the work runs on a native worker thread and never blocks the event loop).
  */
@@ -14,11 +14,11 @@ export type Points = Matrix;
 /** Points as a typed matrix, or as an array of equal-length number rows (copied to Float64Array). */
 export type PointsInput = Points | readonly (readonly number[])[];
 
-/** Graph modes of SPEC §2. */
+/** Graph modes of docs/method.md §2. */
 export type GraphMode = 'union' | 'mutual' | 'directed';
 export const GRAPH_MODES: readonly GraphMode[] = ['union', 'mutual', 'directed'];
 
-/** Curvature names of SPEC §4. */
+/** Curvature names of docs/method.md §4. */
 export type CurvatureName = 'forman' | 'augmented' | 'approx-ollivier' | 'ollivier';
 export const CURVATURE_NAMES: readonly CurvatureName[] = ['forman', 'augmented', 'approx-ollivier', 'ollivier'];
 
@@ -196,7 +196,7 @@ export function nodeCurvature(
 }
 
 /**
- * Curvatures of a graph (SPEC §4), each with node means/sums and the layer total.
+ * Curvatures of a graph (docs/method.md §4), each with node means/sums and the layer total.
  * `ollivier` is exact optimal transport (α from `options.alpha`, default 0.5).
  */
 export async function curvature(graph: KnnGraph, options: CurvatureOptions = {}): Promise<CurvatureResult> {
@@ -235,7 +235,7 @@ export async function formanCurvature(
 
 /**
  * Exact Ollivier–Ricci curvature per undirected edge: `κ_α(i,j) = 1 − W1(μ_i, μ_j)`,
- * `μ_i = α δ_i + (1−α)/d_i Σ_{u∼i} δ_u`, hop-distance ground cost (SPEC §4).
+ * `μ_i = α δ_i + (1−α)/d_i Σ_{u∼i} δ_u`, hop-distance ground cost (docs/method.md §4).
  */
 export function ollivierCurvature(
   graph: KnnGraph,

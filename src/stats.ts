@@ -1,6 +1,6 @@
 /**
  * Small, dependency-light statistics used by the coefficient and accuracy-association
- * analyses (SPEC §5, §6) and by the plots: Pearson / Spearman correlation with two-sided
+ * analyses (docs/method.md §5, §6) and by the plots: Pearson / Spearman correlation with two-sided
  * t-test p-values, the Fisher z-score, ordinary least squares with treatment-coded factors,
  * and five-number summaries.
  *
@@ -151,7 +151,7 @@ export function spearman(x: readonly number[], y: readonly number[]): number | n
 }
 
 /**
- * Fisher z-score of a correlation from `m` pairs: `atanh(r) · sqrt(m − 3)` (SPEC §5).
+ * Fisher z-score of a correlation from `m` pairs: `atanh(r) · sqrt(m − 3)` (docs/method.md §5).
  *
  * Returns `null` when it is undefined or not finite: `r` is `null`, `m ≤ 3`, or `|r| = 1`
  * (atanh(±1) = ±∞; a null keeps such networks out of downstream statistics instead of

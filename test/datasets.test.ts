@@ -341,7 +341,7 @@ describe('image pairs from a local directory', () => {
     expect((err as Error).message).toMatch(/train-images-idx3-ubyte/);
   });
 
-  it('PAIRS lists the SPEC §7 pairs', () => {
+  it('PAIRS lists the docs/method.md §7 pairs', () => {
     expect(PAIRS.map((p) => `${p.dataset} ${p.classes[0]}v${p.classes[1]} ${p.source}`)).toEqual([
       'fashion-mnist 5v9 seed',
       'fashion-mnist 6v4 seed',

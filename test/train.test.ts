@@ -65,7 +65,7 @@ function maxRelDiff(a: Float32Array, b: Float32Array): number {
 }
 
 describe('architectures', () => {
-  it('builds the SPEC §8 widths', () => {
+  it('builds the docs/method.md §8 widths', () => {
     expect(hiddenWidths('narrow', 5)).toEqual([25, 25, 25, 25, 25]);
     expect(hiddenWidths('wide', 11)).toEqual(new Array(11).fill(50));
     expect(hiddenWidths('bottleneck', 5)).toEqual([50, 50, 25, 50, 50]);

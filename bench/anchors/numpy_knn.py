@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""numpy GEMM kNN anchor (PERFORMANCE.md W1): float32 squared distances sq_i + sq_j - 2 X X^T
+"""numpy GEMM kNN anchor (docs/benchmarks.md W1): float32 squared distances sq_i + sq_j - 2 X X^T
 (one BLAS GEMM), self excluded, then argpartition(k) over every row. Not sorted, no tie-break:
 the fastest plain numpy way to get the k nearest neighbours.
 

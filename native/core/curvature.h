@@ -1,4 +1,4 @@
-// Per-edge combinatorial curvatures (SPEC §4): Forman, augmented Forman, approximate Ollivier
+// Per-edge combinatorial curvatures (docs/method.md §4): Forman, augmented Forman, approximate Ollivier
 // (Tian et al.), the seed R recipe's directed Forman; node means/sums and layer totals of any
 // per-edge (or per-arc) values, Ollivier included.
 #pragma once

@@ -1,4 +1,4 @@
-// Hop geodesics of an undirected graph (SPEC §3), without an n x n float matrix:
+// Hop geodesics of an undirected graph (docs/method.md §3), without an n x n float matrix:
 // bit-parallel multi-source BFS (256 sources per sweep) streams the sum and answers pair queries.
 #pragma once
 #include <cstdint>

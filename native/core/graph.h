@@ -1,4 +1,4 @@
-// kNN lists -> undirected simple graphs (CSR) in union / mutual / directed modes (SPEC §2).
+// kNN lists -> undirected simple graphs (CSR) in union / mutual / directed modes (docs/method.md §2).
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,4 +1,4 @@
-// Exact Euclidean k-nearest neighbours (SPEC §2): self excluded, ties broken by the lower index.
+// Exact Euclidean k-nearest neighbours (docs/method.md §2): self excluded, ties broken by the lower index.
 #pragma once
 #include <cstdint>
 #include <vector>

@@ -1,4 +1,4 @@
-// Dense ReLU binary classifiers (SPEC §8): float32 forward/backward passes, binary cross-entropy
+// Dense ReLU binary classifiers (docs/method.md §8): float32 forward/backward passes, binary cross-entropy
 // from logits, RMSprop, replicate networks trained in parallel. No N-API here.
 //
 // A network is a list of layer sizes `sizes = {d0, h1, ..., hL, 1}`: input dimension, hidden ReLU

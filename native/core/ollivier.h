@@ -1,4 +1,4 @@
-// Exact Ollivier-Ricci curvature of every edge of a graph (SPEC §4).
+// Exact Ollivier-Ricci curvature of every edge of a graph (docs/method.md §4).
 //
 // κ_α(i,j) = 1 − W1(μ_i, μ_j), μ_i = α·δ_i + (1−α)/d_i on each neighbour, ground cost = hop
 // distance in the same graph. Exact optimal transport: the per-edge problem is reduced to one

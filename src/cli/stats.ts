@@ -1,4 +1,4 @@
-/** `ricciflow stats DIR`: the accuracy association of SPEC §6 on a results directory. */
+/** `ricciflow stats DIR`: the accuracy association of docs/method.md §6 on a results directory. */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -1,5 +1,5 @@
 /**
- * MNIST and Fashion-MNIST class pairs as binary-classification datasets (SPEC §7).
+ * MNIST and Fashion-MNIST class pairs as binary-classification datasets (docs/method.md §7).
  *
  * Where the IDX files come from, in order (the first directory holding all four files wins):
  * 1. `opts.dir`, then `opts.dir/<dataset>` — when `dir` is given it must hold the files (no
@@ -96,7 +96,7 @@ export interface PairSpec {
   description: string;
 }
 
-/** The class pairs of SPEC §7. */
+/** The class pairs of docs/method.md §7. */
 export const PAIRS: readonly PairSpec[] = [
   { dataset: 'fashion-mnist', classes: [5, 9], source: 'seed', description: 'sandal vs ankle boot' },
   { dataset: 'fashion-mnist', classes: [6, 4], source: 'seed', description: 'shirt vs coat' },

@@ -1,5 +1,5 @@
 /**
- * Synthetic binary-classification datasets (SPEC §7).
+ * Synthetic binary-classification datasets (docs/method.md §7).
  *
  * Seed paper (3-D, Figure 1A): `A` double Swiss roll, `B` two ellipsoids in a cube, `C` sinusoidal
  * sheets crossing flat sheets. The paper does not publish its generation parameters; the ones here

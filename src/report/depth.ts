@@ -1,5 +1,5 @@
 /**
- * Depth diagnostic (issue E): from the layer coefficients `r_l` of one network (SPEC §5, one per
+ * Depth diagnostic (issue E): from the layer coefficients `r_l` of one network (docs/method.md §5, one per
  * transition l → l+1), the layer after which `r_l` stops being strongly negative.
  *
  * Rule (threshold τ, default −0.2):
@@ -15,7 +15,7 @@
  *    - `status: 'never-stops'`: every transition from `a` to the output is strongly negative
  *      (`stopLayer = L−1`, no excess layer).
  *    - `status: 'no-run'`: no transition is strongly negative (`stopLayer = null`).
- * Layers are numbered as SPEC: 0 input, 1 … L−2 hidden, L−1 output.
+ * Layers are numbered as in docs/method.md: 0 input, 1 … L−2 hidden, L−1 output.
  */
 import { describe } from '../stats.js';
 

@@ -4,7 +4,7 @@
  * 1a/1b per layer, boxplots of the geodesic change from the prior layer and of the total curvature
  *       (the seed paper's panels), per dataset × architecture;
  * 2     layer-skip scatter: Ric_{l−1} against the geodesic change l−1 → l, coloured by layer, with
- *       the regression line and the pooled correlation (SPEC §5, seed R `aa2`);
+ *       the regression line and the pooled correlation (docs/method.md §5, seed R `aa2`);
  * 3     ρ and z against test accuracy, by dataset, with the well-trained threshold;
  * 4a/4b distribution of local ρ(x) with the share below zero; layer coefficients r_l against depth;
  * 5     k sensitivity: ρ against k per dataset (when several k were analysed);
@@ -25,7 +25,7 @@ import { trainNetworks } from '../train/index.js';
 import { DEFAULT_DEPTH_THRESHOLD } from './depth.js';
 import { obliqueProject, rotate, to3d, VIEW } from './projection.js';
 
-/** Accuracy threshold of a "well-trained" network (SPEC §6, §8). */
+/** Accuracy threshold of a "well-trained" network (docs/method.md §6, §8). */
 export const DEFAULT_ACCURACY_THRESHOLD = 0.98;
 
 export interface FigureOptions {
@@ -188,7 +188,7 @@ function layerBoxplots(ok: readonly NetworkRecord[], sel: ReportSelection): Figu
   const cname = curvatureLabel(sel.curvature);
   // A grid of small panels (datasets × architectures), each with its own y scale. A concat rather
   // than a facet: Vega-Lite's facet layout leaves wide gaps between rows with independent scales.
-  // Short SPEC names on the axes (Vega estimates text widths without a canvas, and long rotated
+  // Short docs/method.md names on the axes (Vega estimates text widths without a canvas, and long rotated
   // titles push the panel titles apart); the full definition is the figure's title.
   const spec = (rows: Array<Record<string, unknown>>, yTitle: string, xTitle: string, color: string, header: string) => {
     const datasets = [...new Set(rows.map((r) => r.dataset as string))];
@@ -211,7 +211,7 @@ function layerBoxplots(ok: readonly NetworkRecord[], sel: ReportSelection): Figu
   const figs: Figure[] = [];
   const title1 = 'Geodesic change from the prior layer, per layer';
   if (etaRows.length === 0)
-    figs.push(skipped('fig1a-geodesic-change', '1a', title1, 'No network has two consecutive connected layers at this k: η is undefined everywhere (SPEC §3).'));
+    figs.push(skipped('fig1a-geodesic-change', '1a', title1, 'No network has two consecutive connected layers at this k: η is undefined everywhere (docs/method.md §3).'));
   else {
     const s = spec(etaRows, 'η_{l−1}', 'layer l', '#4c78a8', 'y: η_{l−1} = g_l − g_{l−1}, change of the sum of geodesic hop distances from layer l−1 to layer l');
     figs.push({
@@ -337,7 +337,7 @@ function layerSkip(ok: readonly NetworkRecord[], sel: ReportSelection): Figure {
       `layers as the network's selection: l = 1 … L−1 for 'all', both layers hidden for 'hidden'; faint points: accuracy ≤ ${sel.threshold}): ` +
       `the total ${cname} curvature of the previous layer, Ric_{l−1}, against the geodesic change into layer l, η_{l−1} = g_l − g_{l−1}. ` +
       `The line is the least-squares regression over all points; the title gives the pooled Pearson correlation with its two-sided p-value ` +
-      `over the points drawn, the subtitle over the well-trained networks only — the seed R recipe's layer-skip correlation (SPEC §5) as ` +
+      `over the points drawn, the subtitle over the well-trained networks only — the seed R recipe's layer-skip correlation (docs/method.md §5) as ` +
       `ricciflow stats reports it. A negative correlation is Ricci-flow-like.`,
     spec,
     svg: null,
@@ -396,7 +396,7 @@ function accuracyScatter(ok: readonly NetworkRecord[], sel: ReportSelection): Fi
     title,
     caption:
       `Each point is a network with a defined ρ. Left: ρ = Pearson(Ric_l, η_l) over its layers; right: its Fisher z-score ` +
-      `z = atanh(ρ)·√(m−3) (m = number of layer pairs). The dashed line marks the well-trained threshold (test accuracy > ${sel.threshold}, SPEC §6); ` +
+      `z = atanh(ρ)·√(m−3) (m = number of layer pairs). The dashed line marks the well-trained threshold (test accuracy > ${sel.threshold}, docs/method.md §6); ` +
       `the title gives the Pearson correlation with accuracy among the networks above it.`,
     spec,
     svg: null,

@@ -256,8 +256,8 @@ well-trained threshold: test accuracy &gt; ${sel.threshold}${input.version ? ` �
 ${input.torn ? '<p class="note">The last record of networks.jsonl was torn (an interrupted run) and is ignored.</p>' : ''}
 <nav><strong>Contents</strong><ul><li><a href="#summary">Summary</a></li><li><a href="#depth">Depth diagnostic</a></li>${toc}</ul></nav>
 <h2 id="summary">Summary</h2>
-<p>Per dataset and architecture: networks, accuracy and the Ricci coefficients (SPEC §5) at k = ${sel.k}. Negative ρ, z and local ρ(x) are Ricci-flow-like.
-ρ is undefined for networks with a disconnected layer (SPEC §3).</p>
+<p>Per dataset and architecture: networks, accuracy and the Ricci coefficients (docs/method.md §5) at k = ${sel.k}. Negative ρ, z and local ρ(x) are Ricci-flow-like.
+ρ is undefined for networks with a disconnected layer (docs/method.md §3).</p>
 ${summarySection(records, sel)}
 ${networksSection(records, sel)}
 <h2 id="depth">Depth diagnostic</h2>

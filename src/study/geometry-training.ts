@@ -20,7 +20,7 @@
  * depends on timing); call `settle()` before reading the trajectories.
  *
  * Backend: the tfjs backend (the callback needs the live model to read its layers); the callback
- * supplies `backend: 'tfjs'`, a `tfjsModel` factory (the SPEC §8 network, or the caller's own
+ * supplies `backend: 'tfjs'`, a `tfjsModel` factory (the docs/method.md §8 network, or the caller's own
  * factory through `wrap`) and `onEpoch`.
  */
 import { analyzeLayers } from '../analysis.js';
@@ -109,7 +109,7 @@ export class GeometryCallback {
   }
 
   /**
-   * Options to spread into `trainNetworks`: the tfjs backend, a model factory building the SPEC §8
+   * Options to spread into `trainNetworks`: the tfjs backend, a model factory building the docs/method.md §8
    * network of the given hidden widths, and the epoch hook (after `onEpoch`, if given).
    */
   trainOptions(widths: readonly number[], onEpoch?: TrainOptions['onEpoch']): Pick<TrainOptions, 'backend' | 'tfjsModel' | 'onEpoch' | 'tfjsBackend'> {

@@ -1,5 +1,5 @@
 /**
- * The accuracy association of SPEC §6 on a set of network records (a sweep's results):
+ * The accuracy association of docs/method.md §6 on a set of network records (a sweep's results):
  * among networks whose test accuracy exceeds a threshold, Pearson and Spearman correlation of ρ
  * (and of the Fisher z) with accuracy, overall and per dataset / architecture / depth; the linear
  * model `accuracy ~ ρ + dataset + architecture + depth`; the seed R recipe's pooled layer-skip
@@ -241,7 +241,7 @@ export function layerSkip(nets: readonly RetainedNetwork[]): LayerSkip {
   return { r: t.r, p: t.p, n: t.n, networks };
 }
 
-/** Every statistic of SPEC §6 on `records` (deduplicate them first). */
+/** Every statistic of docs/method.md §6 on `records` (deduplicate them first). */
 export function accuracyStatistics(records: readonly NetworkRecord[], options: StatisticsOptions = {}): StatisticsResult {
   const threshold = options.threshold ?? 0.98;
   if (!Number.isFinite(threshold)) throw new InvalidArgumentError(`threshold must be a number, got ${threshold}`, 'threshold');

@@ -67,7 +67,7 @@ export interface SweepSpec extends AnalysisSettings {
   trajectoryEvery?: number;
 }
 
-/** Seed recipe (SPEC §8) training defaults. */
+/** Seed recipe (docs/method.md §8) training defaults. */
 export const DEFAULT_TRAINING: SweepTraining = { epochs: 50, batchSize: 32, learningRate: 0.001, validationSplit: 0.2, backend: 'native' };
 
 const TOP_KEYS = [

@@ -1,5 +1,5 @@
 /**
- * Network architectures of SPEC §8: dense ReLU layers, one sigmoid output unit.
+ * Network architectures of docs/method.md §8: dense ReLU layers, one sigmoid output unit.
  *
  * - `narrow`: `depth` hidden layers of width 25;
  * - `wide`: `depth` hidden layers of width 50;

@@ -1,5 +1,5 @@
 /**
- * Training the SPEC §8 networks, driven from TypeScript on one of two backends.
+ * Training the docs/method.md §8 networks, driven from TypeScript on one of two backends.
  *
  * One API ({@link trainNetworks}) owns the loop's configuration, the data and its validation
  * split, the seeds, early stopping, hooks and cancellation; the backend does the arithmetic:
@@ -40,7 +40,7 @@ export {
 /**
  * Trains one network per seed on `data` and returns, per network: weights, history, test
  * accuracy/loss, activations of every layer on the test points, the backend used and the
- * architecture. Defaults are the seed recipe (SPEC §8): `wide`, 5 hidden layers, 50 epochs,
+ * architecture. Defaults are the seed recipe (docs/method.md §8): `wide`, 5 hidden layers, 50 epochs,
  * batch 32, RMSprop(1e-3, ρ 0.9, ε 1e-7), validation split 0.2 (the last 20 % of the training
  * rows, as Keras).
  */

@@ -1,13 +1,13 @@
 /**
  * Backend-independent parts of training: checking and converting the data, the validation split,
- * options with the SPEC §8 defaults, early stopping, test metrics.
+ * options with the docs/method.md §8 defaults, early stopping, test metrics.
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { ArchitectureInfo } from './architecture.js';
 import { describeArchitecture } from './architecture.js';
 import type { EarlyStoppingOptions, EpochLog, Labels, TrainingData, TrainOptions } from './types.js';
 
-/** SPEC §8 (the seed recipe). */
+/** docs/method.md §8 (the seed recipe). */
 export const SEED_RECIPE = {
   architecture: 'wide',
   depth: 5,

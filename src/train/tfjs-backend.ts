@@ -1,5 +1,5 @@
 /**
- * The TensorFlow.js backend: the general path, for the SPEC §8 networks and for any tfjs
+ * The TensorFlow.js backend: the general path, for the docs/method.md §8 networks and for any tfjs
  * LayersModel a user brings.
  *
  * Runtime: `@tensorflow/tfjs-node` when it can be imported (optional; its libtensorflow download
@@ -7,7 +7,7 @@
  * SIMD, no threads in Node), else the pure-JS `cpu` backend. The backend used is recorded in
  * every result.
  *
- * The SPEC §8 model: `Dense(relu)` layers with `glorotUniform({ seed })` kernels and zero biases,
+ * The docs/method.md §8 model: `Dense(relu)` layers with `glorotUniform({ seed })` kernels and zero biases,
  * then `Dense(1, sigmoid)`; BCE (`binaryCrossentropy`), `tf.train.rmsprop(lr, rho, 0, eps)`.
  * Known difference from the native backend: tfjs's RMSprop puts ε inside the square root
  * (`g / sqrt(v + ε)`, as TF 2 ≤ 2.10's Keras), the native one outside (`g / (sqrt(v) + ε)`, Keras
@@ -111,7 +111,7 @@ function layerSeeds(seed: number, layers: number): number[] {
 }
 
 /**
- * The SPEC §8 network as a tfjs model (not compiled): hidden Dense ReLU layers, one sigmoid
+ * The docs/method.md §8 network as a tfjs model (not compiled): hidden Dense ReLU layers, one sigmoid
  * unit, Glorot-uniform kernels seeded from `seed`, zero biases.
  */
 export function buildModel(tf: Tf, sizes: readonly number[], seed = 0): LayersModel {

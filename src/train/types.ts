@@ -112,7 +112,7 @@ export interface TrainOptions {
   earlyStopping?: EarlyStoppingOptions | boolean;
   /**
    * For `backend: 'tfjs'`: train the user's own model (or one built per seed by a factory) instead
-   * of the SPEC §8 network. Its output must be one sigmoid unit; it is compiled here with the
+   * of the docs/method.md §8 network. Its output must be one sigmoid unit; it is compiled here with the
    * options' RMSprop and BCE.
    */
   tfjsModel?: LayersModel | ((seed: number) => LayersModel | Promise<LayersModel>);

@@ -245,7 +245,7 @@ async function main() {
   const outDir = join(benchDir, 'out');
   await mkdir(dataDir, { recursive: true });
   await mkdir(outDir, { recursive: true });
-  const sharedDir = resolve(process.env.RICCIFLOW_SHARED ?? join(root, '..', 'shared'));
+  const anchorsDir = join(benchDir, 'anchors'); // our anchor scripts (docs/benchmarks.md)
   const python = '/usr/bin/python3';
   const rscript = await which('Rscript');
   const has = await probe(python, rscript);
@@ -264,7 +264,7 @@ async function main() {
     benchDir,
     dataDir,
     outDir,
-    sharedDir,
+    anchorsDir,
     python,
     rscript,
     has,

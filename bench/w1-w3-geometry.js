@@ -20,8 +20,8 @@ export async function run(ctx) {
   const reps = ctx.quick ? 5 : 7;
   const sets = await geometryDatasets(ctx);
   const numpyScript = join(ctx.benchDir, 'anchors', 'numpy_knn.py');
-  const referencePy = join(ctx.sharedDir, 'anchors', 'reference.py');
-  const seedR = join(ctx.sharedDir, 'anchors', 'seed_r_recipe.R');
+  const referencePy = join(ctx.anchorsDir, 'reference.py');
+  const seedR = join(ctx.anchorsDir, 'seed_r_recipe.R');
   const haveRef = ctx.has.numpy && ctx.has.scipy;
   const haveR = !!ctx.rscript && ctx.has.r_fnn && ctx.has.r_igraph;
   const wantGraphs = ctx.wants('W2') || ctx.wants('W3');

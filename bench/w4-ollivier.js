@@ -1,7 +1,7 @@
 /**
  * W4 of docs/benchmarks.md: exact Ollivier-Ricci curvature of every edge of the k = 30 union kNN graph
  * of seeded 50-D Gaussian clouds (n = 2000: ~49k edges with hubs of degree > 500, and n = 1000),
- * α = 0 and 0.5, against `shared/anchors/reference.py POINTS.npy 30 --steps ollivier --procs 2
+ * α = 0 and 0.5, against `bench/anchors/reference.py POINTS.npy 30 --steps ollivier --procs 2
  * --alpha A` (POT network simplex per edge over 2 processes) in the same run.
  *
  * Equal values: the curvature totals must agree to 1e-9·m, and a sample of edges (the 150 with the
@@ -52,10 +52,10 @@ export async function run(ctx) {
   const { api, threads } = ctx;
   const sizes = ctx.quick ? [1000] : [2000, 1000];
   const reps = ctx.quick ? 3 : 5;
-  const referencePy = join(ctx.sharedDir, 'anchors', 'reference.py');
+  const referencePy = join(ctx.anchorsDir, 'reference.py');
   const haveRef = ctx.has.numpy && ctx.has.scipy && ctx.has.pot && existsSync(referencePy);
   if (!haveRef)
-    console.log('  reference.py anchor: not installed (apt-get install python3-numpy python3-scipy python3-pot; ../shared)');
+    console.log('  reference.py anchor: not installed (apt-get install python3-numpy python3-scipy python3-pot)');
   // The raw addon (for edgeIds); the public wrapper computes all edges.
   let addon = null;
   try {
@@ -147,7 +147,7 @@ export async function run(ctx) {
         note += `; total ${total} vs reference ${ref.ollivier_total}`;
       } else note += `; totals agree (|Δ| = ${dTotal.toExponential(1)})`;
       // per-edge sample with the reference's POT code
-      const pe = await ctx.exec(ctx.python, ['-c', PER_EDGE_PY, join(ctx.sharedDir, 'anchors'), pts.npy, String(K), String(alpha), idsPath], { env: ctx.anchorEnv });
+      const pe = await ctx.exec(ctx.python, ['-c', PER_EDGE_PY, ctx.anchorsDir, pts.npy, String(K), String(alpha), idsPath], { env: ctx.anchorEnv });
       try {
         const got = JSON.parse(pe.stdout.trim().split('\n').filter(Boolean).pop());
         let worst = 0, bad = 0;
@@ -227,7 +227,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     root,
     benchDir: here,
     dataDir,
-    sharedDir: resolve(process.env.RICCIFLOW_SHARED ?? join(root, '..', 'shared')),
+    anchorsDir: join(here, 'anchors'),
     python,
     has,
     quick,

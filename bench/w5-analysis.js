@@ -55,7 +55,7 @@ export async function run(ctx) {
     const K = ours.byK.find((b) => b.k === k);
     for (let l = 0; l < files.length; l++) {
       const t0 = performance.now();
-      const r = await ctx.exec(ctx.rscript, [resolve(ctx.sharedDir, 'anchors/seed_r_recipe.R'), files[l], String(k)]);
+      const r = await ctx.exec(ctx.rscript, [join(ctx.anchorsDir, 'seed_r_recipe.R'), files[l], String(k)]);
       wallMs += performance.now() - t0;
       const m = Object.fromEntries(r.stdout.trim().split(/\s+/).map((kv) => kv.split('=')));
       anchorS += Number(m.knn_s) + Number(m.forman_s) + Number(m.apsp_s);

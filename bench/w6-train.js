@@ -5,7 +5,7 @@
  *   - ours, native backend (the default), one network on one thread (as the anchor), and
  *     replicates on all threads (models per hour of the machine);
  *   - ours, tfjs backend (wasm, or whatever loadTf picks), one network;
- *   - PyTorch CPU, 1 thread: /usr/bin/python3 <shared>/anchors/torch_mlp.py 1 EPOCHS.
+ *   - PyTorch CPU, 1 thread: /usr/bin/python3 bench/anchors/torch_mlp.py 1 EPOCHS.
  * Target: native ≤ 1.5× PyTorch's time per epoch (ratio ≥ 0.67); aim: faster (ratio ≥ 1).
  * Note on fairness: our epochs include the Keras-style validation pass over the 2,400 held-out
  * rows (≈ 8 % of an epoch's arithmetic); the PyTorch anchor runs no validation.
@@ -55,7 +55,7 @@ export async function run(ctx) {
   const quick = !!ctx.quick;
   const threads = ctx.threads ?? 2;
   const python = ctx.python ?? '/usr/bin/python3';
-  const sharedDir = ctx.sharedDir ?? resolve(root, '..', 'shared');
+  const anchorsDir = ctx.anchorsDir ?? join(root, 'bench', 'anchors');
   const { trainNetworks, loadPair } = await resolveApi(ctx.api);
 
   const epochs = quick ? 3 : 5;
@@ -91,7 +91,7 @@ export async function run(ctx) {
   const nativeN = await timed({ ...recipe, epochs: epochs + 1, seeds: seedsN, backend: 'native', threads });
 
   // --- PyTorch anchor, same run ---
-  const torchPy = join(sharedDir, 'anchors', 'torch_mlp.py');
+  const torchPy = join(anchorsDir, 'torch_mlp.py');
   let torch = null;
   let torchNote = '';
   const hasTorch = ctx.has ? ctx.has.torch : existsSync(python);
@@ -175,7 +175,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     quick: process.argv.includes('--quick'),
     threads: 2,
     python: '/usr/bin/python3',
-    sharedDir: resolve(root, '..', 'shared'),
+    anchorsDir: join(root, 'bench', 'anchors'),
     log: (row) => {
       const ratio = Number.isFinite(row.anchorMs) && row.ours > 0 ? ` ratio ${(row.anchorMs / row.ours).toFixed(2)}×` : '';
       const ours = row.oursText ?? (Number.isFinite(row.ours) ? `${row.ours.toFixed(1)} ms` : '—');

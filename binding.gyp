@@ -10,7 +10,7 @@
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
-        "<!@(node -e \"const e=process.env.EIGEN3_INCLUDE_DIR;if(e){process.stdout.write(e)}else{try{process.stdout.write(require('child_process').execSync('pkg-config --cflags-only-I eigen3').toString().trim().replace(/^-I/,''))}catch(_){process.stdout.write('/usr/include/eigen3')}}\")"
+        "<!@(node -p \"process.env.EIGEN3_INCLUDE_DIR || 'native/third_party/eigen'\")"
       ],
       "defines": [
         "NAPI_VERSION=8",

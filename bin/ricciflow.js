@@ -7,7 +7,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`ricciflow: ${err && err.message ? err.message : String(err)}\n`);
+    // Unexpected (non-ricciflow) errors: exit 1; NODE_DEBUG=ricciflow shows the stack.
+    const debug = /(^|[\s,])(ricciflow|\*)($|[\s,])/i.test(process.env.NODE_DEBUG || '');
+    process.stderr.write(`ricciflow: ${debug && err && err.stack ? err.stack : err && err.message ? err.message : String(err)}\n`);
     process.exitCode = 1;
   },
 );

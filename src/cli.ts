@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { RicciflowError } from './errors.js';
-import { analyzeCommand, ANALYZE_HELP, geometryCommand, GEOMETRY_HELP } from './cli/geometry.js';
+import { analyzeCommand, geometryCommand } from './cli/geometry.js';
+import { debugEnabled, EXIT, EXIT_HELP, exitCodeOf, setArgv, setQuiet } from './cli/output.js';
 
 type Verb = (argv: string[]) => Promise<number>;
 
@@ -18,40 +19,63 @@ export function registerVerb(name: string, help: string, run: () => Promise<Verb
 }
 
 const USAGE = () =>
-  `ricciflow — deep learning as discrete Ricci flow\n\nUsage: ricciflow <command> [options]   (ricciflow <command> --help, ricciflow --version)\n\n` +
+  `ricciflow — deep learning as discrete Ricci flow\n\nUsage: ricciflow <command> [options]\n` +
+  `       ricciflow help <command> | ricciflow <command> --help | ricciflow --version\n\n` +
   Object.entries(verbs)
     .map(([n, v]) => `  ${n.padEnd(10)} ${v.help}`)
     .join('\n') +
-  `\n\n${GEOMETRY_HELP}\n\n${ANALYZE_HELP}\n`;
+  `\n\nGlobal options: --quiet (-q) no progress or notices on stderr; --out - writes a single output\n` +
+  `file to stdout where a verb has one. NODE_DEBUG=ricciflow prints the stack of an error.\n\n${EXIT_HELP}\n`;
+
+/** `--quiet`/`-q` anywhere before a `--` ends the options: a global flag, removed from argv. */
+function takeQuiet(argv: string[]): { quiet: boolean; rest: string[] } {
+  const end = argv.indexOf('--');
+  const head = end < 0 ? argv : argv.slice(0, end);
+  const tail = end < 0 ? [] : argv.slice(end);
+  const kept = head.filter((a) => a !== '--quiet' && a !== '-q');
+  return { quiet: kept.length !== head.length, rest: [...kept, ...tail] };
+}
 
 export async function main(argv: string[]): Promise<number> {
   await registerOptionalVerbs();
-  const [verb, ...rest] = argv;
+  setArgv(argv);
+  const { quiet, rest: args } = takeQuiet(argv);
+  setQuiet(quiet);
+  let [verb, ...rest] = args;
   if (verb === '--version' || verb === '-v') {
     const { VERSION } = await import('./study/network.js');
     process.stdout.write(`ricciflow ${VERSION}\n`);
-    return 0;
+    return EXIT.ok;
   }
-  if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
+  if (verb === 'help' && rest.length > 0) {
+    // `ricciflow help VERB` = `ricciflow VERB --help`
+    verb = rest[0]!;
+    if (!verbs[verb]) {
+      process.stderr.write(`ricciflow: unknown command '${verb}'\n\n${USAGE()}`);
+      return EXIT.usage;
+    }
+    rest = ['--help'];
+  } else if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
     process.stdout.write(USAGE());
-    return verb ? 0 : 1;
+    return verb ? EXIT.ok : EXIT.usage;
   }
   const entry = verbs[verb];
   if (!entry) {
     process.stderr.write(`ricciflow: unknown command '${verb}'\n\n${USAGE()}`);
-    return 2;
+    return EXIT.usage;
   }
   try {
     const run = await entry.run();
     return await run(rest);
   } catch (err) {
+    if (debugEnabled() && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     if (err instanceof RicciflowError) {
       process.stderr.write(`ricciflow ${verb}: ${err.name}: ${err.message}\n`);
-      return 2;
+      return exitCodeOf(err);
     }
     if (err instanceof Error && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`ricciflow ${verb}: ${err.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
     throw err;
   }

@@ -3,7 +3,8 @@
  */
 export * from './errors.js';
 export * from './geometry.js';
-export { readPoints, readNpy, writeNpy, readCsv, parseNpy, encodeNpy, parseCsv, type Matrix } from './io.js';
+export { readPoints, readNpy, writeNpy, readCsv, parseNpy, encodeNpy, parseCsv, halfToFloat, type Matrix } from './io.js';
+export { readNpz, writeNpz, parseNpz, encodeNpz, readLayerFiles, naturalCompare, layerOrder, type NamedMatrix, type LayerFiles, type LayerSource } from './npz.js';
 export * from './analysis.js';
 export * as stats from './stats.js';
 export {

@@ -16,6 +16,11 @@ export interface Matrix {
   data: Float32Array | Float64Array;
   n: number;
   d: number;
+  /**
+   * The array's shape as stored, when it was not 2-D: an N-D array `(n, c, h, w)` is read as
+   * `n × c·h·w` (C order, so each row is one sample flattened), a 1-D array `(n,)` as `n × 1`.
+   */
+  shape?: number[];
 }
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
@@ -23,8 +28,8 @@ const NPY_ALIGN = 64;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Read a whole file, turning fs failures into an {@link IoError} that names the path. */
-async function readWhole(path: string): Promise<Buffer> {
+/** Read a whole file, turning fs failures into an {@link IoError} that names the path (also used by src/npz.ts). */
+export async function readWhole(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {
@@ -34,7 +39,7 @@ async function readWhole(path: string): Promise<Buffer> {
   }
 }
 
-async function writeWhole(path: string, bytes: Uint8Array): Promise<void> {
+export async function writeWhole(path: string, bytes: Uint8Array): Promise<void> {
   try {
     await writeFile(path, bytes);
   } catch (err) {
@@ -99,13 +104,13 @@ interface Dtype {
 
 function parseDescr(descr: string, name: string): Dtype {
   const m = /^([<>|=]?)([fiub])(\d+)$/.exec(descr);
-  const supported = "'<f4', '<f8', '>f4', '>f8', integer types ('|u1', '<i2', '<i4', '<i8', …) and '|b1'";
+  const supported = "'<f2', '<f4', '<f8' (either byte order), integer types ('|u1', '<i2', '<i4', '<i8', …) and '|b1'";
   if (!m) throw new FormatError(`${name}: unsupported npy dtype ${JSON.stringify(descr)} (supported: ${supported})`);
   const order = m[1]!;
   const kind = m[2] as Kind;
   const size = Number(m[3]);
   const ok =
-    (kind === 'f' && (size === 4 || size === 8)) ||
+    (kind === 'f' && (size === 2 || size === 4 || size === 8)) ||
     ((kind === 'i' || kind === 'u') && (size === 1 || size === 2 || size === 4 || size === 8)) ||
     (kind === 'b' && size === 1);
   if (!ok) throw new FormatError(`${name}: unsupported npy dtype ${JSON.stringify(descr)} (supported: ${supported})`);
@@ -118,9 +123,11 @@ function parseDescr(descr: string, name: string): Dtype {
  * Decode an in-memory `.npy` file (format versions 1.0, 2.0 and 3.0).
  *
  * - `<f4` → `Float32Array`, `<f8` → `Float64Array` (big-endian floats are byte-swapped into a copy);
- *   integer and boolean dtypes are converted to `Float64Array` (64-bit integers beyond 2^53 lose
- *   precision).
- * - A 1-D array of length `n` is `n×1`; a 2-D array is `n×d`; other ranks are refused.
+ *   `<f2` (half precision) is widened exactly to `Float32Array`; integer and boolean dtypes are
+ *   converted to `Float64Array` (64-bit integers beyond 2^53 lose precision).
+ * - A 1-D array of length `n` is `n×1`; a 2-D array is `n×d`; an N-D array `(n, a, b, …)` is
+ *   `n × a·b·…` (each sample flattened in C order) and its `shape` is kept on the result.
+ *   0-D arrays (scalars) are refused.
  * - Fortran order is refused.
  * - When the data are properly aligned in `buf`, the returned array is a zero-copy view of `buf`
  *   (it shares memory with it); otherwise the values are copied.
@@ -164,10 +171,12 @@ export function parseNpy(buf: Uint8Array, name = '<npy buffer>'): Matrix {
   } else if (header.shape.length === 2) {
     n = header.shape[0]!;
     d = header.shape[1]!;
+  } else if (header.shape.length > 2) {
+    n = header.shape[0]!;
+    d = header.shape.slice(1).reduce((a, b) => a * b, 1);
+    if (!Number.isSafeInteger(n * d)) throw new FormatError(`${name}: npy shape (${header.shape.join(', ')}) is too large`);
   } else {
-    throw new FormatError(
-      `${name}: npy array has shape (${header.shape.join(', ')}); expected 1-D (n) or 2-D (n, d)`,
-    );
+    throw new FormatError(`${name}: npy array is 0-D (a scalar); expected 1-D (n), 2-D (n, d) or N-D (n, …)`);
   }
   const dtype = parseDescr(header.descr, name);
   const count = n * d;
@@ -185,7 +194,7 @@ export function parseNpy(buf: Uint8Array, name = '<npy buffer>'): Matrix {
   }
   const absOffset = buf.byteOffset + dataStart;
   const data = decodeValues(buf, dv, dataStart, absOffset, count, dtype);
-  return { data, n, d };
+  return header.shape.length === 2 ? { data, n, d } : { data, n, d, shape: header.shape };
 }
 
 function decodeValues(
@@ -200,6 +209,11 @@ function decodeValues(
   if (dt.kind === 'f') {
     const le = dt.littleEndian;
     const aligned = native && absOffset % dt.size === 0;
+    if (dt.size === 2) {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = halfToFloat(dv.getUint16(start + 2 * i, le));
+      return out;
+    }
     if (dt.size === 4) {
       if (aligned) return new Float32Array(buf.buffer, absOffset, count); // zero-copy view
       const out = new Float32Array(count);
@@ -232,6 +246,16 @@ function decodeValues(
       else for (let i = 0; i < count; i++) out[i] = Number(dv.getBigUint64(start + 8 * i, le));
   }
   return out;
+}
+
+/** IEEE 754 binary16 → number (exact: every half is a float32). */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24; // zero and subnormals
+  if (exp === 0x1f) return frac === 0 ? sign * Infinity : Number.NaN;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 function checkMatrix(m: Matrix, what: string): void {
@@ -311,9 +335,14 @@ function parseCell(raw: string): number | undefined {
 }
 
 /**
- * Parse comma-separated numeric text into a `Float64Array` matrix.
+ * Parse delimited numeric text (CSV, TSV, or `np.savetxt`'s space-separated output) into a
+ * `Float64Array` matrix.
  *
- * - Blank lines are ignored; `\r\n` line ends and a UTF-8 BOM are accepted.
+ * - The delimiter is read off the first non-comment line: a comma if it holds one, else a tab if it
+ *   holds one, else runs of whitespace (leading and trailing blanks ignored).
+ * - `#` starts a comment that runs to the end of the line (`np.savetxt`'s header/footer, `#`-prefixed
+ *   notes); lines that are blank once comments are removed are ignored.
+ * - `\r\n` line ends and a UTF-8 BOM are accepted.
  * - The first line is a header and is skipped when none of its cells is a number.
  * - Every row must have the same number of cells, and every cell must be a number
  *   (`nan`, `inf`, `-inf` are accepted and loaded as such; the engine rejects them later).
@@ -327,10 +356,18 @@ export function parseCsv(text: string, name = '<csv text>'): Matrix {
   let d = -1;
   let n = 0;
   let first = true;
+  let split: ((line: string) => string[]) | null = null;
   for (let li = 0; li < lines.length; li++) {
-    const line = lines[li]!;
+    let line = lines[li]!;
+    const hash = line.indexOf('#');
+    if (hash >= 0) line = line.slice(0, hash);
     if (line.trim() === '') continue;
-    const cells = line.split(',');
+    if (split === null) {
+      if (line.includes(',')) split = (l) => l.split(',');
+      else if (line.includes('\t')) split = (l) => l.split('\t');
+      else split = (l) => l.trim().split(/\s+/);
+    }
+    const cells = split(line);
     const parsed = cells.map(parseCell);
     if (first) {
       first = false;
@@ -358,22 +395,26 @@ export function parseCsv(text: string, name = '<csv text>'): Matrix {
   return { data: Float64Array.from(values), n, d };
 }
 
-/** Read a comma-separated file; see {@link parseCsv}. @throws IoError, FormatError */
+/** Read a delimited text file (comma, tab or whitespace); see {@link parseCsv}. @throws IoError, FormatError */
 export async function readCsv(path: string): Promise<Matrix> {
   const buf = await readWhole(path);
   return parseCsv(buf.toString('utf8'), basename(path));
 }
 
+/** Extensions read as delimited text. */
+export const TEXT_EXTENSIONS = ['.csv', '.tsv', '.txt', '.dat'];
+
 /**
- * Read points from a `.npy` or `.csv` file, chosen by the (case-insensitive) extension.
+ * Read points from a `.npy` or delimited text file (`.csv`, `.tsv`, `.txt`, `.dat`), chosen by
+ * the (case-insensitive) extension. (`.npz` archives: see src/npz.ts.)
  * @throws InvalidArgumentError for another extension; IoError, FormatError as the readers.
  */
 export async function readPoints(path: string): Promise<Matrix> {
   const ext = extname(path).toLowerCase();
   if (ext === '.npy') return readNpy(path);
-  if (ext === '.csv') return readCsv(path);
+  if (TEXT_EXTENSIONS.includes(ext)) return readCsv(path);
   throw new InvalidArgumentError(
-    `cannot tell the format of ${path}: expected a .npy or .csv file (got ${ext === '' ? 'no extension' : ext})`,
+    `cannot tell the format of ${path}: expected .npy, .npz or delimited text (${TEXT_EXTENSIONS.join(', ')}) (got ${ext === '' ? 'no extension' : ext})`,
     'path',
   );
 }

@@ -38,6 +38,34 @@ describe('ricciflow', () => {
     const bad = await cli(['frobnicate']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown command 'frobnicate'/);
+    expect(h.stdout).toMatch(/Exit status: 0 success; 1 failure/);
+  });
+
+  it('help VERB prints the verb help; --quiet silences notices; NODE_DEBUG=ricciflow prints stacks', async () => {
+    const h = await cli(['help', 'analyze']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/^ricciflow analyze/);
+    expect((await cli(['help', 'nope'])).code).toBe(2);
+    const pts = join(tmp, 'q.csv');
+    await writeFile(pts, '0 0\n1 0\n0 1\n1 1\n2 2\n');
+    const q = await cli(['geometry', pts, '--k', '2', '--out', '-', '-q']);
+    expect(q.code, q.stderr).toBe(0);
+    expect(q.stderr).toBe('');
+    const res = JSON.parse(q.stdout);
+    expect(res.n).toBe(5);
+    expect(res.meta.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(res.meta.argv).toEqual(['geometry', pts, '--k', '2', '--out', '-', '-q']);
+    expect(res.meta.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(typeof res.meta.kernel.avx512).toBe('boolean');
+    const plain = await cli(['geometry', 'nope.npy', '--k', '3', '--out', '-']);
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    const debug = await new Promise<{ code: number; stderr: string }>((res) =>
+      execFile(process.execPath, [bin, 'geometry', 'nope.npy', '--k', '3', '--out', '-'], { cwd: root, env: { ...process.env, NODE_DEBUG: 'ricciflow' } }, (err, _o, stderr) =>
+        res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+      ),
+    );
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/\n\s+at /);
   });
 });
 
@@ -63,8 +91,15 @@ describe('ricciflow geometry', () => {
     });
   });
 
+  it('a missing file exits 1 (I/O failure) and writes nothing', async () => {
+    const out = join(tmp, `bad-${Math.random()}.json`);
+    const r = await cli(['geometry', 'nope.npy', '--k', '3', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/IoError.*nope\.npy/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it.each([
-    ['a missing file', ['geometry', 'nope.npy', '--k', '3', '--out', 'x.json'], /IoError.*nope\.npy/],
     ['k out of range', ['geometry', '__PTS__', '--k', '500', '--out', 'x.json'], /InvalidArgumentError: k/],
     ['an unknown mode', ['geometry', '__PTS__', '--k', '3', '--mode', 'both', '--out', 'x.json'], /mode/],
     ['a missing --out', ['geometry', '__PTS__', '--k', '3'], /--out/],
@@ -111,7 +146,7 @@ describe('ricciflow analyze', () => {
     expect(r1.code).toBe(2);
     expect(r1.stderr).toMatch(/every layer must hold the same points/);
     const r2 = await cli(['analyze', a, ragged, '--k', '1', '--out', out]);
-    expect(r2.code).toBe(2);
+    expect(r2.code).toBe(1); // a format error: exit 1
     expect(r2.stderr).toMatch(/FormatError.*ragged\.csv/);
     expect(existsSync(out)).toBe(false);
   });

@@ -179,7 +179,8 @@ np.save(d + '/py3d.npy', np.zeros((2, 2, 2)))
     expect(Array.from((await readNpy(join(dir, 'pyi8.npy'))).data)).toEqual([1, -2, 3, 4]);
     expect(Array.from((await readNpy(join(dir, 'pyu8.npy'))).data)).toEqual([0, 255]);
     await expect(readNpy(join(dir, 'pyf.npy'))).rejects.toThrow(/Fortran order/);
-    await expect(readNpy(join(dir, 'py3d.npy'))).rejects.toBeInstanceOf(FormatError);
+    const c = await readNpy(join(dir, 'py3d.npy')); // N-D: flattened per sample
+    expect([c.n, c.d, c.shape]).toEqual([2, 4, [2, 2, 2]]);
   });
 
   it.runIf(!NUMPY)('python3 with numpy is not available: numpy-written case skipped', () => {
@@ -212,10 +213,10 @@ np.save(d + '/py3d.npy', np.zeros((2, 2, 2)))
       ['structured dtype', npy({ descr: '', shape: '', payload: f8, rawHeader: "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (4,)}" }), /structured/],
       ['bad shape entry', npy({ descr: '<f8', shape: '(2, x)', payload: f8 }), /shape entry/],
       ['fortran order', npy({ descr: '<f8', shape: '(2, 2)', fortran: true, payload: f8 }), /Fortran order/],
-      ['3-D', npy({ descr: '<f8', shape: '(1, 2, 2)', payload: f8 }), /expected 1-D/],
-      ['0-D', npy({ descr: '<f8', shape: '()', payload: f8.subarray(0, 8) }), /expected 1-D/],
+      ['0-D', npy({ descr: '<f8', shape: '()', payload: f8.subarray(0, 8) }), /0-D/],
+      ['3-D truncated', npy({ descr: '<f8', shape: '(1, 2, 3)', payload: f8 }), /truncated/],
       ['complex dtype', npy({ descr: '<c16', shape: '(2,)', payload: f8 }), /unsupported npy dtype/],
-      ['float16', npy({ descr: '<f2', shape: '(2,)', payload: f8.subarray(0, 4) }), /unsupported npy dtype/],
+      ['float128', npy({ descr: '<f16', shape: '(2,)', payload: f8 }), /unsupported npy dtype/],
       ['object dtype', npy({ descr: '|O', shape: '(2,)', payload: f8 }), /unsupported npy dtype/],
       ['truncated data', good.slice(0, good.length - 3), /truncated/],
       ['trailing bytes', Uint8Array.from([...good, 0, 0]), /trailing bytes/],
@@ -313,9 +314,9 @@ describe('readPoints', () => {
   });
 
   it('refuses other extensions', async () => {
-    const err = await readPoints(join(dir, 'points.txt')).catch((e: unknown) => e);
+    const err = await readPoints(join(dir, 'points.bin')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidArgumentError);
-    expect((err as Error).message).toMatch(/\.npy or \.csv/);
-    expect(existsSync(join(dir, 'points.txt'))).toBe(false);
+    expect((err as Error).message).toMatch(/\.npy, \.npz or delimited text/);
+    expect(existsSync(join(dir, 'points.bin'))).toBe(false);
   });
 });

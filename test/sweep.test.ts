@@ -170,6 +170,9 @@ describe('resumable sweep', () => {
     const s = await run(['sweep', '--config', configPath, '--out', join(tmp, 'full'), '--shard', '1/2']);
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/holds the whole grid of this sweep, not shard 1\/2/);
+    const zero = await run(['sweep', '--config', configPath, '--out', join(tmp, 'never'), '--shard', '0/2']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/I counts from 1 to 2.*--shard-index 0 --shard-count 2/);
   });
 
   it('exports summary.csv', async () => {
@@ -183,13 +186,19 @@ describe('resumable sweep', () => {
 
   it('stats reads the results directory and writes JSON', async () => {
     const json = join(tmp, 'stats.json');
-    const r = await run(['stats', join(tmp, 'full'), '--threshold', '0.5', '--json', json]);
+    const r = await run(['stats', join(tmp, 'full'), '--threshold', '0.5', '--out', json]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/networks: 12; retained/);
     expect(r.stdout).toMatch(/Pooled layer-skip correlation/);
     const s = JSON.parse(await readFile(json, 'utf8')) as { counts: { networks: number }; k: number };
     expect(s.counts.networks).toBe(N);
     expect(s.k).toBe(8);
+    // --json: the same JSON on stdout, nothing else
+    const j = await run(['stats', join(tmp, 'full'), '--threshold', '0.5', '--json']);
+    expect(j.code, j.stderr).toBe(0);
+    const sj = JSON.parse(j.stdout) as { counts: { networks: number }; meta: { inputs: { sha256: string }[] } };
+    expect(sj.counts).toEqual(s.counts);
+    expect(sj.meta.inputs[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 
@@ -197,7 +206,7 @@ describe('shards', () => {
   it('3 shards (I/N, SLURM array, Kubernetes index) merged equal the unsharded sweep, record for record', async () => {
     const dirs = [0, 1, 2].map((i) => join(tmp, `shard-${i}`));
     const runs = await Promise.all([
-      run(['sweep', '--config', configPath, '--out', dirs[0]!, '--shard', '0/3', '--workers', '1']),
+      run(['sweep', '--config', configPath, '--out', dirs[0]!, '--shard', '1/3', '--workers', '1']),
       // an array submitted as --array=1-3: task 2 is the second shard
       run(['sweep', '--config', configPath, '--out', dirs[1]!, '--shard', 'slurm', '--workers', '1'], {
         SLURM_ARRAY_TASK_ID: '2',
@@ -214,9 +223,12 @@ describe('shards', () => {
     for (const s of sizes) expect(s).toBeGreaterThan(0);
 
     const merged = join(tmp, 'merged');
-    const m = await run(['merge', merged, ...dirs]);
+    const m = await run(['merge', merged, ...dirs, '--json']);
     expect(m.code, m.stderr).toBe(0);
-    expect(m.stdout).toMatch(/merged 12\/12 networks/);
+    const mj = JSON.parse(m.stdout) as { networks: number; grid: number; inputs: { shard: { label: string } }[]; meta: { version: string } };
+    expect([mj.networks, mj.grid]).toEqual([12, 12]);
+    expect(mj.inputs.map((i) => i.shard.label)).toEqual(['1/3', '2/3', '3/3']);
+    expect(mj.meta.version).toMatch(/^\d/);
     const a = await recordsOf(merged);
     const b = await recordsOf(join(tmp, 'full'));
     // merged output is in grid order
@@ -259,16 +271,23 @@ describe('shards', () => {
     for (const u of workUnits(configs, 2)) expect(new Set(u.map((c) => `${c.dataset}/${c.architecture}/${c.depth}`)).size).toBe(1);
   });
 
-  it('parses --shard I/N, slurm and k8s', () => {
+  it('parses --shard I/N (1-based), --shard-index (0-based), slurm and k8s', () => {
     expect(parseShard(undefined)).toEqual({ index: 0, count: 1 });
-    expect(parseShard('2/5')).toEqual({ index: 2, count: 5 });
+    expect(parseShard('2/5')).toEqual({ index: 1, count: 5 });
+    expect(parseShard('5/5')).toEqual({ index: 4, count: 5 });
+    expect(parseShard(undefined, {}, '5', '0')).toEqual({ index: 0, count: 5 });
+    expect(parseShard(undefined, {}, '5', '4')).toEqual({ index: 4, count: 5 });
+    expect(() => parseShard(undefined, {}, '5', '5')).toThrow(/outside 0…4/);
+    expect(() => parseShard(undefined, {}, undefined, '1')).toThrow(/needs --shard-count/);
+    expect(() => parseShard('1/2', {}, '2', '1')).toThrow(/not both/);
+    expect(() => parseShard('0/5')).toThrow(/I counts from 1 to 5/);
     expect(parseShard('slurm', { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '4' })).toEqual({ index: 3, count: 4 });
     expect(parseShard('slurm', { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_STEP: '2', SLURM_ARRAY_TASK_COUNT: '5' })).toEqual({
       index: 3,
       count: 5,
     });
     expect(parseShard('k8s', { JOB_COMPLETION_INDEX: '0' }, '8')).toEqual({ index: 0, count: 8 });
-    expect(() => parseShard('5/5')).toThrow(/index 5 is outside 0…4/);
+    expect(() => parseShard('6/5')).toThrow(/I counts from 1 to 5/);
     expect(() => parseShard('1-3')).toThrow(/expected I\/N/);
     expect(() => parseShard('slurm', {})).toThrow(/SLURM_ARRAY_TASK_ID is not set/);
     expect(() => parseShard('k8s', { JOB_COMPLETION_INDEX: '1' })).toThrow(/needs --shard-count/);
@@ -322,7 +341,7 @@ describe('sweep files', () => {
     expect(r.stderr).toMatch(/InvalidArgumentError: sweep file .*bad\.json: 'training\.epochs' must be >= 1, got 0/);
     await writeFile(f, '{ "datasets": [');
     const j = await run(['sweep', '--config', f, '--out', join(tmp, 'never')]);
-    expect(j.code).toBe(2);
+    expect(j.code).toBe(1); // a format error, not a usage error
     expect(j.stderr).toMatch(/is not valid JSON/);
     expect(existsSync(join(tmp, 'never'))).toBe(false);
   });

@@ -1,6 +1,7 @@
 // Binding of the geometry engine: kNN, graphs, geodesics, combinatorial curvatures, distances.
 #include <algorithm>
 #include <memory>
+#include <string>
 
 #include "../core/curvature.h"
 #include "../core/distances.h"
@@ -305,6 +306,12 @@ Napi::Value Diagnostics(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("graphValidations", Napi::Number::New(env, static_cast<double>(rfb::graph_validation_count())));
   o.Set("computeThreads", Napi::Number::New(env, ricci::compute_thread_count()));
+  Napi::Object kernel = Napi::Object::New(env);
+  const char* tri = ricci::triangle_kernel_name();
+  kernel.Set("avx2", Napi::Boolean::New(env, ricci::built_with_avx2()));
+  kernel.Set("avx512", Napi::Boolean::New(env, std::string(tri) != "portable"));
+  kernel.Set("triangles", Napi::String::New(env, tri));
+  o.Set("kernel", kernel);
   return o;
 }
 

@@ -95,6 +95,21 @@ constexpr double kWorkPerThread = 1e5;
 constexpr int64_t kEdgeBlock = 2048;
 }  // namespace
 
+const char* triangle_kernel_name() {
+#ifdef RICCI_HAVE_AVX512_KERNEL
+  if (pair_counter == count_pairs_avx512) return "avx512-vpopcntdq";
+#endif
+  return "portable";
+}
+
+bool built_with_avx2() {
+#ifdef __AVX2__
+  return true;
+#else
+  return false;
+#endif
+}
+
 CombinatorialResult combinatorial_curvatures(const GraphView& g, const CombinatorialRequest& req, int threads) {
   const int32_t n = g.n;
   const int64_t m = g.m;

@@ -47,4 +47,9 @@ NodeStats directed_forman_nodes(const GraphView& g);
 // sum over out-arcs (seed R recipe), mean = sum / k.
 NodeStats node_stats(const GraphView& g, const double* values, int64_t count, bool per_arc);
 
+// Name of the triangle-count kernel chosen at load time for this CPU ("avx512-vpopcntdq" or
+// "portable"), and whether this build was compiled for AVX2 (-march x86-64-v3 or better).
+const char* triangle_kernel_name();
+bool built_with_avx2();
+
 }  // namespace ricci

@@ -11,8 +11,21 @@ import {
   type CurvatureName,
   type GraphMode,
 } from '../geometry.js';
-import { readPoints } from '../io.js';
-import { toJsonValue, writeFileAtomic, ProgressBar } from './util.js';
+import { readLayerFiles, type LayerSource } from '../npz.js';
+import { isQuiet, metaBlock, note, writeOutput } from './output.js';
+import { toJsonValue, ProgressBar } from './util.js';
+
+/** Notices for inputs that were reshaped (N-D flattened) or reordered (natural sort). */
+export function noteShapes(sources: readonly LayerSource[], reordered = false): void {
+  for (const s of sources)
+    if (s.shape.length !== 2)
+      note(
+        `note: ${s.file}${s.key !== undefined ? `[${s.key}]` : ''}: array of shape (${s.shape.join(', ')}) read as ` +
+          `${s.shape[0]} points × ${s.shape.slice(1).reduce((a, b) => a * b, 1)} values`,
+      );
+  if (reordered)
+    note(`note: layers taken in natural order: ${sources.map((s) => s.key ?? s.file.split('/').pop()).join(', ')} (--order given keeps the order given)`);
+}
 
 export function parseIntOption(v: string | undefined, name: string, fallback?: number): number {
   if (v === undefined) {
@@ -44,7 +57,9 @@ export const GEOMETRY_HELP = `ricciflow geometry POINTS --k K [--mode union|mutu
                    [--curvature forman,augmented,approx-ollivier,ollivier] [--alpha 0.5]
                    [--threads T] --out RESULT.json
 
-POINTS is .npy (float32/float64, C order) or .csv. RESULT.json holds
+POINTS is .npy (float16/32/64 or integers, C order; N-D arrays flattened to n × ∏rest), .npz
+(one array, or --key NAME), or delimited text (.csv/.tsv/.txt: comma, tab or spaces; # comments).
+--out - writes RESULT to stdout. RESULT.json holds
 n, k, mode, knn, edges ([i,j], i<j, row-major), connected, components, geodesicSum,
 curvature {name: per-edge array}, nodeMean {name: per-point array}, total {name: Ric}.
 In directed mode, Forman is per kNN arc (seed R recipe) and "arcs" lists them.`;
@@ -59,6 +74,7 @@ export async function geometryCommand(argv: string[]): Promise<number> {
       curvature: { type: 'string' },
       alpha: { type: 'string' },
       threads: { type: 'string' },
+      key: { type: 'string' },
       out: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -74,11 +90,18 @@ export async function geometryCommand(argv: string[]): Promise<number> {
   const mode = values.mode as GraphMode;
   const curvatures = parseCurvatures(values.curvature);
   const alpha = parseNumberOption(values.alpha, 'alpha', 0.5);
-  const points = await readPoints(positionals[0]!);
+  const input = await readLayerFiles([positionals[0]!], values.key !== undefined ? { keys: [values.key] } : {});
+  if (input.layers.length !== 1)
+    throw new InvalidArgumentError(
+      `geometry: ${positionals[0]} holds ${input.layers.length} arrays (${input.sources.map((s) => s.key).join(', ')}); choose one with --key NAME`,
+      'key',
+    );
+  noteShapes(input.sources);
+  const points = input.layers[0]!;
   const g = await knnGraph(points, { k, mode, threads });
   const geo = await geodesics(g, { threads });
   // Ollivier reports progress in edges.
-  const bar = curvatures.includes('ollivier') ? new ProgressBar('ollivier', g.edgeCount) : null;
+  const bar = curvatures.includes('ollivier') && !isQuiet() ? new ProgressBar('ollivier', g.edgeCount) : null;
   const curv = await curvature(g, {
     curvatures,
     alpha,
@@ -106,20 +129,26 @@ export async function geometryCommand(argv: string[]): Promise<number> {
   };
   if (curvatures.includes('ollivier')) result.alpha = alpha;
   if (mode === 'directed') result.arcs = knnRows.flatMap((row, i) => row.map((j) => [i, j]));
-  await writeFileAtomic(values.out, JSON.stringify(toJsonValue(result)) + '\n');
-  process.stderr.write(
+  result.input = input.sources[0];
+  result.meta = await metaBlock([positionals[0]!]);
+  await writeOutput(values.out, JSON.stringify(toJsonValue(result)) + '\n');
+  note(
     `ricciflow geometry: n=${g.n} k=${k} mode=${g.mode} edges=${g.edgeCount} connected=${geo.connected} ` +
       `components=${geo.components} g=${geo.geodesicSum ?? 'null'} -> ${values.out}\n`,
   );
   return 0;
 }
 
-export const ANALYZE_HELP = `ricciflow analyze LAYER0.npy LAYER1.npy … --k 30[,120,…] [--curvature forman]
+export const ANALYZE_HELP = `ricciflow analyze (LAYER0.npy LAYER1.npy … | LAYERS.npz) --k 30[,120,…] [--curvature forman]
                   [--layers all|hidden] [--mode union|mutual|directed] [--node mean|sum]
-                  [--alpha 0.5] [--threads T] --out RESULT.json
+                  [--alpha 0.5] [--threads T] [--keys K0,K1,…] [--order auto|given] --out RESULT.json
 
-Each LAYER file holds the activations of one layer on the same n points (.npy or .csv), in order
-input, hidden…, output. RESULT.json: global {rho, z, ric, g, eta}, local (one value or null per
+Each LAYER file holds the activations of one layer on the same n points, in order input, hidden…,
+output: .npy (float16/32/64 or integers; N-D arrays such as conv outputs (n, c, h, w) are flattened
+to n × c·h·w, with a notice) or delimited text (.csv/.tsv/.txt: comma, tab or spaces; # comments).
+One .npz (np.savez of every layer) works too: its arrays in key order, or --keys to choose them.
+--order auto (default) puts numbered names (layer2 before layer10, arr_0 … arr_11) in natural
+order; --order given keeps the order given. --out - writes RESULT to stdout. RESULT.json: global {rho, z, ric, g, eta}, local (one value or null per
 point), layer (one value per transition l -> l+1), connected per layer; one block per k and curvature.`;
 
 export async function analyzeCommand(argv: string[]): Promise<number> {
@@ -134,6 +163,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       node: { type: 'string', default: 'mean' },
       alpha: { type: 'string' },
       threads: { type: 'string' },
+      keys: { type: 'string' },
+      order: { type: 'string', default: 'auto' },
       out: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -142,15 +173,24 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     process.stdout.write(ANALYZE_HELP + '\n');
     return 0;
   }
-  if (positionals.length < 2) throw new InvalidArgumentError('analyze: give at least two LAYER files (input and output)', 'LAYER');
+  const oneNpz = positionals.length === 1 && /\.npz$/i.test(positionals[0]!);
+  if (positionals.length < 2 && !oneNpz)
+    throw new InvalidArgumentError('analyze: give at least two LAYER files (input and output), or one .npz holding every layer', 'LAYER');
+  if (values.order !== 'auto' && values.order !== 'given')
+    throw new InvalidArgumentError(`--order: expected auto or given, got '${values.order}'`, 'order');
   if (!values.out) throw new InvalidArgumentError('analyze: --out RESULT.json is required', 'out');
   if (values.k === undefined) throw new InvalidArgumentError('--k is required', 'k');
   const ks = values.k.split(',').map((s) => parseIntOption(s, 'k'));
   const curvatures = parseCurvatures(values.curvature);
   const threads = parseIntOption(values.threads, 'threads', 0);
-  const layers = [];
-  for (const f of positionals) layers.push(await readPoints(f));
-  const bar = new ProgressBar('analyze', layers.length * ks.length);
+  const input = await readLayerFiles(positionals, {
+    order: values.order,
+    ...(values.keys !== undefined ? { keys: values.keys.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+  });
+  const layers = input.layers;
+  if (layers.length < 2) throw new InvalidArgumentError(`analyze: ${positionals[0]} holds ${layers.length} array; need at least two layers`, 'LAYER');
+  noteShapes(input.sources, input.reordered);
+  const bar = isQuiet() ? null : new ProgressBar('analyze', layers.length * ks.length);
   const res = await analyzeLayers(layers, {
     k: ks,
     curvatures,
@@ -159,7 +199,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     node: values.node as 'mean' | 'sum',
     alpha: parseNumberOption(values.alpha, 'alpha', 0.5),
     threads,
-    onLayer: (d) => bar.update(d),
+    onLayer: (d) => bar?.update(d),
   });
   const blocks = res.byK.flatMap((K) =>
     curvatures.map((c) => {
@@ -189,10 +229,12 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     layer: first.layer,
     connected: first.connected,
     results: blocks,
+    inputs: input.sources,
+    meta: await metaBlock(positionals),
   };
-  await writeFileAtomic(values.out, JSON.stringify(toJsonValue(out)) + '\n');
+  await writeOutput(values.out, JSON.stringify(toJsonValue(out)) + '\n');
   for (const b of blocks)
-    process.stderr.write(
+    note(
       `k=${b.k} ${b.curvature}: rho=${b.global.rho ?? 'null'} z=${b.global.z ?? 'null'} local mean=${b.localSummary.mean ?? 'null'}` +
         `${b.global.reason ? ' (' + b.global.reason + ')' : ''}\n`,
     );

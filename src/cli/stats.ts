@@ -9,15 +9,18 @@ import { readRecords } from '../study/store.js';
 import { accuracyStatistics, formatStatistics } from '../study/statistics.js';
 import { dedupeRecords, readResultsDir } from '../study/sweep.js';
 import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
-import { toJsonValue, writeFileAtomic } from './util.js';
+import { metaBlock, note, writeOutput } from './output.js';
+import { toJsonValue } from './util.js';
 
-export const STATS_HELP = `ricciflow stats DIR|networks.jsonl [--threshold 0.98] [--k K] [--curvature forman] [--json OUT]
+export const STATS_HELP = `ricciflow stats DIR|networks.jsonl [--threshold 0.98] [--k K] [--curvature forman]
+                [--json] [--out STATS.json|-]
 
 Among networks with test accuracy above the threshold: Pearson and Spearman correlation of the
 Ricci coefficient ρ and of its Fisher z with accuracy (p-values, counts), overall and per dataset,
 architecture and depth; the linear model accuracy ~ ρ + dataset + architecture + depth (coefficient,
 SE and p of ρ; single-level factors dropped); the seed R recipe's pooled layer-skip correlation; the
-share of networks with ρ < 0; excluded networks by reason. --json writes everything as JSON.`;
+share of networks with ρ < 0; excluded networks by reason. --json prints everything as JSON on
+stdout instead of the text (with a meta block); --out FILE writes that JSON to FILE as well.`;
 
 export async function statsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -27,7 +30,8 @@ export async function statsCommand(argv: string[]): Promise<number> {
       threshold: { type: 'string' },
       k: { type: 'string' },
       curvature: { type: 'string' },
-      json: { type: 'string' },
+      json: { type: 'boolean' },
+      out: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,11 +50,15 @@ export async function statsCommand(argv: string[]): Promise<number> {
     ...(values.k !== undefined ? { k: parseIntOption(values.k, 'k') } : {}),
     ...(curv ? { curvature: curv[0] as CurvatureName } : {}),
   });
-  process.stdout.write(formatStatistics(result, positionals[0]) + '\n');
-  if (values.json !== undefined) {
-    const out = resolve(values.json);
-    await writeFileAtomic(out, JSON.stringify(toJsonValue({ source: path, ...result }), null, 2) + '\n');
-    process.stdout.write(`JSON: ${out}\n`);
+  const json = (): Promise<string> =>
+    metaBlock([isFile ? path : resolve(path, 'networks.jsonl')]).then(
+      (meta) => JSON.stringify(toJsonValue({ source: path, ...result, meta }), null, 2) + '\n',
+    );
+  if (values.json || values.out === '-') await writeOutput('-', await json());
+  else process.stdout.write(formatStatistics(result, positionals[0]) + '\n');
+  if (values.out !== undefined && values.out !== '-') {
+    await writeOutput(values.out, await json());
+    note(`JSON: ${resolve(values.out)}`);
   }
   return 0;
 }

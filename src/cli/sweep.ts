@@ -18,6 +18,7 @@ import { InvalidArgumentError } from '../errors.js';
 import {
   exportCsv,
   mergeSweepDirs,
+  formatShard,
   parseShard,
   presetSweep,
   PRESET_NAMES,
@@ -32,12 +33,15 @@ import {
   type Shard,
   type SweepSpec,
 } from '../study/sweep.js';
+import { configId } from '../study/network.js';
 import { parseIntOption } from './geometry.js';
+import { isQuiet, metaBlock, note } from './output.js';
 import { ProgressBar, formatSeconds } from './util.js';
 
 export const SWEEP_HELP = `ricciflow sweep (--preset ${PRESET_NAMES.join('|')} | --config SWEEP.json) --out DIR
                 [--workers N] [--threads T] [--group G] [--data-dir DIR]
-                [--shard I/N | --shard slurm | --shard k8s --shard-count N] [--dry-run]
+                [--shard I/N | --shard-index I --shard-count N | --shard slurm | --shard k8s --shard-count N]
+                [--dry-run [--json]]
 ricciflow sweep --out DIR                 continue the sweep stored in DIR/sweep.json
 ricciflow sweep --export-csv DIR          write DIR/summary.csv from DIR/networks.jsonl
 ricciflow sweep --print-preset NAME       print a preset as a sweep file (a starting point)
@@ -50,18 +54,21 @@ stopped. DIR/sweep.json stores the resolved sweep; a DIR holding another sweep i
   --workers N    cells in flight at once (default: cores / threads, at least 1)
   --threads T    native threads per task (default 1); all tasks share one budget of <cores> threads
   --group G      networks of a cell trained together in one task (default 1)
-  --shard I/N    compute only shard I (0-based) of N: the grid dealt round-robin
+  --shard I/N    compute only shard I of N, I from 1 to N (as in Jest/Vitest/Playwright): the grid
+                 dealt round-robin
+  --shard-index I --shard-count N   the same with I from 0 to N-1 (for 0-based schedulers)
   --shard slurm  I and N from SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT (array from any MIN, STEP)
   --shard k8s    I from JOB_COMPLETION_INDEX (Indexed Job), N from --shard-count
-  --dry-run      print the grid and this shard's share, compute nothing
+  --dry-run      print the grid and this shard's share, compute nothing (--json: as JSON on stdout)
 
 Each shard writes its own DIR; combine them with ricciflow merge.`;
 
-export const MERGE_HELP = `ricciflow merge OUT DIR1 DIR2 …
+export const MERGE_HELP = `ricciflow merge OUT DIR1 DIR2 … [--json]
 
 Combines sweep directories (the shards of one sweep) into OUT: records deduplicated by id, in grid
 order, OUT/sweep.json (unsharded) and OUT/summary.csv. Refuses directories holding different sweeps
-(anything but the shard differs). Missing networks can be computed with ricciflow sweep --out OUT.`;
+(anything but the shard differs). Missing networks can be computed with ricciflow sweep --out OUT.
+--json prints the merge summary as JSON on stdout (with a meta block).`;
 
 function sweepLine(spec: SweepSpec, networks: number): string {
   return (
@@ -83,8 +90,10 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       group: { type: 'string' },
       'data-dir': { type: 'string' },
       shard: { type: 'string' },
+      'shard-index': { type: 'string' },
       'shard-count': { type: 'string' },
       'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
       'export-csv': { type: 'string' },
       'print-preset': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -118,9 +127,9 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   else if (stored) spec = resolveSweep(stored.sweep, `${outDir}/sweep.json`);
   else throw new InvalidArgumentError(`give --preset (${PRESET_NAMES.join(', ')}) or --config FILE (${outDir} holds no sweep yet)`, 'preset');
   const shard: Shard =
-    values.shard === undefined && values['shard-count'] === undefined && stored && values.preset === undefined && values.config === undefined
+    values.shard === undefined && values['shard-index'] === undefined && values['shard-count'] === undefined && stored && values.preset === undefined && values.config === undefined
       ? stored.shard
-      : parseShard(values.shard, process.env, values['shard-count']);
+      : parseShard(values.shard, process.env, values['shard-count'], values['shard-index']);
 
   const cores = availableParallelism();
   const threads = parseIntOption(values.threads, 'threads', 1);
@@ -131,10 +140,30 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   if (group < 1) throw new InvalidArgumentError('--group: must be >= 1', 'group');
 
   const all = sweepConfigs(spec);
-  const shardText = shard.count > 1 ? `, shard ${shard.index}/${shard.count}` : '';
+  const shardText = shard.count > 1 ? `, shard ${formatShard(shard)}` : '';
+  if (values.json && !values['dry-run']) throw new InvalidArgumentError('--json goes with --dry-run (a sweep writes DIR/networks.jsonl)', 'json');
   if (values['dry-run']) {
     const mine = selectShard(all, shard);
     const units = workUnits(mine, group);
+    if (values.json) {
+      const perDataset: Record<string, number> = {};
+      for (const c of mine) perDataset[c.dataset] = (perDataset[c.dataset] ?? 0) + 1;
+      const out = {
+        sweep: spec,
+        grid: all.length,
+        shard: { index: shard.index, count: shard.count, label: formatShard(shard) },
+        networks: mine.length,
+        tasks: units.length,
+        workers,
+        threads,
+        cores,
+        perDataset,
+        ids: mine.map((c) => configId(c)),
+        meta: await metaBlock(values.config !== undefined ? [values.config] : []),
+      };
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      return 0;
+    }
     process.stdout.write(`sweep ${sweepLine(spec, all.length)}\n`);
     process.stdout.write(`this run${shardText}: ${mine.length} networks in ${units.length} tasks; ${workers} workers × ${threads} threads (${cores} cores)\n`);
     const per = new Map<string, number>();
@@ -165,13 +194,13 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       signal: abort.signal,
       ...(values['data-dir'] !== undefined ? { dataDir: resolve(values['data-dir']) } : {}),
       onStart: (i) => {
-        process.stderr.write(
+        note(
           `ricciflow sweep ${sweepLine(spec, i.grid)}${shardText}\n` +
             `  ${i.shardNetworks} networks in this ${shard.count > 1 ? 'shard' : 'sweep'}, ${i.skipped} already done, ${i.todo} to compute ` +
             `(${i.units} tasks; ${workers} workers × ${threads} threads on ${cores} cores); results in ${outDir}\n`,
         );
-        bar = new ProgressBar('networks', i.todo);
-        if (i.todo === 0) bar.update(0);
+        bar = isQuiet() ? null : new ProgressBar('networks', i.todo);
+        if (i.todo === 0) bar?.update(0);
       },
       onRecord: (p) => bar?.update(p.done, `${p.label}${p.failed ? ` (${p.failed} failed)` : ''}`),
     });
@@ -196,7 +225,11 @@ export async function sweepCommand(argv: string[]): Promise<number> {
 }
 
 export async function mergeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     process.stdout.write(MERGE_HELP + '\n');
     return 0;
@@ -204,8 +237,22 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   if (positionals.length < 2) throw new InvalidArgumentError(`merge needs OUT and at least one DIR\n\n${MERGE_HELP}`, 'dirs');
   const [out, ...dirs] = positionals.map((p) => resolve(p));
   const res = await mergeSweepDirs(out!, dirs);
+  if (values.json) {
+    const summary = {
+      out: res.out,
+      sweep: res.sweep.name,
+      grid: res.grid,
+      networks: res.networks,
+      missing: res.missing,
+      duplicates: res.duplicates,
+      inputs: res.inputs.map((i) => ({ dir: i.dir, shard: { index: i.shard.index, count: i.shard.count, label: formatShard(i.shard) }, records: i.records })),
+      meta: await metaBlock(dirs.map((d) => `${d}/networks.jsonl`)),
+    };
+    process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+    return 0;
+  }
   for (const i of res.inputs)
-    process.stdout.write(`  ${i.dir}: ${i.shard.count > 1 ? `shard ${i.shard.index}/${i.shard.count}` : 'unsharded'}, ${i.records} networks\n`);
+    process.stdout.write(`  ${i.dir}: ${i.shard.count > 1 ? `shard ${formatShard(i.shard)}` : 'unsharded'}, ${i.records} networks\n`);
   process.stdout.write(
     `merged ${res.networks}/${res.grid} networks of '${res.sweep.name}' into ${res.out}` +
       `${res.duplicates ? ` (${res.duplicates} duplicates dropped)` : ''}; networks.jsonl, summary.csv, sweep.json\n`,

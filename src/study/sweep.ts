@@ -353,14 +353,32 @@ function shardInt(v: string | undefined, what: string): number {
   return Number.parseInt(v, 10);
 }
 
+/** A shard as people count it: `I/N` with I from 1 (as in `--shard I/N`), or 'the whole grid'. */
+export function formatShard(s: Shard): string {
+  return `${s.index + 1}/${s.count}`;
+}
+
 /**
- * `--shard I/N` (0-based I), `--shard slurm` (SLURM_ARRAY_TASK_ID relative to
- * SLURM_ARRAY_TASK_MIN and _STEP, of SLURM_ARRAY_TASK_COUNT), or `--shard k8s` (an Indexed Job's
- * JOB_COMPLETION_INDEX, of `--shard-count N`).
+ * Which shard this process computes (stored 0-based in {@link Shard}):
+ * - `--shard I/N`: I counted from 1 (1/N … N/N), as in Jest, Vitest and Playwright;
+ * - `--shard-index I --shard-count N`: I counted from 0 (0 … N-1), for schedulers that number
+ *   tasks from 0 (`--shard-index "$SLURM_ARRAY_TASK_ID"`, `$JOB_COMPLETION_INDEX`);
+ * - `--shard slurm`: SLURM_ARRAY_TASK_ID relative to SLURM_ARRAY_TASK_MIN and _STEP, of
+ *   SLURM_ARRAY_TASK_COUNT (or `--shard-count N`);
+ * - `--shard k8s`: an Indexed Job's JOB_COMPLETION_INDEX, of `--shard-count N`.
  */
-export function parseShard(arg: string | undefined, env: NodeJS.ProcessEnv = process.env, shardCount?: string): Shard {
+export function parseShard(arg: string | undefined, env: NodeJS.ProcessEnv = process.env, shardCount?: string, shardIndex?: string): Shard {
+  if (shardIndex !== undefined) {
+    if (arg !== undefined) throw new InvalidArgumentError('give --shard or --shard-index, not both', 'shard-index');
+    if (shardCount === undefined) throw new InvalidArgumentError('--shard-index I needs --shard-count N (I counts from 0)', 'shard-count');
+    const index = shardInt(shardIndex, '--shard-index');
+    const count = shardInt(shardCount, '--shard-count');
+    if (count < 1) throw new InvalidArgumentError(`--shard-count must be >= 1, got ${count}`, 'shard-count');
+    if (index >= count) throw new InvalidArgumentError(`--shard-index ${index} is outside 0…${count - 1} (it counts from 0)`, 'shard-index');
+    return { index, count };
+  }
   if (arg === undefined) {
-    if (shardCount !== undefined) throw new InvalidArgumentError('--shard-count goes with --shard k8s', 'shard-count');
+    if (shardCount !== undefined) throw new InvalidArgumentError('--shard-count goes with --shard k8s, --shard slurm or --shard-index', 'shard-count');
     return NO_SHARD;
   }
   let index: number, count: number;
@@ -387,10 +405,16 @@ export function parseShard(arg: string | undefined, env: NodeJS.ProcessEnv = pro
     count = shardInt(shardCount, '--shard-count');
   } else {
     const m = /^(\d+)\/(\d+)$/.exec(arg.trim());
-    if (!m) throw new InvalidArgumentError(`--shard: expected I/N (0-based, e.g. 0/4), slurm or k8s; got '${arg}'`, 'shard');
+    if (!m) throw new InvalidArgumentError(`--shard: expected I/N (I from 1 to N, e.g. 1/4), slurm or k8s; got '${arg}'`, 'shard');
     if (shardCount !== undefined) throw new InvalidArgumentError('--shard-count goes with --shard k8s (I/N already names the count)', 'shard-count');
-    index = Number(m[1]);
     count = Number(m[2]);
+    const i = Number(m[1]);
+    if (count >= 1 && (i < 1 || i > count))
+      throw new InvalidArgumentError(
+        `--shard ${arg}: I counts from 1 to ${count} (as in Jest/Vitest/Playwright)${i === 0 ? `; for 0-based indices use --shard-index ${i} --shard-count ${count}` : ''}`,
+        'shard',
+      );
+    index = i - 1;
   }
   if (count < 1) throw new InvalidArgumentError(`--shard: the shard count must be >= 1, got ${count}`, 'shard');
   if (index < 0 || index >= count) throw new InvalidArgumentError(`--shard: index ${index} is outside 0…${count - 1}`, 'shard');
@@ -467,7 +491,7 @@ function storedFor(spec: SweepSpec, shard: Shard, networks: number, shardNetwork
   return { format: SWEEP_FORMAT, sweep: spec, shard, networks, shardNetworks, ricciflow: VERSION, createdAt: new Date().toISOString() };
 }
 
-const shardText = (s: Shard): string => (s.count === 1 ? 'the whole grid' : `shard ${s.index}/${s.count}`);
+const shardText = (s: Shard): string => (s.count === 1 ? 'the whole grid' : `shard ${formatShard(s)}`);
 
 /**
  * Makes `dir` a sweep directory for (spec, shard), or checks that it already is one for the same

@@ -1,0 +1,162 @@
+/**
+ * CLI output conventions shared by every verb: `--quiet`, `--out -` (stdout), the `meta` block
+ * of JSON outputs, and the exit codes.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { arch, cpus, platform } from 'node:os';
+import { resolve } from 'node:path';
+
+import { InvalidArgumentError, RicciflowError } from '../errors.js';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from './util.js';
+
+/** Exit codes of the `ricciflow` command (listed in `ricciflow --help`). */
+export const EXIT = {
+  ok: 0,
+  /** I/O, format, native or other failures at run time. */
+  failure: 1,
+  /** Usage errors and invalid arguments (unknown verb or option, bad value). */
+  usage: 2,
+} as const;
+
+export const EXIT_HELP = `Exit status: 0 success; 1 failure (I/O, file format, native or training error, failed networks);
+2 usage error or invalid argument (unknown command or option, bad value); 130/143 interrupted by
+SIGINT/SIGTERM (sweep: finished networks are kept).`;
+
+/** The exit code for an error thrown by a verb. */
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof InvalidArgumentError) return EXIT.usage;
+  if (err instanceof Error && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return EXIT.usage;
+  return EXIT.failure;
+}
+
+export { RicciflowError };
+
+let cliArgv: string[] = process.argv.slice(2);
+/** The command line as given to `main` (recorded in `meta.argv`). */
+export function setArgv(argv: readonly string[]): void {
+  cliArgv = [...argv];
+}
+
+let quiet = false;
+/** `--quiet`: progress bars and notices on stderr are suppressed (errors still print). */
+export function setQuiet(q: boolean): void {
+  quiet = q;
+}
+export function isQuiet(): boolean {
+  return quiet;
+}
+
+/** A notice on stderr (suppressed by --quiet). */
+export function note(message: string): void {
+  if (!quiet) process.stderr.write(message.endsWith('\n') ? message : message + '\n');
+}
+
+/** Whether `NODE_DEBUG` names ricciflow (then errors print their stack). */
+export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.NODE_DEBUG ?? '').split(/[\s,]+/).some((s) => s.toLowerCase() === 'ricciflow' || s === '*');
+}
+
+/** Writes `text` to `path`, or to stdout when `path` is `-`. */
+export async function writeOutput(path: string, text: string): Promise<void> {
+  if (path === '-') {
+    await new Promise<void>((res, rej) => process.stdout.write(text, (err) => (err ? rej(err) : res())));
+    return;
+  }
+  await writeFileAtomic(path, text);
+}
+
+/** SHA-256 (hex) of a file, streamed. */
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  await new Promise<void>((res, rej) => {
+    const s = createReadStream(path);
+    s.on('data', (c) => h.update(c));
+    s.on('end', () => res());
+    s.on('error', rej);
+  });
+  return h.digest('hex');
+}
+
+export interface MetaInput {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** Provenance of a JSON output: who wrote it, on what, from which inputs. */
+export interface Meta {
+  tool: 'ricciflow';
+  version: string;
+  node: string;
+  platform: string;
+  arch: string;
+  cpu: string;
+  /** Compute kernels the native core dispatches to on this CPU (docs/prebuilds.md). */
+  kernel: { avx2: boolean; avx512: boolean; triangles: string };
+  argv: string[];
+  inputs: MetaInput[];
+  date: string;
+}
+
+let versionCache: string | null = null;
+function version(): string {
+  if (versionCache === null) {
+    try {
+      versionCache = (JSON.parse(readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      versionCache = 'unknown';
+    }
+  }
+  return versionCache;
+}
+
+function cpuFlags(): Set<string> {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const line = /^flags\s*:(.*)$/m.exec(info);
+    return new Set((line?.[1] ?? '').trim().split(/\s+/));
+  } catch {
+    return new Set();
+  }
+}
+
+/** Which kernels run here: the addon's own report when it gives one, else the CPU's flags. */
+export async function kernelInfo(): Promise<Meta['kernel']> {
+  try {
+    const { addon } = await import('../native.js');
+    const d = addon.diagnostics() as { kernel?: { avx2: boolean; avx512: boolean; triangles: string } };
+    if (d.kernel) return d.kernel;
+  } catch {
+    // no addon: fall through to the CPU flags
+  }
+  const f = cpuFlags();
+  const avx512 = f.has('avx512f') && f.has('avx512_vpopcntdq');
+  return { avx2: f.has('avx2') && f.has('fma'), avx512, triangles: avx512 ? 'avx512-vpopcntdq' : 'portable' };
+}
+
+/** The `meta` block of a JSON output; `inputs` are hashed (SHA-256). */
+export async function metaBlock(inputs: readonly string[] = [], argv: readonly string[] = cliArgv): Promise<Meta> {
+  const hashed: MetaInput[] = [];
+  for (const p of inputs) {
+    const abs = resolve(p);
+    const st = await stat(abs).catch(() => null);
+    if (!st?.isFile()) continue;
+    hashed.push({ path: abs, bytes: st.size, sha256: await sha256File(abs) });
+  }
+  return {
+    tool: 'ricciflow',
+    version: version(),
+    node: process.version,
+    platform: platform(),
+    arch: arch(),
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    kernel: await kernelInfo(),
+    argv: [...argv],
+    inputs: hashed,
+    date: new Date().toISOString(),
+  };
+}

@@ -256,6 +256,17 @@ describe('shards', () => {
     expect(existsSync(join(tmp, 'mixed', 'networks.jsonl'))).toBe(false);
   });
 
+  it('sweep --dry-run --json prints the shard plan as JSON on stdout', async () => {
+    const r = await run(['sweep', '--config', configPath, '--out', join(tmp, 'dry'), '--shard', '2/2', '--dry-run', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { grid: number; networks: number; shard: { index: number; count: number; label: string }; ids: string[]; meta: { inputs: { path: string }[] } };
+    expect(j.grid).toBe(N);
+    expect(j.shard).toEqual({ index: 1, count: 2, label: '2/2' });
+    expect(j.ids).toEqual(gridIds.filter((_, i) => i % 2 === 1));
+    expect(j.meta.inputs[0]!.path).toBe(configPath);
+    expect(existsSync(join(tmp, 'dry'))).toBe(false);
+  });
+
   it('deals every network to exactly one shard, for any shard count', () => {
     const configs = sweepConfigs(presetSweep('quick'));
     const ids = configs.map(configId);

@@ -213,6 +213,7 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
     h.learning_rate = static_cast<float>(rfb::number_option(o, "learningRate", 1e-3));
     h.rho = static_cast<float>(rfb::number_option(o, "rho", 0.9));
     h.epsilon = static_cast<float>(rfb::number_option(o, "epsilon", 1e-7));
+    h.flush_denormals = rfb::bool_option(o, "flushDenormals", true);
     try {
       mlp::validate_hyper(h);
     } catch (const ricci::Error& e) {
@@ -348,6 +349,28 @@ Napi::Value MlpInitWeights(const Napi::CallbackInfo& info) {
   return rfb::to_f32(env, mlp::export_weights(mlp::init_glorot(sizes, seed)));
 }
 
+// mlpFpProbe({ threads }) -> Promise<{ threads: number[], lastTraining, supported }>: on the
+// compute thread and OpenMP team a call gets (as any geometry call), each thread's denormal-flush
+// flags (1 = FTZ, 2 = DAZ; arm64 FZ sets both) plus 4 when subnormal float/double arithmetic gives
+// the IEEE result there. Diagnostics for the floating-point guarantee of docs/method.md §8c.
+Napi::Value MlpFpProbe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object opt = rfb::options_arg(info, 0);
+  auto out = std::make_shared<std::vector<uint32_t>>();
+  return Task::Schedule(
+      env, task_options(env, opt, 1 << 10), KeepAlive(),
+      [out](int threads, ricci::Control&) { *out = mlp::fp_probe(threads); },
+      [out](Napi::Env env) -> Napi::Value {
+        Napi::Object o = Napi::Object::New(env);
+        Napi::Array a = Napi::Array::New(env, out->size());
+        for (size_t i = 0; i < out->size(); ++i) a.Set(static_cast<uint32_t>(i), Napi::Number::New(env, (*out)[i]));
+        o.Set("threads", a);
+        o.Set("lastTraining", Napi::Number::New(env, mlp::last_training_fp_flags()));
+        o.Set("supported", Napi::Boolean::New(env, mlp::fp_flush_supported()));
+        return o;
+      });
+}
+
 Napi::Value MlpParamCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(mlp::param_count(sizes_arg(info.Env(), info[0]))));
 }
@@ -358,5 +381,6 @@ void register_mlp(Napi::Env env, Napi::Object exports) {
   MlpTrainer::Init(env, exports);
   exports.Set("mlpForward", Napi::Function::New(env, MlpForward, "mlpForward"));
   exports.Set("mlpInitWeights", Napi::Function::New(env, MlpInitWeights, "mlpInitWeights"));
+  exports.Set("mlpFpProbe", Napi::Function::New(env, MlpFpProbe, "mlpFpProbe"));
   exports.Set("mlpParamCount", Napi::Function::New(env, MlpParamCount, "mlpParamCount"));
 }

@@ -38,6 +38,45 @@
 namespace ricci {
 namespace mlp {
 
+// ---- floating-point mode (docs/method.md §8c) -------------------------------------------------
+
+// Training runs with denormals flushed to zero, as TensorFlow's CPU kernels do: subnormal
+// activations and gradients appear late in training and otherwise slow whole epochs several-fold.
+// The mode is a per-thread register, so it is set on each thread that does training arithmetic
+// (the compute thread and every OpenMP worker of its team) for the duration of the training call
+// only, and restored from the saved value afterwards: geometry, curvature and forward passes run
+// on the same threads with the IEEE mode they had before.
+//   x86-64 (SSE): MXCSR bits FTZ (flush results) and DAZ (treat subnormal inputs as zero).
+//   AArch64: FPCR.FZ, which flushes both inputs and results of single/double precision.
+//   Other architectures: no change (the guard does nothing and reports no flags).
+constexpr uint32_t kFpFlushResults = 1;  // FTZ (x86) / FZ (arm64)
+constexpr uint32_t kFpFlushInputs = 2;   // DAZ (x86) / FZ (arm64)
+// The calling thread's flush flags (kFpFlush* bits).
+uint32_t fp_flush_flags();
+// Whether this build can flush denormals (x86-64 with SSE, or AArch64).
+bool fp_flush_supported();
+// Flags seen by the training threads during the most recent training call (diagnostics).
+uint32_t last_training_fp_flags();
+
+// Diagnostics: on each of `threads` OpenMP threads of the calling thread's team, the thread's
+// flush flags and whether subnormal float and double arithmetic gives the IEEE result there
+// (bit 4 of the entry set when it does).
+constexpr uint32_t kFpSubnormalsExact = 4;
+std::vector<uint32_t> fp_probe(int threads);
+
+// RAII: sets the flush mode on this thread (when `flush` is true) and restores the saved mode.
+class DenormalsFlushed {
+ public:
+  explicit DenormalsFlushed(bool flush);
+  ~DenormalsFlushed();
+  DenormalsFlushed(const DenormalsFlushed&) = delete;
+  DenormalsFlushed& operator=(const DenormalsFlushed&) = delete;
+
+ private:
+  bool active_ = false;
+  uint64_t saved_ = 0;
+};
+
 // ---- random numbers ---------------------------------------------------------------------------
 
 uint64_t splitmix64(uint64_t& state);
@@ -131,6 +170,7 @@ struct Hyper {
   float learning_rate = 1e-3f;
   float rho = 0.9f;
   float epsilon = 1e-7f;
+  bool flush_denormals = true;  // FTZ/DAZ on the training threads (see above)
 };
 void validate_hyper(const Hyper& h);
 

@@ -24,6 +24,7 @@ interface RawTrainer {
     learningRate: number;
     rho: number;
     epsilon: number;
+    flushDenormals?: boolean;
     active?: Uint8Array;
   }): Promise<Float64Array>;
   getWeights(r: number): Float32Array;
@@ -35,6 +36,8 @@ export interface MlpAddon {
   mlpForward(sizes: number[], weights: Float32Array, x: Float32Array, n: number, o?: RawCallOptions): Promise<Float32Array[]>;
   mlpInitWeights(sizes: number[], seed: number): Float32Array;
   mlpParamCount(sizes: number[]): number;
+  /** Diagnostics (docs/method.md §8c): per OpenMP thread of a call, flush flags (1 FTZ, 2 DAZ) + 4 if subnormals are exact. */
+  mlpFpProbe(o?: RawCallOptions): Promise<{ threads: number[]; lastTraining: number; supported: boolean }>;
 }
 
 type NativeModule = typeof import('../native.js');
@@ -130,6 +133,7 @@ export async function trainNative(
         learningRate: o.learningRate,
         rho: o.rho,
         epsilon: o.epsilon,
+        flushDenormals: o.flushDenormals,
         active,
       }),
     );

@@ -125,6 +125,7 @@ export interface ResolvedOptions {
   epsilon: number;
   seeds: number[];
   threads: number;
+  flushDenormals: boolean;
   early: Required<EarlyStoppingOptions> | null;
 }
 
@@ -159,6 +160,9 @@ export function resolveOptions(d: number, opts: TrainOptions): ResolvedOptions {
   });
   const threads = opts.threads ?? 0;
   posInt(threads, 'threads', 0);
+  const flushDenormals = opts.flushDenormals ?? true;
+  if (typeof flushDenormals !== 'boolean')
+    throw new InvalidArgumentError(`flushDenormals must be true or false, got ${String(flushDenormals)}`, 'flushDenormals');
   let early: Required<EarlyStoppingOptions> | null = null;
   if (opts.earlyStopping) {
     const e = opts.earlyStopping === true ? {} : opts.earlyStopping;
@@ -181,6 +185,7 @@ export function resolveOptions(d: number, opts: TrainOptions): ResolvedOptions {
     epsilon: posNum(opts.epsilon ?? SEED_RECIPE.epsilon, 'epsilon'),
     seeds: [...seeds],
     threads,
+    flushDenormals,
     early,
   };
 }

@@ -101,6 +101,12 @@ export interface TrainOptions {
    * `@tensorflow/tfjs-node`, then wasm, then the pure-JS cpu backend.
    */
   tfjsBackend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /**
+   * Native backend: train with denormals flushed to zero (FTZ/DAZ) on the training threads,
+   * default true (docs/method.md §8c). Scoped to the training call: every other computation keeps
+   * IEEE subnormals. `false` gives strict IEEE arithmetic, several-fold slower in late epochs.
+   */
+  flushDenormals?: boolean;
   /** Compute threads for the native backend (0 or absent: the global default). */
   threads?: number;
   /** Starting weights per network (same order as `seeds`; `null` entries are initialised from the seed). */

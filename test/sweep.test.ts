@@ -321,12 +321,12 @@ describe('sweep files', () => {
   it('names the offending key', () => {
     bad({ epochs: 5 }, 'epochs', /^sweep file x\.json: 'epochs' is not a known key \(expected one of: name, description, datasets/);
     bad({ training: { epochs: '50' } }, 'training.epochs', /'training\.epochs' must be an integer, got the string "50"/);
-    bad({ training: { epoch: 5 } }, 'training.epoch', /'training\.epoch' is not a known key \(expected one of: epochs, batchSize/);
+    bad({ training: { epoch: 5 } }, 'training.epoch', /'training\.epoch' is not a known key \(expected one of: recipe, optimizer, epochs, batchSize/);
     bad({ data: { nTest: 100, scale: 'pixels' } }, 'data.scale', /must be one of raw, unit, got 'pixels'/);
     bad({ datasets: [] }, 'datasets', /'datasets' must not be empty/);
     bad({ datasets: 'A' }, 'datasets', /must be a non-empty list, got the string "A"/);
     bad({ datasets: ['A', 'mnist:1v1x'] }, 'datasets[1]', /unknown dataset 'mnist:1v1x'/);
-    bad({ architectures: ['wide', 'deep'] }, 'architectures[1]', /must be one of narrow, wide, bottleneck, got 'deep'/);
+    bad({ architectures: ['wide', 'deep'] }, 'architectures[1]', /must be one of narrow, wide, bottleneck or wN \(uniform width N, e.g. w25\), got the string "deep"/);
     bad({ architectures: ['bottleneck'], depths: [4] }, 'depths', /does not fit architecture 'bottleneck'/);
     bad({ seeds: [0, 0] }, 'seeds[1]', /repeats 0/);
     bad({ replicates: 3 }, 'replicates', /'seeds' are exclusive/);
@@ -340,16 +340,16 @@ describe('sweep files', () => {
   it('fills defaults and resolves replicates', () => {
     const s = resolveSweep({ datasets: ['A'], architectures: ['wide'], depths: [5], replicates: 3 });
     expect(s.seeds).toEqual([0, 1, 2]);
-    expect(s.training).toEqual({ epochs: 50, batchSize: 32, learningRate: 0.001, validationSplit: 0.2, backend: 'native' });
+    expect(s.training).toEqual({ recipe: 'seed', optimizer: 'rmsprop', epochs: 50, batchSize: 32, learningRate: 0.001, validationSplit: 0.2, init: 'glorot', backend: 'native' });
     expect(s).toMatchObject({ k: [30], curvatures: ['forman'], mode: 'union', layers: 'all', node: 'mean', keepLocal: true });
   });
 
   it('reports a bad file from the command line', async () => {
     const f = join(tmp, 'bad.json');
-    await writeFile(f, JSON.stringify({ ...SWEEP, training: { epochs: 0 } }));
+    await writeFile(f, JSON.stringify({ ...SWEEP, training: { epochs: -1 } }));
     const r = await run(['sweep', '--config', f, '--out', join(tmp, 'never')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/InvalidArgumentError: sweep file .*bad\.json: 'training\.epochs' must be >= 1, got 0/);
+    expect(r.stderr).toMatch(/InvalidArgumentError: sweep file .*bad\.json: 'training\.epochs' must be >= 0, got -1/);
     await writeFile(f, '{ "datasets": [');
     const j = await run(['sweep', '--config', f, '--out', join(tmp, 'never')]);
     expect(j.code).toBe(1); // a format error, not a usage error
@@ -366,10 +366,84 @@ describe('sweep files', () => {
     expect(seed.architectures.length * seed.depths.length).toBe(6);
     expect(seed.training).toMatchObject({ epochs: 50, batchSize: 32 });
     const follow = presetSweep('follow-up');
-    expect(follow.datasets).toEqual(['syn1', 'syn2', 'syn3', 'syn4', 'mnist:6v9', 'fashion-mnist:5v7', 'fashion-mnist:3v6']);
-    const img = sweepConfigs(follow).find((c) => c.dataset === 'mnist:6v9')!;
+    expect(follow.datasets).toEqual(['fashion-mnist:5v7', 'fashion-mnist:3v6', 'mnist:1v7', 'mnist:6v9', 'syn1', 'syn2', 'syn3', 'syn4']);
+    expect(follow.architectures).toEqual(['w15', 'w25', 'w50']);
+    expect(follow.depths).toEqual([7, 10, 15]);
+    expect(sweepConfigs(follow)).toHaveLength(8 * 9 * 3);
+    const img = sweepConfigs(follow).find((c) => c.dataset === 'mnist:6v9' && c.architecture === 'w25' && c.depth === 10)!;
     expect(img.data).toEqual({ dataSeed: 0, scale: 'unit', balanced: 500 });
+    expect(img.widths).toEqual(new Array(10).fill(25));
+    expect(img.training).toEqual({
+      recipe: 'follow-up', optimizer: 'adam', epochs: 20000, batchSize: 'full', learningRate: 0.001, validationSplit: 0,
+      init: 'pytorch', stopAtTrainAccuracy: 0.99, maxEpochs: 20000, backend: 'native',
+    });
+    expect(img.analysis).toEqual({ k: [50], curvatures: ['augmented'], mode: 'union', layers: 'all', node: 'mean', alpha: 0.5 });
     const syn = sweepConfigs(follow).find((c) => c.dataset === 'syn1')!;
-    expect(syn.data).toEqual({ dataSeed: 0, nTrain: 2000, nTest: 1000 });
+    expect(syn.data).toEqual({ dataSeed: 0, nTrain: 1000, nTest: 1000, noise: 0.03 });
+    expect(sweepConfigs(follow).find((c) => c.dataset === 'syn3')!.data).toEqual({ dataSeed: 0, nTrain: 1000, nTest: 1000 });
+    expect(seed.training).toMatchObject({ recipe: 'seed', optimizer: 'rmsprop', init: 'glorot' });
+  });
+});
+
+describe('recipes and uniform widths in sweep files', () => {
+  const base = { datasets: ['A'], depths: [3], seeds: [0], data: { nTest: 120 } };
+  const fails = (raw: Record<string, unknown>, key: string, message: RegExp): void => {
+    let err: unknown;
+    try {
+      resolveSweep(raw, 'sweep file r.json');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as InvalidArgumentError).arg).toBe(key);
+    expect((err as Error).message).toMatch(message);
+  };
+
+  it('crosses widths with depths as uniform-width networks', () => {
+    const s = resolveSweep({ ...base, widths: [15, 50], depths: [2, 3] });
+    expect(s.architectures).toEqual(['w15', 'w50']);
+    const cs = sweepConfigs(s);
+    expect(cs.map((c) => [c.architecture, c.depth, c.widths])).toEqual([
+      ['w15', 2, [15, 15]], ['w15', 3, [15, 15, 15]], ['w50', 2, [50, 50]], ['w50', 3, [50, 50, 50]],
+    ]);
+    // The resolved form re-resolves to itself (sweep.json is re-validated on reading).
+    expect(resolveSweep(JSON.parse(JSON.stringify(s)))).toEqual(s);
+    expect(resolveSweep({ ...base, architectures: ['w25', 'narrow'] }).architectures).toEqual(['w25', 'narrow']);
+  });
+
+  it('takes the defaults of a recipe and lets explicit keys override them', () => {
+    const f = resolveSweep({ ...base, architectures: ['w25'], training: { recipe: 'follow-up' } });
+    expect(f.training).toEqual({
+      recipe: 'follow-up', optimizer: 'adam', epochs: 20000, batchSize: 'full', learningRate: 0.001, validationSplit: 0,
+      init: 'pytorch', stopAtTrainAccuracy: 0.99, maxEpochs: 20000, backend: 'native',
+    });
+    expect(resolveSweep(JSON.parse(JSON.stringify(f)))).toEqual(f);
+    const o = resolveSweep({ ...base, architectures: ['w25'], training: { recipe: 'follow-up', batchSize: 64, maxEpochs: 300, init: 'glorot' } });
+    expect(o.training).toMatchObject({ recipe: 'follow-up', optimizer: 'adam', batchSize: 64, init: 'glorot', stopAtTrainAccuracy: 0.99, maxEpochs: 300, epochs: 300 });
+    const off = resolveSweep({ ...base, architectures: ['w25'], training: { recipe: 'follow-up', stopAtTrainAccuracy: null, epochs: 40 } });
+    expect(off.training.stopAtTrainAccuracy).toBeUndefined();
+    expect(off.training).toMatchObject({ optimizer: 'adam', epochs: 40 });
+    const seedStop = resolveSweep({ ...base, architectures: ['wide'], training: { optimizer: 'adam', batchSize: 'full', stopAtTrainAccuracy: 0.95, maxEpochs: 100 } });
+    expect(seedStop.training).toMatchObject({ recipe: 'seed', optimizer: 'adam', batchSize: 'full', stopAtTrainAccuracy: 0.95, maxEpochs: 100, epochs: 100, init: 'glorot' });
+    const c = sweepConfigs(seedStop)[0]!;
+    expect(c.training).toMatchObject({ recipe: 'seed', optimizer: 'adam', batchSize: 'full', stopAtTrainAccuracy: 0.95, maxEpochs: 100 });
+  });
+
+  it('refuses bad recipe keys with the key named', () => {
+    fails({ ...base, architectures: ['wide'], widths: [25] }, 'widths', /'widths' and 'architectures' are exclusive/);
+    fails({ ...base }, 'architectures', /is required .* or give 'widths'/);
+    fails({ ...base, widths: [25, 0] }, 'widths[1]', /must be a positive integer \(a hidden width\), got number 0/);
+    fails({ ...base, widths: [25, 25] }, 'widths[1]', /repeats "w25"/);
+    fails({ ...base, architectures: ['w0'] }, 'architectures[0]', /narrow, wide, bottleneck or wN/);
+    fails({ ...base, architectures: ['w25'], training: { recipe: 'keras' } }, 'training.recipe', /must be one of seed, follow-up, got the string "keras"/);
+    fails({ ...base, architectures: ['w25'], training: { optimizer: 'sgd' } }, 'training.optimizer', /must be one of rmsprop, adam/);
+    fails({ ...base, architectures: ['w25'], training: { batchSize: 'all' } }, 'training.batchSize', /positive integer or "full", got the string "all"/);
+    fails({ ...base, architectures: ['w25'], training: { batchSize: 0 } }, 'training.batchSize', /must be >= 1, got 0/);
+    fails({ ...base, architectures: ['w25'], training: { init: 'he' } }, 'training.init', /must be one of glorot, pytorch/);
+    fails({ ...base, architectures: ['w25'], training: { stopAtTrainAccuracy: 99 } }, 'training.stopAtTrainAccuracy', /in \(0, 1\]/);
+    fails({ ...base, architectures: ['w25'], training: { maxEpochs: 100 } }, 'training.maxEpochs', /caps a stop rule/);
+    fails({ ...base, architectures: ['w25'], training: { recipe: 'follow-up', epochs: 10, maxEpochs: 20 } }, 'training.epochs', /must equal it or be left out/);
+    fails({ ...base, architectures: ['w25'], training: { recipe: 'follow-up', backend: 'tfjs' } }, 'training.backend', /tfjs trains the seed recipe only/);
+    fails({ ...base, architectures: ['w25'], data: { nTest: 120, noise: { syn9: 0.1 } } }, 'data.noise.syn9', /names no synthetic dataset of this sweep \(A\)/);
   });
 });

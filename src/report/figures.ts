@@ -20,6 +20,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { CurvatureName } from '../geometry.js';
 import { correlationTest } from '../stats.js';
 import { parseImagePair, loadStudyDataset } from '../study/datasets.js';
+import { trainOptionsFor } from '../study/recipe-spec.js';
 import type { CoefficientRecord, NetworkRecord } from '../study/types.js';
 import { trainNetworks } from '../train/index.js';
 import { DEFAULT_DEPTH_THRESHOLD } from './depth.js';
@@ -640,12 +641,7 @@ async function projectionFigure(ok: readonly NetworkRecord[], options: FigureOpt
     const c = rec.config;
     const data = await loadStudyDataset(c, options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
     const [net] = await trainNetworks(data, {
-      widths: c.widths,
-      epochs: c.training.epochs,
-      batchSize: c.training.batchSize,
-      learningRate: c.training.learningRate,
-      validationSplit: c.training.validationSplit,
-      backend: c.training.backend,
+      ...(trainOptionsFor(c) as { widths: number[]; epochs: number; batchSize: number; learningRate: number; validationSplit: number; backend: 'native' | 'tfjs' }),
       seeds: [c.seed],
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
     });

@@ -11,7 +11,7 @@ export interface GridOptions {
   depths: number[];
   seeds: number[];
   epochs: number;
-  batchSize: number;
+  batchSize: number | 'full';
   learningRate: number;
   validationSplit: number;
   backend: 'native' | 'tfjs';

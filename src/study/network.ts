@@ -12,6 +12,10 @@ import { hiddenWidths, type ArchitectureName, ARCHITECTURE_NAMES } from '../trai
 import { forward, trainNetworks } from '../train/index.js';
 import type { EpochEvent, TrainedNetwork } from '../train/types.js';
 import { loadStudyDataset } from './datasets.js';
+import { needsRecipeTrainer, trainOptionsFor, uniformWidth } from './recipe-spec.js';
+
+/** Whether trainNetworks implements the follow-up's options (Adam, full batch, stop rule, PyTorch init). */
+const RECIPE_TRAINER = false;
 import type { CoefficientRecord, KRecord, NetworkConfig, NetworkRecord } from './types.js';
 
 export const VERSION: string = (() => {
@@ -39,8 +43,13 @@ export function configId(config: NetworkConfig): string {
   return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16);
 }
 
-/** Hidden widths of a named architecture (or explicit widths for 'custom'). */
+/** Hidden widths of a named architecture, of `wN` (uniform width N), or explicit widths for 'custom'. */
 export function widthsFor(architecture: string, depth: number, widths?: number[]): number[] {
+  const uniform = uniformWidth(architecture);
+  if (uniform !== null) {
+    if (!Number.isSafeInteger(depth) || depth < 1) throw new InvalidArgumentError(`depth must be a positive integer, got ${depth}`, 'depth');
+    return new Array<number>(depth).fill(uniform);
+  }
   if (architecture === 'custom') {
     if (!widths || widths.length === 0) throw new InvalidArgumentError('architecture custom needs widths', 'widths');
     return widths;
@@ -138,13 +147,13 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
   };
   let nets: TrainedNetwork[];
   try {
+    if (needsRecipeTrainer(base) && !RECIPE_TRAINER)
+      throw new InvalidArgumentError(
+        `the training options of recipe '${base.training.recipe ?? 'seed'}' (optimizer ${base.training.optimizer}, batch ${base.training.batchSize}, init ${base.training.init}, stop rule) need the native follow-up trainer, which this build does not have yet`,
+        'training',
+      );
     nets = await trainNetworks(data, {
-      widths: base.widths,
-      epochs: base.training.epochs,
-      batchSize: base.training.batchSize,
-      learningRate: base.training.learningRate,
-      validationSplit: base.training.validationSplit,
-      backend: base.training.backend,
+      ...(trainOptionsFor(base) as { widths: number[]; epochs: number; batchSize: number; learningRate: number; validationSplit: number; backend: 'native' | 'tfjs' }),
       seeds: configs.map((c) => c.seed),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -207,6 +216,8 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
       testLoss: net.testLoss,
       trainAccuracy: last ? last.accuracy : null,
       epochsTrained: net.epochsTrained,
+      recipe: config.training.recipe ?? 'seed',
+      stoppedEpoch: (net as { stoppedEpoch?: number }).stoppedEpoch ?? net.epochsTrained,
       msPerEpoch: net.msPerEpoch,
       trainSeconds,
       analysisSeconds: (Date.now() - t1) / 1000,

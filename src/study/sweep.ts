@@ -25,17 +25,13 @@ import { canonicalJson, configId, runCell, VERSION, widthsFor } from './network.
 import { readRecords, RecordWriter } from './store.js';
 import { recordsToCsv } from './summary.js';
 import type { AnalysisSettings, NetworkConfig, NetworkRecord } from './types.js';
+import { FOLLOW_UP_TRAINING, resolveArchitectures, resolveTraining, SEED_TRAINING, trainingConfig, type SweepTraining } from './recipe-spec.js';
 
 // ---------------------------------------------------------------------------------------------
 // the sweep description
 
-export interface SweepTraining {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  validationSplit: number;
-  backend: 'native' | 'tfjs';
-}
+// Training recipes and uniform widths as data: src/study/recipe-spec.ts.
+export type { SweepTraining } from './recipe-spec.js';
 
 /**
  * Data options. `nTrain`, `nTest` and `noise` apply to the synthetic datasets; `scale` and
@@ -45,7 +41,8 @@ export interface SweepData {
   dataSeed: number;
   nTrain?: number;
   nTest?: number;
-  noise?: number;
+  /** One noise for every synthetic set, or per dataset (`{"syn1": 0.03}`; others keep their default). */
+  noise?: number | Record<string, number>;
   scale: 'raw' | 'unit';
   balanced?: number;
 }
@@ -55,6 +52,7 @@ export interface SweepSpec extends AnalysisSettings {
   name: string;
   description?: string;
   datasets: string[];
+  /** narrow / wide / bottleneck or wN (uniform width N; a sweep file's `widths` resolves to these). */
   architectures: string[];
   depths: number[];
   /** Replicate seeds (a sweep file may give `replicates: N` instead: seeds 0 … N−1). */
@@ -67,14 +65,13 @@ export interface SweepSpec extends AnalysisSettings {
   trajectoryEvery?: number;
 }
 
-/** Seed recipe (docs/method.md §8) training defaults. */
-export const DEFAULT_TRAINING: SweepTraining = { epochs: 50, batchSize: 32, learningRate: 0.001, validationSplit: 0.2, backend: 'native' };
+/** Seed recipe (docs/method.md §8a) training defaults. */
+export const DEFAULT_TRAINING: SweepTraining = { ...SEED_TRAINING };
 
 const TOP_KEYS = [
-  'name', 'description', 'datasets', 'architectures', 'depths', 'seeds', 'replicates', 'k', 'curvatures', 'mode',
+  'name', 'description', 'datasets', 'architectures', 'widths', 'depths', 'seeds', 'replicates', 'k', 'curvatures', 'mode',
   'layers', 'node', 'alpha', 'training', 'data', 'keepLocal', 'trajectoryEvery',
 ] as const;
-const TRAINING_KEYS = ['epochs', 'batchSize', 'learningRate', 'validationSplit', 'backend'] as const;
 const DATA_KEYS = ['dataSeed', 'nTrain', 'nTest', 'noise', 'scale', 'balanced'] as const;
 /** Default test points of the synthetic generators (src/data/synthetic.ts). */
 const SYNTHETIC_DEFAULT_NTEST = 1000;
@@ -101,8 +98,8 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
     name: 'seed-paper',
     description:
       'The seed paper (Baptista et al. 2024): its 7 datasets × narrow/wide/bottleneck × 5 and 11 hidden layers × 36 ' +
-      'replicates = 1,512 networks; 50 epochs, batch 32, RMSprop 1e-3, validation 0.2; raw pixels, whole test split of ' +
-      'each pair; analysed with the seed R recipe (directed kNN, hidden layers, node sums, Forman) at k = 30, 120, 300.',
+      'replicates = 1,512 networks; its recipe (RMSprop 1e-3, 50 epochs, batch 32, validation 0.2, Glorot); raw pixels, ' +
+      'whole test split of each pair; analysed with the seed R recipe (directed kNN, hidden layers, node sums, Forman) at k = 30, 120, 300.',
     datasets: ['A', 'B', 'C', 'fashion-mnist:5v9', 'fashion-mnist:6v4', 'mnist:1v7', 'mnist:6v8'],
     architectures: ['narrow', 'wide', 'bottleneck'],
     depths: [5, 11],
@@ -112,26 +109,28 @@ export const PRESETS: Readonly<Record<string, Readonly<Record<string, unknown>>>
     mode: 'directed',
     layers: 'hidden',
     node: 'sum',
-    training: { ...DEFAULT_TRAINING },
+    training: { recipe: 'seed' },
     data: { nTrain: 8000, nTest: 2000, scale: 'raw' },
   },
   'follow-up': {
     name: 'follow-up',
     description:
-      'The follow-up (Hehl, von Renesse, Weber 2025): Syn-I…IV and MNIST 6v9, Fashion-MNIST 5v7, 3v6 with pixels scaled ' +
-      'to [0,1] and a balanced test subset of 500 per class; union kNN graphs, all layers, node means; Forman, ' +
-      'augmented Forman and approximate Ollivier at k = 30; 10 replicates per architecture.',
-    datasets: ['syn1', 'syn2', 'syn3', 'syn4', 'mnist:6v9', 'fashion-mnist:5v7', 'fashion-mnist:3v6'],
-    architectures: ['narrow', 'wide', 'bottleneck'],
-    depths: [5],
-    replicates: 10,
-    k: [30],
-    curvatures: ['forman', 'augmented', 'approx-ollivier'],
+      "The follow-up's local-coefficient tables (Hehl, von Renesse, Weber 2025; its local_ricci_coefficients notebook): " +
+      'Fashion-MNIST 5v7, 3v6, MNIST 1v7, 6v9 (pixels in [0,1], whole training split, 500 test images per class) and ' +
+      'Syn-I…IV (1,000 training and 1,000 test points; Syn-I noise 0.03) × uniform widths 15, 25, 50 × depths 7, 10, 15 × ' +
+      '3 replicates = 216 networks; its recipe (full-batch Adam 1e-3 until 99 % training accuracy, ≤ 20,000 epochs, ' +
+      'PyTorch init); union kNN graphs, all layers, node means, augmented Forman at k = 50.',
+    datasets: ['fashion-mnist:5v7', 'fashion-mnist:3v6', 'mnist:1v7', 'mnist:6v9', 'syn1', 'syn2', 'syn3', 'syn4'],
+    widths: [15, 25, 50],
+    depths: [7, 10, 15],
+    replicates: 3,
+    k: [50],
+    curvatures: ['augmented'],
     mode: 'union',
     layers: 'all',
     node: 'mean',
-    training: { ...DEFAULT_TRAINING },
-    data: { nTrain: 2000, nTest: 1000, scale: 'unit', balanced: 500 },
+    training: { recipe: 'follow-up' },
+    data: { nTrain: 1000, nTest: 1000, noise: { syn1: 0.03 }, scale: 'unit', balanced: 500 },
   },
 };
 
@@ -213,7 +212,7 @@ export function resolveSweep(raw: unknown, source = 'sweep'): SweepSpec {
     }
     return s;
   });
-  const architectures = list('architectures', required('architectures'), (k, x) => choice(k, x, ['narrow', 'wide', 'bottleneck'] as const));
+  const architectures = resolveArchitectures(raw, fail, list);
   const depths = list('depths', required('depths'), (k, x) => int(k, x, 1));
   for (const a of architectures)
     for (const d of depths) {
@@ -239,17 +238,7 @@ export function resolveSweep(raw: unknown, source = 'sweep'): SweepSpec {
   const alpha = raw.alpha === undefined ? 0.5 : num('alpha', raw.alpha, (x) => x >= 0 && x <= 1, 'in [0, 1]');
   const keepLocal = raw.keepLocal === undefined ? true : typeof raw.keepLocal === 'boolean' ? raw.keepLocal : fail('keepLocal', `must be true or false, got ${typeName(raw.keepLocal)}`);
 
-  const t = raw.training === undefined ? {} : raw.training;
-  if (!isObj(t)) return fail('training', `must be an object, got ${typeName(t)}`);
-  checkKeys(t, TRAINING_KEYS, 'training.');
-  const training: SweepTraining = {
-    epochs: t.epochs === undefined ? DEFAULT_TRAINING.epochs : int('training.epochs', t.epochs, 1),
-    batchSize: t.batchSize === undefined ? DEFAULT_TRAINING.batchSize : int('training.batchSize', t.batchSize, 1),
-    learningRate: t.learningRate === undefined ? DEFAULT_TRAINING.learningRate : num('training.learningRate', t.learningRate, (x) => x > 0, '> 0'),
-    validationSplit:
-      t.validationSplit === undefined ? DEFAULT_TRAINING.validationSplit : num('training.validationSplit', t.validationSplit, (x) => x >= 0 && x < 1, 'in [0, 1)'),
-    backend: t.backend === undefined ? DEFAULT_TRAINING.backend : choice('training.backend', t.backend, ['native', 'tfjs'] as const),
-  };
+  const training = resolveTraining(raw.training, fail);
 
   const dRaw = raw.data === undefined ? {} : raw.data;
   if (!isObj(dRaw)) return fail('data', `must be an object, got ${typeName(dRaw)}`);
@@ -260,7 +249,16 @@ export function resolveSweep(raw: unknown, source = 'sweep'): SweepSpec {
   };
   if (dRaw.nTrain !== undefined) data.nTrain = int('data.nTrain', dRaw.nTrain, 2);
   if (dRaw.nTest !== undefined) data.nTest = int('data.nTest', dRaw.nTest, 2);
-  if (dRaw.noise !== undefined) data.noise = num('data.noise', dRaw.noise, (x) => x >= 0, '>= 0');
+  if (dRaw.noise !== undefined) {
+    if (isObj(dRaw.noise)) {
+      const per: Record<string, number> = {};
+      for (const [name, v] of Object.entries(dRaw.noise)) {
+        if (!datasets.includes(name) || parseImagePair(name)) fail(`data.noise.${name}`, `names no synthetic dataset of this sweep (${datasets.filter((d) => !parseImagePair(d)).join(', ') || 'none'})`);
+        per[name] = num(`data.noise.${name}`, v, (x) => x >= 0, '>= 0');
+      }
+      data.noise = per;
+    } else data.noise = num('data.noise', dRaw.noise, (x) => x >= 0, '>= 0 (or an object of noise per synthetic dataset)');
+  }
   if (dRaw.balanced !== undefined) data.balanced = int('data.balanced', dRaw.balanced, 1);
 
   // k must leave room in the smallest test set we can know in advance.
@@ -315,7 +313,8 @@ function dataFor(dataset: string, d: SweepData): NetworkConfig['data'] {
   } else {
     if (d.nTrain !== undefined) out.nTrain = d.nTrain;
     if (d.nTest !== undefined) out.nTest = d.nTest;
-    if (d.noise !== undefined) out.noise = d.noise;
+    const noise = typeof d.noise === 'number' ? d.noise : d.noise?.[dataset];
+    if (noise !== undefined) out.noise = noise;
   }
   return out;
 }
@@ -334,7 +333,7 @@ export function sweepConfigs(spec: SweepSpec): NetworkConfig[] {
     layers: spec.layers,
     alpha: spec.alpha,
     dataSeed: spec.data.dataSeed,
-  }).map((c) => ({ ...c, data: dataFor(c.dataset, spec.data), analysis: { ...c.analysis, node: spec.node } }));
+  }).map((c) => ({ ...c, data: dataFor(c.dataset, spec.data), training: trainingConfig(spec.training), analysis: { ...c.analysis, node: spec.node } }));
 }
 
 // ---------------------------------------------------------------------------------------------

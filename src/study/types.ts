@@ -19,11 +19,21 @@ export interface NetworkConfig {
   widths: number[];
   /** Replicate seed: initialisation and shuffling. */
   seed: number;
+  /** Training options (docs/sweeps.md, "Recipes"; src/study/recipe-spec.ts). */
   training: {
+    /** Which paper's recipe the options start from (absent in records written before recipes: 'seed'). */
+    recipe?: 'seed' | 'follow-up';
+    optimizer?: 'rmsprop' | 'adam';
+    /** Epochs; with `stopAtTrainAccuracy`, the cap (= `maxEpochs`). */
     epochs: number;
-    batchSize: number;
+    /** Mini-batch size or 'full' (one step per epoch on the whole training set). */
+    batchSize: number | 'full';
     learningRate: number;
     validationSplit: number;
+    init?: 'glorot' | 'pytorch';
+    /** Stop when the training accuracy, checked before each step, reaches this. */
+    stopAtTrainAccuracy?: number;
+    maxEpochs?: number;
     backend: 'native' | 'tfjs';
   };
   analysis: AnalysisSettings;
@@ -82,6 +92,10 @@ export interface NetworkRecord {
   testLoss: number | null;
   trainAccuracy: number | null;
   epochsTrained: number | null;
+  /** The recipe that trained the network ('seed' or 'follow-up'). */
+  recipe?: string;
+  /** Epochs actually run (a stop rule may end training before the cap). */
+  stoppedEpoch?: number | null;
   msPerEpoch: number | null;
   trainSeconds: number | null;
   analysisSeconds: number | null;

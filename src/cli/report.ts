@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { InvalidArgumentError } from '../errors.js';
+import { figureFiles } from '../export/figures.js';
 import { buildFigures, type FigureOptions } from '../report/figures.js';
 import { renderHtml } from '../report/html.js';
 import { VERSION } from '../study/network.js';
@@ -19,7 +20,8 @@ export const REPORT_HELP = `ricciflow report DIR [--out DIR/report.html] [--k K]
                  [--no-projection] [--threads T] [--data-dir PATH]
 
 Reads DIR/networks.jsonl and writes one self-contained HTML report (inline SVG figures, no network
-access needed to open it) and each figure as DIR/figures/<figure>.svg. Figures use one k (default:
+access needed to open it) and each figure as DIR/figures/<figure>.svg, with its Vega-Lite spec
+(DIR/figures/<figure>.vl.json, data inline) and data (DIR/figures/<figure>.csv) to restyle it. Figures use one k (default:
 the first analysed) and one curvature (default: forman); figure 5 uses every analysed k. Figure 6
 re-trains the best network of each 3-D synthetic dataset (deterministic) to draw its test points;
 --no-projection skips it.`;
@@ -41,8 +43,19 @@ export async function writeReport(dir: string, out: string, options: ReportOptio
   const figDir = resolve(root, 'figures');
   for (const f of figures) {
     const path = resolve(figDir, `${f.id}.svg`);
+    const vl = resolve(figDir, `${f.id}.vl.json`);
+    const csv = resolve(figDir, `${f.id}.csv`);
     if (f.svg) await writeFileAtomic(path, f.svg);
     else await rm(path, { force: true });
+    // The spec (data inline) and its data, to restyle or redraw the figure elsewhere.
+    if (f.spec) {
+      const files = figureFiles(f.spec);
+      await writeFileAtomic(vl, files.json);
+      await writeFileAtomic(csv, files.csv);
+    } else {
+      await rm(vl, { force: true });
+      await rm(csv, { force: true });
+    }
   }
   const html = renderHtml({ dir: root, records, figures, selection, torn, version: VERSION, generatedAt: new Date().toISOString() });
   const target = resolve(out);

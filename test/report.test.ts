@@ -114,7 +114,7 @@ describe.skipIf(!hasChromium)('the report in headless Chromium', () => {
     const html = join(tmp, 'report.html');
     expect(runStdout).toContain(`report: ${html}`);
     expect(existsSync(html)).toBe(true);
-    const files = readdirSync(join(tmp, 'figures')).sort();
+    const files = readdirSync(join(tmp, 'figures')).filter((f) => f.endsWith('.svg')).sort(); // .vl.json/.csv: test/export.test.ts
     expect(files).toEqual([
       'fig1a-geodesic-change.svg', 'fig1b-curvature.svg', 'fig2-layer-skip.svg', 'fig3-accuracy.svg',
       'fig4a-local.svg', 'fig4b-layer.svg', 'fig5-k.svg', 'fig6-projection.svg',

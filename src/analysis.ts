@@ -21,12 +21,63 @@ import {
 import { fisherZ, pearson } from './stats.js';
 
 /**
- * Which layers enter the global coefficient.
- * - `all` (the follow-up): pairs `(Ric_l, g_{l+1} − g_l)` for `l = 0 … L−2`.
- * - `hidden` (the seed R recipe): hidden layers only, the input serving as the reference of the
- *   first change: pairs `(Ric_l, g_l − g_{l−1})` for the hidden layers `l = 1 … L−2`.
+ * Which layers enter the global coefficient (docs/method.md §5).
+ * - `all` (the follow-up's `global_ricci_coefficient`): pairs `(Ric_l, g_{l+1} − g_l)` for
+ *   `l = 0 … L−2`, input to output; every layer is used.
+ * - `hidden` (the seed R recipe's layer-skip correlation `aa2`, per network): the same pairing over
+ *   the hidden layers only, `l = 1 … L−3` (both ends hidden, `m = L−3`); the input and the output
+ *   layer are not used, so their connectivity does not matter.
  */
 export type LayerSelection = 'all' | 'hidden';
+/**
+ * A pairing of curvature with geodesic change: a layer selection, or `same-layer`, the seed R
+ * script's other printed correlation `aa`: `(Ric_l, g_l − g_{l−1})` for `l = 1 … L−2` (curvature
+ * paired with the change *into* its layer, the input as the reference of the first change). `aa` is
+ * not a Ricci-flow coefficient; it is reported pooled only, for comparison with the seed's script.
+ */
+export type Pairing = LayerSelection | 'same-layer';
+
+/** One (Ric, η) pair: the total curvature of layer `ric` with the geodesic change `g_to − g_from`. */
+export interface LayerPair {
+  ric: number;
+  from: number;
+  to: number;
+}
+
+/** The (Ric, η) pairs of a pairing in a network of `L` layers (input, hidden…, output). */
+export function coefficientPairs(pairing: Pairing, L: number): LayerPair[] {
+  const pairs: LayerPair[] = [];
+  if (pairing === 'all') for (let l = 0; l <= L - 2; l++) pairs.push({ ric: l, from: l, to: l + 1 });
+  else if (pairing === 'hidden') for (let l = 1; l <= L - 3; l++) pairs.push({ ric: l, from: l, to: l + 1 });
+  else if (pairing === 'same-layer') for (let l = 1; l <= L - 2; l++) pairs.push({ ric: l, from: l - 1, to: l });
+  else throw new InvalidArgumentError(`pairing: expected 'all', 'hidden' or 'same-layer' (got '${String(pairing)}')`, 'layers');
+  return pairs;
+}
+
+/** Layers whose graph (curvature or geodesic sum) the pairs use, ascending. */
+export function pairLayers(pairs: readonly LayerPair[]): number[] {
+  return [...new Set(pairs.flatMap((p) => [p.ric, p.from, p.to]))].sort((a, b) => a - b);
+}
+
+/**
+ * The pairs' values from per-layer `Ric_l` and `g_l`: `{ ric, eta }` series, or the used layers
+ * whose `g_l` (or `Ric_l`) is undefined (a disconnected layer), which leave the pairing undefined.
+ */
+export function pairSeries(
+  pairs: readonly LayerPair[],
+  ric: readonly (number | null | undefined)[],
+  g: readonly (number | null | undefined)[],
+): { ric: number[]; eta: number[]; missing: [] } | { ric: null; eta: null; missing: number[] } {
+  const ok = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+  const missing = new Set<number>();
+  for (const p of pairs) {
+    if (!ok(ric[p.ric])) missing.add(p.ric);
+    if (!ok(g[p.from])) missing.add(p.from);
+    if (!ok(g[p.to])) missing.add(p.to);
+  }
+  if (missing.size > 0) return { ric: null, eta: null, missing: [...missing].sort((a, b) => a - b) };
+  return { ric: pairs.map((p) => ric[p.ric] as number), eta: pairs.map((p) => (g[p.to] as number) - (g[p.from] as number)), missing: [] };
+}
 /** Node curvature used by the local and layer coefficients. */
 export type NodeStatistic = 'mean' | 'sum';
 
@@ -223,21 +274,21 @@ export async function analyzeLayers(layers: readonly PointsInput[], options: Ana
       const ric = curv.map((r) => r[c]!.total);
       const g = geo.map((x) => x.g);
       const eta = g.slice(0, -1).map((gl, l) => (gl === null || g[l + 1] === null ? null : g[l + 1]! - gl));
-      // (Ric, η) pairs of the chosen selection.
-      const pairs: Array<[number, number | null]> =
-        selection === 'all'
-          ? eta.map((e, l) => [ric[l]!, e])
-          : Array.from({ length: L - 2 }, (_, t) => [ric[t + 1]!, eta[t]!]);
+      // (Ric, η) pairs of the chosen selection; only the layers they use must be connected.
+      const pairs = coefficientPairs(selection, L);
+      const series = pairSeries(pairs, ric, g);
       const global: GlobalCoefficient = { rho: null, z: null, m: pairs.length, ric, g, eta };
-      if (disconnected.length > 0) {
-        global.reason = `disconnected layer(s) ${disconnected.join(', ')}: g_l undefined`;
+      if (series.ric === null) {
+        global.reason = `disconnected layer(s) ${series.missing.join(', ')} used by the '${selection}' selection: g_l undefined`;
       } else {
-        const rho = pearson(pairs.map((p) => p[0]), pairs.map((p) => p[1]!));
+        const rho = pearson(series.ric, series.eta);
         global.rho = rho;
         global.z = fisherZ(rho, pairs.length);
         if (rho === null) global.reason = pairs.length < 2 ? 'fewer than 2 layer pairs' : 'no variance in Ric or η';
       }
-      // Local and layer coefficients from node curvature S_l(x) and local η_l(x).
+      // Local and layer coefficients from node curvature S_l(x) and local η_l(x), l = 0 … L−2
+      // (every transition, whatever the selection). They need no connected layer: a point whose
+      // neighbour at l is unreachable at l+1 has no η_l(x); it gets no ρ(x) and is left out of r_l.
       const S = curv.slice(0, -1).map((r) => (node === 'mean' ? r[c]!.nodeMean : r[c]!.nodeSum));
       const values: (number | null)[] = new Array(n);
       const xs: number[] = new Array(L - 1), ys: number[] = new Array(L - 1);

@@ -8,7 +8,7 @@
 import jStat from 'jstat';
 import { describe, expect, it } from 'vitest';
 
-import { accuracyStatistics, formatStatistics, layerSkip, selectNetworks, type RetainedNetwork } from '../src/study/statistics.js';
+import { accuracyStatistics, formatStatistics, layerSkip, sameLayer, selectNetworks } from '../src/study/statistics.js';
 import type { CoefficientRecord, NetworkRecord } from '../src/study/types.js';
 
 interface Spec {
@@ -283,19 +283,33 @@ describe('pooled layer-skip correlation (seed R recipe)', () => {
     expect(ls.p).toBeCloseTo(refP(r, 12), 9);
   });
 
-  it('keeps both layers hidden under the hidden selection and skips undefined g', () => {
-    const g = [100, 90, null, 70, 60, 80, 50], ric = [-5, -8, -3, -9, -7, -2, -6];
-    const net: RetainedNetwork = {
-      id: 'x', dataset: 'A', architecture: 'wide', depth: 5, accuracy: 0.99, rho: -0.5, z: null, layers: 'hidden',
-      coefficient: record({ accuracy: 0.99, rho: -0.5, g, ric }).byK[0]!.coefficients.forman!,
-    };
-    // hidden: l = 2 … L−2 = 5; l = 2, 3 touch g_2 = null → pairs l = 4, 5
-    const ls = layerSkip([net, { ...net, id: 'y', coefficient: { ...net.coefficient, g: [100, 90, 85, 70, 62, 80, 50] } }]);
-    // second network: l = 2..5 → 4 pairs; first: 2 pairs
-    expect(ls.n).toBe(6);
-    const dg = [60 - 70, 80 - 60, 85 - 90, 70 - 85, 62 - 70, 80 - 62];
-    const rr = [-9, -7, -8, -3, -9, -7];
-    expect(ls.r).toBeCloseTo(refPearson(dg, rr), 12);
+  it('hidden: pairs (Ric_l, g_{l+1} − g_l), l = 1 … L−3 (aa2), and aa (Ric_l, g_l − g_{l−1}), l = 1 … L−2, by hand', () => {
+    // L = 7. Network 1: output g undefined (disconnected) — aa2 and aa never use the output layer.
+    const g1 = [100, 90, 95, 70, 60, 80, null], r1 = [-5, -8, -3, -9, -7, -2, -6];
+    // Network 2: input g undefined — aa2 does not use it; aa does (its first change), so network 2 is left out of aa.
+    const g2 = [null, 150, 160, 155, 120, 110, 140], r2 = [-1, -4, -6, -2, -3, -8, -5];
+    const nets = [record({ accuracy: 0.99, rho: -0.5, g: g1, ric: r1, layers: 'hidden' }), record({ accuracy: 0.995, rho: -0.4, g: g2, ric: r2, layers: 'hidden' })];
+    const { retained } = selectNetworks(nets, { threshold: 0.98, k: 30, curvature: 'forman' });
+    const ls = layerSkip(retained);
+    // aa2: network 1 (Ric_1..Ric_4 with g_2−g_1 … g_5−g_4): (−8, 5), (−3, −25), (−9, −10), (−7, 20);
+    //      network 2: (−4, 10), (−6, −5), (−2, −35), (−3, −10)
+    expect(ls).toMatchObject({ n: 8, networks: 2, skipped: 0 });
+    const aa2 = refPearson([5, -25, -10, 20, 10, -5, -35, -10], [-8, -3, -9, -7, -4, -6, -2, -3]);
+    expect(ls.r).toBeCloseTo(aa2, 12);
+    expect(ls.p).toBeCloseTo(refP(aa2, 8), 7); // jstat t CDF vs the incomplete beta: ~1e-8 apart
+    // aa: network 1 only (Ric_1..Ric_5 with g_1−g_0 … g_5−g_4): (−8, −10), (−3, 5), (−9, −25), (−7, −10), (−2, 20)
+    const sl = sameLayer(retained);
+    expect(sl).toMatchObject({ n: 5, networks: 1, skipped: 1 });
+    const aa = refPearson([-10, 5, -25, -10, 20], [-8, -3, -9, -7, -2]);
+    expect(sl.r).toBeCloseTo(aa, 12);
+    expect(sl.p).toBeCloseTo(refP(aa, 5), 7);
+    // Both printed by ricciflow stats, aa labelled as the seed script's same-layer figure.
+    const s = accuracyStatistics(nets);
+    expect(s.layerSkip.r).toBeCloseTo(aa2, 12);
+    expect(s.sameLayer.r).toBeCloseTo(aa, 12);
+    const text = formatStatistics(s);
+    expect(text).toMatch(/Pooled layer-skip correlation \(seed R aa2; pairs of the 'hidden' selection\).*8 layer pairs of 2 networks/);
+    expect(text).toMatch(/Seed R script's same-layer figure \(aa, not a Ricci-flow coefficient\).*5 layer pairs of 1 networks; 1 network\(s\) without g_l/);
   });
 });
 

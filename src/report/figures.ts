@@ -17,6 +17,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
+import { coefficientPairs, pairSeries } from '../analysis.js';
 import type { CurvatureName } from '../geometry.js';
 import { correlationTest } from '../stats.js';
 import { parseImagePair, loadStudyDataset } from '../study/datasets.js';
@@ -258,9 +259,11 @@ export interface LayerSkipRow {
 }
 
 /**
- * Pairs (Ric_{l−1}, η_{l−1} = g_l − g_{l−1}) of every network whose layers are all connected at
- * the report's k. Layers follow the network's selection, as `ricciflow stats` does: `all` pairs
- * l = 1 … L−1; `hidden` keeps both layers hidden, l = 2 … L−2.
+ * Pairs (Ric_l, η_l = g_{l+1} − g_l) of every network at the report's k, taken by the same function
+ * as the network's global ρ and `ricciflow stats` ({@link coefficientPairs}): `all` pairs
+ * l = 0 … L−2; `hidden` keeps both layers hidden, l = 1 … L−3. A network is left out (counted in
+ * `excluded`) only when a layer its pairs use is disconnected. `layer` is the layer l + 1 the
+ * change leads into.
  */
 export function layerSkipPairs(ok: readonly NetworkRecord[], sel: ReportSelection): { rows: LayerSkipRow[]; networks: number; excluded: number } {
   const rows: LayerSkipRow[] = [];
@@ -269,16 +272,16 @@ export function layerSkipPairs(ok: readonly NetworkRecord[], sel: ReportSelectio
     const K = r.byK.find((x) => x.k === sel.k);
     const co = K?.coefficients[sel.curvature];
     if (!K || !co) continue;
-    if (K.disconnected.length > 0 || co.eta.some((e) => !num(e))) {
+    const L = Math.min(co.g.length, co.ric.length);
+    const pairs = coefficientPairs(r.config.analysis.layers, L);
+    const s = pairSeries(pairs, co.ric, co.g);
+    if (s.ric === null) {
       excluded++;
       continue;
     }
     networks++;
-    const L = Math.min(co.g.length, co.ric.length);
-    const [lo, hi] = r.config.analysis.layers === 'hidden' ? [2, L - 2] : [1, L - 1];
     const wellTrained = num(r.accuracy) && r.accuracy > sel.threshold;
-    for (let l = lo; l <= hi; l++)
-      rows.push({ dataset: r.config.dataset, arch: archLabel(r), layer: l, ric: co.ric[l - 1]!, eta: co.eta[l - 1]!, wellTrained });
+    pairs.forEach((p, i) => rows.push({ dataset: r.config.dataset, arch: archLabel(r), layer: p.to, ric: s.ric[i]!, eta: s.eta[i]!, wellTrained }));
   }
   return { rows, networks, excluded };
 }
@@ -287,7 +290,7 @@ function layerSkip(ok: readonly NetworkRecord[], sel: ReportSelection): Figure {
   const title = 'Layer-skip: curvature of layer l−1 against the geodesic change l−1 → l';
   const { rows, networks, excluded } = layerSkipPairs(ok, sel);
   if (rows.length < 3)
-    return skipped('fig2-layer-skip', '2', title, `Fewer than 3 (Ric, η) pairs from networks with every layer connected at k = ${sel.k} (${excluded} network(s) excluded as disconnected).`);
+    return skipped('fig2-layer-skip', '2', title, `Fewer than 3 (Ric, η) pairs from networks whose used layers are connected at k = ${sel.k} (${excluded} network(s) excluded as disconnected).`);
   const t = correlationTest(rows.map((p) => p.ric), rows.map((p) => p.eta));
   const well = rows.filter((p) => p.wellTrained);
   const tw = correlationTest(well.map((p) => p.ric), well.map((p) => p.eta));
@@ -334,11 +337,11 @@ function layerSkip(ok: readonly NetworkRecord[], sel: ReportSelection): Figure {
     number: '2',
     title,
     caption:
-      `Every layer pair of every network with all layers connected at k = ${sel.k} (${excluded} network(s) excluded as disconnected; ` +
-      `layers as the network's selection: l = 1 … L−1 for 'all', both layers hidden for 'hidden'; faint points: accuracy ≤ ${sel.threshold}): ` +
+      `Every layer pair of every network whose used layers are connected at k = ${sel.k} (${excluded} network(s) excluded as disconnected; ` +
+      `layers as the network's selection, the same pairs as its ρ: l = 0 … L−2 for 'all', l = 1 … L−3 (both layers hidden) for 'hidden'; faint points: accuracy ≤ ${sel.threshold}): ` +
       `the total ${cname} curvature of the previous layer, Ric_{l−1}, against the geodesic change into layer l, η_{l−1} = g_l − g_{l−1}. ` +
       `The line is the least-squares regression over all points; the title gives the pooled Pearson correlation with its two-sided p-value ` +
-      `over the points drawn, the subtitle over the well-trained networks only — the seed R recipe's layer-skip correlation (docs/method.md §5) as ` +
+      `over the points drawn, the subtitle over the well-trained networks only — the seed R recipe's layer-skip correlation aa2 (docs/method.md §5) as ` +
       `ricciflow stats reports it. A negative correlation is Ricci-flow-like.`,
     spec,
     svg: null,

@@ -8,6 +8,7 @@
  * p-values come from `src/stats.ts` (jstat's incomplete beta; Spearman with the t approximation of
  * R's `cor.test(exact = FALSE)`).
  */
+import { coefficientPairs, pairSeries, type Pairing } from '../analysis.js';
 import { fmt, table } from '../cli/util.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { CurvatureName } from '../geometry.js';
@@ -64,12 +65,15 @@ export interface LinearModelSummary {
 }
 
 export interface LayerSkip {
-  /** Pearson r between Δg (l−1 → l) and Ric_{l−1}, pooled over networks and layers. */
+  /** Pearson r between the pairs' Ric and geodesic change, pooled over networks and layers. */
   r: number | null;
   p: number | null;
   /** Pairs. */
   n: number;
+  /** Networks that contributed pairs. */
   networks: number;
+  /** Retained networks left out because a layer the pairing uses has no g_l (disconnected). */
+  skipped: number;
 }
 
 export interface StatisticsResult {
@@ -85,7 +89,10 @@ export interface StatisticsResult {
   byArchitecture: Record<string, GroupStatistics>;
   byDepth: Record<string, GroupStatistics>;
   linearModel: LinearModelSummary;
+  /** Pooled layer-skip correlation (seed R `aa2`), pairs of each network's selection. */
   layerSkip: LayerSkip;
+  /** Pooled same-layer correlation (the seed R script's `aa`), for comparison with its output only. */
+  sameLayer: LayerSkip;
   /** Retained networks with ρ < 0. */
   negative: { count: number; n: number; share: number | null };
   /** Every successfully analysed network with a defined ρ (whatever its accuracy) with ρ < 0. */
@@ -215,30 +222,49 @@ export function accuracyModel(nets: readonly RetainedNetwork[]): LinearModelSumm
 }
 
 /**
- * The seed R recipe's pooled layer-skip correlation: over all retained networks and layers, the
- * Pearson correlation between the geodesic change l−1 → l (g_l − g_{l−1}) and the curvature of
- * layer l−1 (Ric_{l−1}). Layers as the network's selection: `all` pairs l = 1 … L−1; `hidden`
- * keeps both layers hidden, l = 2 … L−2 (the input serves only as the reference of ρ's first change).
+ * Pearson correlation of (Ric, η) pairs pooled over networks and layers (docs/method.md §5). The
+ * pairs of each network come from {@link coefficientPairs}, as its global ρ does: by default the
+ * network's own layer selection; `same-layer` gives the seed R script's `aa`. A network with an
+ * undefined `g_l` in a layer the pairing uses contributes nothing (the seed R script drops such
+ * models) and is counted in `skipped`.
  */
-export function layerSkip(nets: readonly RetainedNetwork[]): LayerSkip {
-  const dg: number[] = [], ric: number[] = [];
-  let networks = 0;
+export function pooledCorrelation(nets: readonly RetainedNetwork[], pairing?: Pairing): LayerSkip {
+  const eta: number[] = [], ric: number[] = [];
+  let networks = 0, skipped = 0;
   for (const n of nets) {
     const { g, ric: R } = n.coefficient;
     const L = Math.min(g.length, R.length);
-    const [lo, hi] = n.layers === 'hidden' ? [2, L - 2] : [1, L - 1];
-    let used = false;
-    for (let l = lo; l <= hi; l++) {
-      const a = g[l], b = g[l - 1], c = R[l - 1];
-      if (a === null || a === undefined || b === null || b === undefined || c === undefined || !Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c)) continue;
-      dg.push(a - b);
-      ric.push(c);
-      used = true;
+    const s = pairSeries(coefficientPairs(pairing ?? n.layers, L), R, g);
+    if (s.ric === null) {
+      skipped++;
+      continue;
     }
-    if (used) networks++;
+    if (s.ric.length === 0) continue;
+    eta.push(...s.eta);
+    ric.push(...s.ric);
+    networks++;
   }
-  const t = correlationTest(dg, ric, 'pearson');
-  return { r: t.r, p: t.p, n: t.n, networks };
+  const t = correlationTest(eta, ric, 'pearson');
+  return { r: t.r, p: t.p, n: t.n, networks, skipped };
+}
+
+/**
+ * The seed R recipe's pooled layer-skip correlation `aa2`: over all retained networks and layers,
+ * Pearson between the geodesic change l → l+1 (g_{l+1} − g_l) and the curvature of layer l, with
+ * the pairs of each network's selection: `hidden` (the seed's own) l = 1 … L−3, both layers hidden;
+ * `all` l = 0 … L−2.
+ */
+export function layerSkip(nets: readonly RetainedNetwork[]): LayerSkip {
+  return pooledCorrelation(nets);
+}
+
+/**
+ * The seed R script's same-layer correlation `aa`, pooled: (Ric_l, g_l − g_{l−1}) for
+ * l = 1 … L−2 (the input as the reference of the first change). Not a Ricci-flow coefficient; kept
+ * to compare with the figure the seed's script prints beside `aa2`.
+ */
+export function sameLayer(nets: readonly RetainedNetwork[]): LayerSkip {
+  return pooledCorrelation(nets, 'same-layer');
 }
 
 /** Every statistic of docs/method.md §6 on `records` (deduplicate them first). */
@@ -281,6 +307,7 @@ export function accuracyStatistics(records: readonly NetworkRecord[], options: S
     byDepth: byLevel(retained, (n) => n.depth),
     linearModel: accuracyModel(retained),
     layerSkip: layerSkip(retained),
+    sameLayer: sameLayer(retained),
     negative: { count: neg, n: retained.length, share: retained.length ? neg / retained.length : null },
     negativeAll: { count: negAll, n: defined.length, share: defined.length ? negAll / defined.length : null },
   };
@@ -335,10 +362,16 @@ export function formatStatistics(s: StatisticsResult, source = ''): string {
         `  ρ coefficient ${lm.rho.estimate.toPrecision(4)} (SE ${lm.rho.se.toPrecision(3)}, t = ${lm.rho.t.toFixed(2)}, p = ${fmtP(lm.rho.p) ?? '—'})`,
     );
   else out.push(`Linear model ${lm.formula}: not fitted (${lm.error ?? 'no ρ term'})`);
-  const ls = s.layerSkip;
+  const ls = s.layerSkip, sl = s.sameLayer;
+  const skippedNote = (x: LayerSkip): string => (x.skipped > 0 ? `; ${x.skipped} network(s) without g_l in a used layer left out` : '');
+  const sel = s.analysis.layers.length ? s.analysis.layers.join('/') : 'all';
   out.push(
-    `Pooled layer-skip correlation (seed R recipe): Pearson(g_l − g_{l−1}, Ric_{l−1}) r = ${fmt(ls.r) ?? '—'}, p = ${fmtP(ls.p) ?? '—'} ` +
-      `(${ls.n} layer pairs of ${ls.networks} networks)`,
+    `Pooled layer-skip correlation (seed R aa2; pairs of the '${sel}' selection): Pearson(g_{l+1} − g_l, Ric_l) r = ${fmt(ls.r) ?? '—'}, p = ${fmtP(ls.p) ?? '—'} ` +
+      `(${ls.n} layer pairs of ${ls.networks} networks${skippedNote(ls)})`,
+  );
+  out.push(
+    `Seed R script's same-layer figure (aa, not a Ricci-flow coefficient): Pearson(g_l − g_{l−1}, Ric_l), l = 1 … L−2: r = ${fmt(sl.r) ?? '—'}, p = ${fmtP(sl.p) ?? '—'} ` +
+      `(${sl.n} layer pairs of ${sl.networks} networks${skippedNote(sl)})`,
   );
   return out.join('\n');
 }

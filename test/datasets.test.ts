@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, InvalidArgumentError, IoError } from '../src/errors.js';
@@ -11,6 +13,7 @@ import { idx } from './helpers/idx.js';
 import {
   DATASET_DOCS,
   DEFAULT_NOISE,
+  DEFAULT_SIZES,
   SYNTHETIC_NAMES,
   syntheticDataset,
   type BinaryDataset,
@@ -18,6 +21,15 @@ import {
 } from '../src/data/synthetic.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ricciflow-data-'));
+/** /usr/bin/python3 with numpy, scipy and scikit-learn (for the reference-sampler KS tests). */
+const PY_SCIPY = (() => {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import numpy, scipy, sklearn'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('rng', () => {
@@ -107,23 +119,29 @@ describe('synthetic datasets', () => {
 
   for (const name of SYNTHETIC_NAMES) {
     describe(name, () => {
-      it('has the documented shape, defaults and balanced labels', () => {
+      it('has the documented shape, defaults and labels', () => {
         const ds = cache.get(name)!;
+        const { nTrain, nTest } = DEFAULT_SIZES[name];
+        expect([nTrain, nTest]).toEqual(name.startsWith('syn') ? [1000, 1000] : [2000, 1000]);
         expect(ds.name).toBe(name);
         expect(ds.d).toBe(D[name]);
-        expect([ds.nTrain, ds.nTest]).toEqual([2000, 1000]);
+        expect([ds.nTrain, ds.nTest]).toEqual([nTrain, nTest]);
         expect(ds.xTrain).toBeInstanceOf(Float32Array);
         expect(ds.yTrain).toBeInstanceOf(Uint8Array);
-        expect(ds.xTrain.length).toBe(2000 * ds.d);
-        expect(ds.xTest.length).toBe(1000 * ds.d);
-        expect(ds.yTrain.length).toBe(2000);
-        expect(ds.yTest.length).toBe(1000);
+        expect(ds.xTrain.length).toBe(nTrain * ds.d);
+        expect(ds.xTest.length).toBe(nTest * ds.d);
+        expect(ds.yTrain.length).toBe(nTrain);
+        expect(ds.yTest.length).toBe(nTest);
         for (const y of [ds.yTrain, ds.yTest]) {
           expect(y.every((v) => v === 0 || v === 1)).toBe(true);
-          expect(y.reduce((s, v) => s + v, 0)).toBe(y.length / 2);
+          const ones = y.reduce((s, v) => s + v, 0);
+          // syn2 labels by region: P(class 1) = 0.16 (binomial s.d. ≈ 0.0116 at n = 1000)
+          if (name === 'syn2') expect(Math.abs(ones / y.length - 0.16)).toBeLessThan(0.05);
+          else expect(ones).toBe(y.length / 2);
           // interleaved, not sorted by class
-          expect(y.subarray(0, 100).reduce((s, v) => s + v, 0)).toBeGreaterThan(20);
-          expect(y.subarray(0, 100).reduce((s, v) => s + v, 0)).toBeLessThan(80);
+          const head = y.subarray(0, 100).reduce((s, v) => s + v, 0);
+          expect(head).toBeGreaterThan(name === 'syn2' ? 3 : 20);
+          expect(head).toBeLessThan(name === 'syn2' ? 40 : 80);
         }
         expect(ds.xTrain.every(Number.isFinite)).toBe(true);
         expect(ds.xTest.every(Number.isFinite)).toBe(true);
@@ -141,11 +159,14 @@ describe('synthetic datasets', () => {
         expect(b.xTest).not.toEqual(a.xTest);
       });
 
-      it('train split does not depend on nTest; odd sizes balance to floor(n/2) ones', () => {
+      it('train split does not depend on nTest; odd sizes split as documented', () => {
         const a = syntheticDataset(name, { seed: 3, nTrain: 101, nTest: 5 });
         const b = syntheticDataset(name, { seed: 3, nTrain: 101, nTest: 17 });
         expect(a.xTrain).toEqual(b.xTrain);
-        expect(a.yTrain.reduce((s, v) => s + v, 0)).toBe(50);
+        // seed paper: floor(n/2) ones; follow-up (make_circles, make_cylinders, make_tori): floor(n/2) zeros
+        const ones = a.yTrain.reduce((s, v) => s + v, 0);
+        if (name === 'syn2') expect(ones).toBeLessThan(40);
+        else expect(ones).toBe(name.startsWith('syn') ? 51 : 50);
         expect([a.nTrain, a.nTest, a.xTest.length]).toEqual([101, 5, 5 * D[name]]);
         const e = syntheticDataset(name, { nTrain: 0, nTest: 0 });
         expect([e.xTrain.length, e.xTest.length]).toEqual([0, 0]);
@@ -188,7 +209,7 @@ describe('synthetic datasets', () => {
       const s = 0.4 * Math.sin(Math.PI * x!);
       return Math.abs(z! - (-0.5 + s)) < tol || Math.abs(z! - (0.5 - s)) < tol;
     });
-    check('syn1', ([x, y], c) => Math.abs(hyp(x!, y!) - (c === 0 ? 1 : 0.5)) < tol);
+    check('syn1', ([x, y], c) => Math.abs(hyp(x!, y!) - (c === 0 ? 1 : 0.8)) < tol);
     const C2 = [[0, 0.5], [0, -0.5], [0.5, 0], [-0.5, 0]];
     check('syn2', ([x, y], c) => {
       if (hyp(x!, y!) > 1 + tol) return false;
@@ -202,13 +223,13 @@ describe('synthetic datasets', () => {
     });
   });
 
-  it('syn3: shells with ±0.1 radial noise, heights in [0, 1]', () => {
+  it('syn3: shells around the y axis with ±0.1 radial noise, heights in [0, 1)', () => {
     const ds = syntheticDataset('syn3', { seed: 4 });
     const ps = rows(ds.xTrain, 3);
     const radii: number[][] = [[], []];
     ps.forEach(([x, y, z], i) => {
-      radii[ds.yTrain[i]!]!.push(Math.hypot(x!, y!));
-      expect(z! >= 0 && z! <= 1).toBe(true);
+      radii[ds.yTrain[i]!]!.push(Math.hypot(x!, z!));
+      expect(y! >= 0 && y! <= 1).toBe(true);
     });
     const [r0, r1] = radii as [number[], number[]];
     expect(Math.min(...r0)).toBeGreaterThanOrEqual(0.9 - 1e-5);
@@ -216,6 +237,77 @@ describe('synthetic datasets', () => {
     expect(Math.min(...r1)).toBeGreaterThanOrEqual(0.7 - 1e-5);
     expect(Math.max(...r1)).toBeLessThanOrEqual(0.9 + 1e-5);
     expect(Math.min(...r0)).toBeLessThan(0.91); // the noise is actually used
+  });
+
+  it('syn1: make_circles grid — equally spaced angles per class, outer circle class 0', () => {
+    for (const n of [1000, 101]) {
+      const ds = syntheticDataset('syn1', { noise: 0, seed: 5, nTrain: n, nTest: 0 });
+      const ang: number[][] = [[], []];
+      rows(ds.xTrain, 2).forEach(([x, y], i) => ang[ds.yTrain[i]!]!.push((Math.atan2(y!, x!) + 2 * Math.PI) % (2 * Math.PI)));
+      const nOut = Math.floor(n / 2);
+      for (const [c, m] of [[0, nOut], [1, n - nOut]] as const) {
+        const a = ang[c]!.sort((p, q) => p - q);
+        expect(a).toHaveLength(m);
+        // float32 coordinates: angles within 1e-6 of 2πi/m (angle 0 may wrap to ≈ 2π)
+        a.forEach((v, i) => expect(Math.min(Math.abs(v - (2 * Math.PI * i) / m), Math.abs(v - 2 * Math.PI))).toBeLessThan(1e-6));
+      }
+    }
+  });
+
+  it('follow-up sets: moments and shares derived from the definitions (large samples)', () => {
+    const N = 40000;
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    const variance = (v: number[]) => mean(v.map((x) => x * x)) - mean(v) ** 2;
+    // Syn-I: Gaussian noise 0.03 on each coordinate; per class, x ~ r·cos(θ) + ε: E x² = r²/2 + σ².
+    const s1 = syntheticDataset('syn1', { seed: 21, nTrain: N, nTest: 0 });
+    const x1: number[][] = [[], []];
+    rows(s1.xTrain, 2).forEach(([x], i) => x1[s1.yTrain[i]!]!.push(x!));
+    for (const [c, r] of [[0, 1], [1, 0.8]] as const) {
+      const want = (r * r) / 2 + 0.03 ** 2;
+      expect(Math.abs(mean(x1[c]!.map((x) => x * x)) - want)).toBeLessThan(0.01);
+    }
+    // Syn-II: P(class 1) = 4·π·0.2² / π = 0.16; binomial s.d. 0.0018 at N = 40000 → 5 s.d. = 0.0092.
+    const s2 = syntheticDataset('syn2', { seed: 22, nTrain: N, nTest: 0 });
+    expect(Math.abs(s2.yTrain.reduce((a, b) => a + b, 0) / N - 0.16)).toBeLessThan(0.0092);
+    // uniform in the disc: E r² = 1/2, Var r² = 1/12
+    const r2 = rows(s2.xTrain, 2).map(([x, y]) => x! * x! + y! * y!);
+    expect(Math.abs(mean(r2) - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / N));
+    // Syn-III: radius of class 0 ~ U[0.9, 1.1]: mean 1, variance 0.2²/12; height U[0, 1).
+    const s3 = syntheticDataset('syn3', { seed: 23, nTrain: N, nTest: 0 });
+    const rad0: number[] = [], hgt: number[] = [];
+    rows(s3.xTrain, 3).forEach(([x, y, z], i) => {
+      if (s3.yTrain[i] === 0) rad0.push(Math.hypot(x!, z!));
+      hgt.push(y!);
+    });
+    expect(Math.abs(mean(rad0) - 1)).toBeLessThan(5 * Math.sqrt(0.04 / 12 / rad0.length));
+    expect(Math.abs(variance(rad0) - 0.04 / 12)).toBeLessThan(0.0002);
+    expect(Math.abs(mean(hgt) - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / N));
+    // Syn-IV: distance from the core circle ~ U[0, 1] (not uniform in volume): mean 1/2, variance 1/12.
+    const s4 = syntheticDataset('syn4', { seed: 24, nTrain: N, nTest: 0 });
+    const tube = rows(s4.xTrain, 3).map(([x, y, z], i) =>
+      s4.yTrain[i] === 0 ? Math.hypot(Math.hypot(x!, y!) - 2, z!) : Math.hypot(Math.hypot(x! - 2, z!) - 2, y!),
+    );
+    expect(Math.abs(mean(tube) - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / N));
+    expect(Math.abs(variance(tube) - 1 / 12)).toBeLessThan(0.003);
+  });
+
+  describe.runIf(PY_SCIPY)('follow-up sets match reference samplers (two-sample KS, python numpy/scipy/sklearn)', () => {
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'followup_generators.py');
+    it.each(['syn1', 'syn2', 'syn3', 'syn4'] as const)('%s', (name) => {
+      const ds = syntheticDataset(name, { seed: 31, nTrain: 5000, nTest: 0 });
+      const file = join(tmp, `${name}.json`);
+      writeFileSync(file, JSON.stringify({ name, noise: DEFAULT_NOISE[name], x: rows(ds.xTrain, ds.d), y: Array.from(ds.yTrain) }));
+      const p = JSON.parse(execFileSync('/usr/bin/python3', [script, file]).toString()) as Record<string, number>;
+      const { control, ...tests } = p;
+      expect(Object.keys(tests).length).toBeGreaterThan(3);
+      // Fixed seeds: the outcome is deterministic; α = 0.001 per statistic.
+      for (const [k, v] of Object.entries(tests)) expect(v, `${name} ${k}: p = ${v}`).toBeGreaterThan(1e-3);
+      // The same tests reject a generator with one parameter changed.
+      expect(control, `${name} negative control`).toBeLessThan(1e-6);
+    });
+  });
+  it.runIf(!PY_SCIPY)('python3 with numpy, scipy and sklearn is absent: reference-sampler KS tests skipped', () => {
+    expect(PY_SCIPY).toBe(false);
   });
 
   it('noise option changes the data; default noise is the documented one', () => {

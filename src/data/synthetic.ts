@@ -3,16 +3,23 @@
  *
  * Seed paper (3-D, Figure 1A): `A` double Swiss roll, `B` two ellipsoids in a cube, `C` sinusoidal
  * sheets crossing flat sheets. The paper does not publish its generation parameters; the ones here
- * are ours and are listed in {@link DATASET_DOCS}.
- * Follow-up: `syn1` concentric circles (2-D), `syn2` disc with four inner circles (2-D), `syn3`
- * concentric cylindrical shells (3-D), `syn4` two linked solid tori (3-D).
+ * are ours and are listed in {@link DATASET_DOCS}. Each split is balanced: `floor(n/2)` points of
+ * class 1, the rest class 0, in a shuffled order (labels are interleaved, so a trailing validation
+ * split sees both classes).
+ *
+ * Follow-up (Hehl, von Renesse, Weber 2025): `syn1` … `syn4` are equal in distribution to the
+ * generators of its `datasets.py` as its notebooks call them (parameters in {@link DATASET_DOCS},
+ * derivations in docs/method.md §7): `syn1` is scikit-learn's `make_circles` (factor 0.8, equally
+ * spaced angles, Gaussian noise 0.03 as passed by the local- and layer-coefficient notebooks);
+ * `syn2` labels points uniform in the unit disc by four small circles, so its classes are NOT
+ * balanced (class 1 has probability 0.16); `syn3` and `syn4` have `floor(n/2)` points of class 0
+ * and the rest class 1, as the follow-up's. Their rows are shuffled (the follow-up's are sorted by
+ * class or shuffled; a row permutation changes no distribution). Default sizes are the follow-up's
+ * 1,000 training and 1,000 test points.
  *
  * Every generator is deterministic for a given seed. The training split is drawn first and the
- * test split after it from the same stream, so changing `nTest` never changes the training points.
- * Classes are balanced: `floor(n/2)` points of class 1, the rest class 0, in a shuffled order
- * (labels are interleaved, so a trailing validation split sees both classes).
- * The defaults keep the classes separable enough that a small dense ReLU network reaches test
- * accuracy above 0.95.
+ * test split after it from the same stream, as two independent draws (the follow-up calls its
+ * generator twice), so changing `nTest` never changes the training points.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from './rng.js';
@@ -33,7 +40,7 @@ export interface BinaryDataset {
 }
 
 export interface SyntheticOptions {
-  /** Number of training points (default 2000). */
+  /** Number of training points (default {@link DEFAULT_SIZES}: 2000 for A, B, C; 1000 for syn1 … syn4). */
   nTrain?: number;
   /** Number of test points (default 1000). */
   nTest?: number;
@@ -50,13 +57,26 @@ export const SYNTHETIC_NAMES: readonly SyntheticName[] = ['A', 'B', 'C', 'syn1',
 export const DEFAULT_N_TRAIN = 2000;
 export const DEFAULT_N_TEST = 1000;
 export const DEFAULT_SEED = 0;
+/** The follow-up's sample size: `n = 1000` for every synthetic set, train and test alike. */
+export const FOLLOW_UP_N = 1000;
+
+/** Default split sizes per dataset (the follow-up's own for syn1 … syn4). */
+export const DEFAULT_SIZES: Readonly<Record<SyntheticName, { nTrain: number; nTest: number }>> = {
+  A: { nTrain: DEFAULT_N_TRAIN, nTest: DEFAULT_N_TEST },
+  B: { nTrain: DEFAULT_N_TRAIN, nTest: DEFAULT_N_TEST },
+  C: { nTrain: DEFAULT_N_TRAIN, nTest: DEFAULT_N_TEST },
+  syn1: { nTrain: FOLLOW_UP_N, nTest: FOLLOW_UP_N },
+  syn2: { nTrain: FOLLOW_UP_N, nTest: FOLLOW_UP_N },
+  syn3: { nTrain: FOLLOW_UP_N, nTest: FOLLOW_UP_N },
+  syn4: { nTrain: FOLLOW_UP_N, nTest: FOLLOW_UP_N },
+};
 
 /** Default `noise` of each dataset. */
 export const DEFAULT_NOISE: Readonly<Record<SyntheticName, number>> = {
   A: 0.02,
   B: 0.02,
   C: 0.01,
-  syn1: 0.05,
+  syn1: 0.03,
   syn2: 0,
   syn3: 0.1,
   syn4: 0,
@@ -81,23 +101,29 @@ export const DATASET_DOCS: Readonly<Record<SyntheticName, string>> = {
     'z = h_k + 0.4·(−1)^k·sin(πx), each crossing its flat sheet along x = −1, 0, 1. ' +
     'noise = s.d. of Gaussian jitter on every coordinate (default 0.01).',
   syn1:
-    'Follow-up Syn-I, 2-D concentric circles: class 0 on the circle r = 1, class 1 on r = 0.5, ' +
-    'angle ~ U[0, 2π). noise = s.d. of Gaussian jitter on x and y (default 0.05).',
+    'Follow-up Syn-I, 2-D concentric circles as scikit-learn make_circles(n, noise, factor = 0.8): ' +
+    'class 0, floor(n/2) points at equally spaced angles 2πi/floor(n/2) on the circle r = 1; class 1, ' +
+    'the other ceil(n/2) at angles 2πi/ceil(n/2) on r = 0.8; then Gaussian noise of s.d. noise on x ' +
+    'and y (default 0.03, what the follow-up passes in its local- and layer-coefficient experiments).',
   syn2:
-    'Follow-up Syn-II, 2-D. Class 1 uniform inside four circles of radius 0.2 centred at ' +
-    '(0, ±0.5) and (±0.5, 0) (one picked with equal probability); class 0 uniform in the rest of ' +
-    'the unit disc. noise = s.d. of Gaussian jitter on x and y (default 0: sharp boundary).',
+    'Follow-up Syn-II (make_4circles, r = 0.2), 2-D. Points uniform in the unit disc (radius sqrt(U), ' +
+    'angle 2πU); class 1 if inside one of four circles of radius 0.2 centred at (0, ±0.5), (±0.5, 0), ' +
+    'else class 0, so P(class 1) = 4·0.2² = 0.16: the classes are not balanced, as in the follow-up. ' +
+    'noise = s.d. of Gaussian jitter added after labelling (default 0, as the follow-up: none).',
   syn3:
-    'Follow-up Syn-III, 3-D concentric cylindrical shells around the z axis: class 0 at radius ' +
-    '1 + U[−noise, noise], class 1 at 0.8 + U[−noise, noise], angle ~ U[0, 2π), height z ~ U[0, 1]. ' +
+    'Follow-up Syn-III (make_cylinders), 3-D concentric cylindrical shells around the y axis: ' +
+    'floor(n/2) points of class 0 at radius 1 + U[−noise, noise], the rest class 1 at ' +
+    '0.8 + U[−noise, noise]; angle θ ~ U[0, 2π), point (r·cos θ, h, r·sin θ) with height h ~ U[0, 1). ' +
     'noise = half-width of the uniform radial noise (default 0.1, as in the follow-up: the shells ' +
     'touch at r = 0.9 but do not overlap; larger values make them overlap).',
   syn4:
-    'Follow-up Syn-IV, 3-D two linked solid tori, major radius R = 2, tube radius ≤ 1, uniform ' +
-    'in volume. Class 0: core circle in the xy-plane centred at the origin; class 1: core circle ' +
-    'in the xz-plane centred at (2, 0, 0), passing through the hole of the first. The two core ' +
-    'circles are 2 apart at their closest, so the tori touch but do not overlap. noise = s.d. of ' +
-    'Gaussian jitter on every coordinate (default 0). Range x ∈ [−3, 5], y, z ∈ [−3, 3].',
+    'Follow-up Syn-IV (make_tori, R = 2, r = 1), 3-D two linked solid tori: floor(n/2) points of ' +
+    'class 0, the rest class 1; u, v ~ U[0, 2π), tube radius ρ ~ U[0, 1] (uniform in ρ, not in ' +
+    'volume: denser near the core circle, as the follow-up). Class 0: ((2 + ρ cos v) cos u, ' +
+    '(2 + ρ cos v) sin u, ρ sin v), core circle in the xy-plane around the origin; class 1: ' +
+    '(2 + (2 + ρ cos v) cos u, ρ sin v, (2 + ρ cos v) sin u), core circle in the xz-plane around ' +
+    '(2, 0, 0), through the hole of the first. noise = s.d. of Gaussian jitter on every coordinate ' +
+    '(default 0, as the follow-up: none). Range x ∈ [−3, 5], y, z ∈ [−3, 3].',
 };
 
 const DIMS: Readonly<Record<SyntheticName, number>> = { A: 3, B: 3, C: 3, syn1: 2, syn2: 2, syn3: 3, syn4: 3 };
@@ -174,98 +200,105 @@ const sampleC: Sampler = (rng, cls, noise, out) => {
   jitter(rng, noise, out);
 };
 
-// --- Syn-I: concentric circles ----------------------------------------------------------------
-const sampleSyn1: Sampler = (rng, cls, noise, out) => {
-  const r = cls === 0 ? 1 : 0.5;
-  const th = rng.uniform(0, TWO_PI);
-  out[0] = r * Math.cos(th);
-  out[1] = r * Math.sin(th);
-  jitter(rng, noise, out);
+// --- Follow-up sets: whole splits ------------------------------------------------------------
+/** Draws a whole split of `n` points of a follow-up set into `x` (n × d) and `y`. */
+type SplitSampler = (rng: Rng, n: number, noise: number, x: Float64Array, y: Uint8Array) => void;
+
+/** Labels with `floor(n/2)` zeros and the rest ones, in a shuffled order. */
+function halfZeros(rng: Rng, y: Uint8Array): void {
+  y.fill(0);
+  y.fill(1, Math.floor(y.length / 2));
+  rng.shuffle(y);
+}
+
+// Syn-I: make_circles(n, noise, factor = 0.8): floor(n/2) outer points then the inner ones, at
+// equally spaced angles per class (endpoint excluded); rows shuffled; then N(0, noise²) added to
+// every coordinate.
+const SYN1_FACTOR = 0.8;
+const splitSyn1: SplitSampler = (rng, n, noise, x, y) => {
+  const nOut = Math.floor(n / 2), nIn = n - nOut;
+  const perm = rng.shuffle(Uint32Array.from({ length: n }, (_, i) => i));
+  for (let i = 0; i < n; i++) {
+    const j = perm[i]!; // the row's place in the unshuffled order
+    const outer = j < nOut;
+    const r = outer ? 1 : SYN1_FACTOR;
+    const th = outer ? (TWO_PI * j) / nOut : (TWO_PI * (j - nOut)) / nIn;
+    x[2 * i] = r * Math.cos(th);
+    x[2 * i + 1] = r * Math.sin(th);
+    y[i] = outer ? 0 : 1;
+  }
+  if (noise > 0) for (let j = 0; j < 2 * n; j++) x[j]! += rng.normal(0, noise);
 };
 
-// --- Syn-II: disc with four inner circles -----------------------------------------------------
+// Syn-II: make_4circles(n, r = 0.2): uniform in the unit disc, labelled by the four small circles.
 const SYN2_CENTRES = [
   [0, 0.5],
+  [-0.5, 0],
   [0, -0.5],
   [0.5, 0],
-  [-0.5, 0],
 ] as const;
 const SYN2_R = 0.2;
-
-const sampleSyn2: Sampler = (rng, cls, noise, out) => {
-  if (cls === 1) {
-    const c = SYN2_CENTRES[rng.int(4)]!;
-    const r = SYN2_R * Math.sqrt(rng.uniform());
-    const th = rng.uniform(0, TWO_PI);
-    out[0] = c[0] + r * Math.cos(th);
-    out[1] = c[1] + r * Math.sin(th);
-  } else {
-    for (;;) {
-      const x = rng.uniform(-1, 1);
-      const y = rng.uniform(-1, 1);
-      if (x * x + y * y > 1) continue;
-      let inside = false;
-      for (const c of SYN2_CENTRES) {
-        const dx = x - c[0];
-        const dy = y - c[1];
-        if (dx * dx + dy * dy <= SYN2_R * SYN2_R) {
-          inside = true;
-          break;
-        }
-      }
-      if (inside) continue;
-      out[0] = x;
-      out[1] = y;
-      break;
-    }
+const splitSyn2: SplitSampler = (rng, n, noise, x, y) => {
+  for (let i = 0; i < n; i++) {
+    const r = Math.sqrt(rng.uniform());
+    const th = TWO_PI * rng.uniform();
+    const px = r * Math.cos(th), py = r * Math.sin(th);
+    let inside = 0;
+    for (const c of SYN2_CENTRES) if ((px - c[0]) ** 2 + (py - c[1]) ** 2 <= SYN2_R * SYN2_R) inside = 1;
+    x[2 * i] = px;
+    x[2 * i + 1] = py;
+    y[i] = inside;
   }
-  jitter(rng, noise, out);
+  if (noise > 0) for (let j = 0; j < 2 * n; j++) x[j]! += rng.normal(0, noise);
 };
 
-// --- Syn-III: concentric cylindrical shells ---------------------------------------------------
-const sampleSyn3: Sampler = (rng, cls, noise, out) => {
-  const r = (cls === 0 ? 1 : 0.8) + (noise > 0 ? rng.uniform(-noise, noise) : 0);
-  const th = rng.uniform(0, TWO_PI);
-  out[0] = r * Math.cos(th);
-  out[1] = r * Math.sin(th);
-  out[2] = rng.uniform();
+// Syn-III: make_cylinders(r1 = 1, r2 = 0.8, n, noise = 0.1): axis y, uniform radial noise.
+const splitSyn3: SplitSampler = (rng, n, noise, x, y) => {
+  halfZeros(rng, y);
+  for (let i = 0; i < n; i++) {
+    const th = rng.uniform(0, TWO_PI);
+    const r = (y[i] === 0 ? 1 : 0.8) + (noise > 0 ? rng.uniform(-noise, noise) : 0);
+    x[3 * i] = r * Math.cos(th);
+    x[3 * i + 1] = rng.uniform();
+    x[3 * i + 2] = r * Math.sin(th);
+  }
 };
 
-// --- Syn-IV: two linked solid tori ------------------------------------------------------------
+// Syn-IV: make_tori(n, R = 2, r = 1, centres (0,0,0) and (2,0,0)); tube radius uniform in [0, r].
 const TORUS_R = 2;
 const TORUS_r = 1;
-
-const sampleSyn4: Sampler = (rng, cls, noise, out) => {
-  // Uniform in volume: tube radius ρ = r·sqrt(u); the volume element grows with the distance
-  // R + ρ·cos α from the axis, so accept with probability (R + ρ·cos α)/(R + r).
-  let rho: number, alpha: number, w: number;
-  do {
-    rho = TORUS_r * Math.sqrt(rng.uniform());
-    alpha = rng.uniform(0, TWO_PI);
-    w = TORUS_R + rho * Math.cos(alpha);
-  } while (rng.uniform() * (TORUS_R + TORUS_r) > w);
-  const phi = rng.uniform(0, TWO_PI);
-  const h = rho * Math.sin(alpha);
-  if (cls === 0) {
-    out[0] = w * Math.cos(phi);
-    out[1] = w * Math.sin(phi);
-    out[2] = h;
-  } else {
-    out[0] = TORUS_R + w * Math.cos(phi);
-    out[1] = h;
-    out[2] = w * Math.sin(phi);
+const splitSyn4: SplitSampler = (rng, n, noise, x, y) => {
+  halfZeros(rng, y);
+  for (let i = 0; i < n; i++) {
+    const u = rng.uniform(0, TWO_PI), v = rng.uniform(0, TWO_PI);
+    const rho = TORUS_r * rng.uniform();
+    const w = TORUS_R + rho * Math.cos(v);
+    const a = w * Math.cos(u), b = w * Math.sin(u), h = rho * Math.sin(v);
+    if (y[i] === 0) {
+      x[3 * i] = a;
+      x[3 * i + 1] = b;
+      x[3 * i + 2] = h;
+    } else {
+      // The follow-up unpacks the second torus as (x, z, y): its core circle lies in the xz-plane.
+      x[3 * i] = a + 2;
+      x[3 * i + 1] = h;
+      x[3 * i + 2] = b;
+    }
   }
-  jitter(rng, noise, out);
+  if (noise > 0) for (let j = 0; j < 3 * n; j++) x[j]! += rng.normal(0, noise);
 };
 
-const SAMPLERS: Readonly<Record<SyntheticName, Sampler>> = {
+const SPLIT_SAMPLERS: Readonly<Partial<Record<SyntheticName, SplitSampler>>> = {
+  syn1: splitSyn1,
+  syn2: splitSyn2,
+  syn3: splitSyn3,
+  syn4: splitSyn4,
+};
+
+const SAMPLERS: Readonly<Partial<Record<SyntheticName, Sampler>>> = {
   A: sampleA,
   B: sampleB,
   C: sampleC,
-  syn1: sampleSyn1,
-  syn2: sampleSyn2,
-  syn3: sampleSyn3,
-  syn4: sampleSyn4,
 };
 
 function checkCount(v: number, arg: string): void {
@@ -274,7 +307,7 @@ function checkCount(v: number, arg: string): void {
   }
 }
 
-/** Draw `n` balanced, shuffled points of dataset `name`. */
+/** Draw `n` balanced, shuffled points of a seed-paper dataset. */
 function drawSplit(rng: Rng, n: number, d: number, sample: Sampler, noise: number) {
   const y = new Uint8Array(n);
   y.fill(1, n - Math.floor(n / 2)); // floor(n/2) ones, the rest zeros
@@ -304,8 +337,8 @@ export function syntheticDataset(name: string, opts: SyntheticOptions = {}): Bin
     );
   }
   const key = name as SyntheticName;
-  const nTrain = opts.nTrain ?? DEFAULT_N_TRAIN;
-  const nTest = opts.nTest ?? DEFAULT_N_TEST;
+  const nTrain = opts.nTrain ?? DEFAULT_SIZES[key].nTrain;
+  const nTest = opts.nTest ?? DEFAULT_SIZES[key].nTest;
   const noise = opts.noise ?? DEFAULT_NOISE[key];
   const seed = opts.seed ?? DEFAULT_SEED;
   checkCount(nTrain, 'nTrain');
@@ -315,8 +348,15 @@ export function syntheticDataset(name: string, opts: SyntheticOptions = {}): Bin
   }
   const rng = new Rng(seed);
   const d = DIMS[key];
-  const train = drawSplit(rng, nTrain, d, SAMPLERS[key], noise);
-  const test = drawSplit(rng, nTest, d, SAMPLERS[key], noise);
+  const split = (n: number) => {
+    const whole = SPLIT_SAMPLERS[key];
+    if (!whole) return drawSplit(rng, n, d, SAMPLERS[key]!, noise);
+    const x = new Float64Array(n * d), y = new Uint8Array(n);
+    whole(rng, n, noise, x, y);
+    return { x: Float32Array.from(x), y };
+  };
+  const train = split(nTrain);
+  const test = split(nTest);
   return { name: key, xTrain: train.x, yTrain: train.y, xTest: test.x, yTest: test.y, nTrain, nTest, d };
 }
 
@@ -326,11 +366,11 @@ export const datasetA = (opts?: SyntheticOptions): BinaryDataset => syntheticDat
 export const datasetB = (opts?: SyntheticOptions): BinaryDataset => syntheticDataset('B', opts);
 /** Seed paper C: sinusoidal sheets (class 1) crossing flat sheets (class 0) (3-D). */
 export const datasetC = (opts?: SyntheticOptions): BinaryDataset => syntheticDataset('C', opts);
-/** Follow-up Syn-I: concentric circles r = 1 (class 0), r = 0.5 (class 1) (2-D). */
+/** Follow-up Syn-I: make_circles, r = 1 (class 0), r = 0.8 (class 1), noise 0.03 (2-D). */
 export const synI = (opts?: SyntheticOptions): BinaryDataset => syntheticDataset('syn1', opts);
-/** Follow-up Syn-II: four circles of radius 0.2 (class 1) in the unit disc (class 0) (2-D). */
+/** Follow-up Syn-II: four circles of radius 0.2 (class 1, probability 0.16) in the unit disc (class 0) (2-D). */
 export const synII = (opts?: SyntheticOptions): BinaryDataset => syntheticDataset('syn2', opts);
-/** Follow-up Syn-III: cylindrical shells r = 1 (class 0) and r = 0.8 (class 1) (3-D). */
+/** Follow-up Syn-III: cylindrical shells r = 1 (class 0) and r = 0.8 (class 1) around the y axis (3-D). */
 export const synIII = (opts?: SyntheticOptions): BinaryDataset => syntheticDataset('syn3', opts);
-/** Follow-up Syn-IV: two linked solid tori, R = 2, r ≤ 1 (3-D). */
+/** Follow-up Syn-IV: two linked solid tori, R = 2, tube radius ~ U[0, 1] (3-D). */
 export const synIV = (opts?: SyntheticOptions): BinaryDataset => syntheticDataset('syn4', opts);

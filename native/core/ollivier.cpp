@@ -53,7 +53,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <immintrin.h>
+#if defined(__AVX2__)
+#include <immintrin.h>  // AVX2 transpose below; other targets use the scalar stages
+#endif
 #include <numeric>
 #include <string>
 

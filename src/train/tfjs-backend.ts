@@ -3,9 +3,14 @@
  * LayersModel a user brings.
  *
  * Runtime: `@tensorflow/tfjs-node` when it can be imported (optional; its libtensorflow download
- * fails offline), else `@tensorflow/tfjs` with the wasm backend (`@tensorflow/tfjs-backend-wasm`,
- * SIMD, no threads in Node), else the pure-JS `cpu` backend. The backend used is recorded in
- * every result.
+ * fails offline), else `@tensorflow/tfjs-core` + `@tensorflow/tfjs-layers` with the wasm backend
+ * (`@tensorflow/tfjs-backend-wasm`, SIMD, no threads in Node), else the pure-JS `cpu` backend
+ * (`@tensorflow/tfjs-backend-cpu`). The backend used is recorded in every result.
+ *
+ * All of these are optional peer dependencies, loaded only when the tfjs backend is asked for:
+ * the geometry engine and the native trainer never load TensorFlow.js (no webgl, converter or
+ * data packages are installed or imported). Without them, asking for tfjs fails with an
+ * InvalidArgumentError that names the packages to install.
  *
  * The docs/method.md §8 model: `Dense(relu)` layers with `glorotUniform({ seed })` kernels and zero biases,
  * then `Dense(1, sigmoid)`; BCE (`binaryCrossentropy`), `tf.train.rmsprop(lr, rho, 0, eps)`.
@@ -21,7 +26,8 @@
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as TfTypes from '@tensorflow/tfjs';
+import type * as TfCore from '@tensorflow/tfjs-core';
+import type * as TfLayers from '@tensorflow/tfjs-layers';
 
 import { CancelledError, FormatError, InvalidArgumentError, IoError } from '../errors.js';
 import { Rng } from '../data/rng.js';
@@ -31,8 +37,12 @@ import type { PreparedData, ResolvedOptions } from './prepare.js';
 import { EarlyStopper, testMetrics } from './prepare.js';
 import type { BackendUsed, EpochLog, LayerActivations, TrainedNetwork, TrainOptions } from './types.js';
 
-export type Tf = typeof TfTypes;
-export type LayersModel = TfTypes.LayersModel;
+/** The parts of TensorFlow.js used here: tfjs-core (tensors, engine, optimizers) and tfjs-layers. */
+export type Tf = typeof TfCore & typeof TfLayers;
+export type LayersModel = TfLayers.LayersModel;
+
+/** What to install for the tfjs backend (printed when it is missing). */
+export const TFJS_PACKAGES = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'];
 export type TfjsBackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface TfRuntime {
@@ -49,8 +59,22 @@ async function importTf(): Promise<{ tf: Tf; node: boolean }> {
     const tf = (await import(nodePkg)) as Tf;
     return { tf, node: true };
   } catch {
-    const tf = (await import('@tensorflow/tfjs')) as Tf;
-    return { tf, node: false };
+    // tfjs-core + tfjs-layers (what the full @tensorflow/tfjs bundle re-exports, minus webgl,
+    // converter and data); the cpu backend registers itself on import.
+    try {
+      const [core, layers] = await Promise.all([import('@tensorflow/tfjs-core'), import('@tensorflow/tfjs-layers')]);
+      await import('@tensorflow/tfjs-backend-cpu');
+      return { tf: { ...core, ...layers } as Tf, node: false };
+    } catch (err) {
+      tfModule = undefined; // a later call may find the packages installed meanwhile
+      const e = new InvalidArgumentError(
+        `the tfjs backend needs TensorFlow.js, an optional dependency: npm install ${TFJS_PACKAGES.join(' ')} ` +
+          `(or @tensorflow/tfjs-node); the native backend (the default) needs nothing (${(err as Error).message.split('\n')[0]})`,
+        'backend',
+      );
+      e.cause = err;
+      throw e;
+    }
   }
 }
 
@@ -141,7 +165,7 @@ export function setFlatWeights(tf: Tf, model: LayersModel, w: NetworkWeights): v
   const vars = model.getWeights();
   if (vars.length !== 2 * layers.length)
     throw new InvalidArgumentError(`the model has ${vars.length / 2} Dense layers, the weights ${layers.length}`, 'weights');
-  const tensors: TfTypes.Tensor[] = [];
+  const tensors: TfCore.Tensor[] = [];
   layers.forEach((L, i) => {
     const k = vars[2 * i]!.shape;
     if (k[0] !== L.inputs || k[1] !== L.units)
@@ -166,8 +190,8 @@ export function getFlatWeights(model: LayersModel): Float32Array {
 }
 
 /** Layers whose outputs count as "the activations of a Dense layer" (after any Activation layer). */
-function activationLayers(model: LayersModel): TfTypes.layers.Layer[] {
-  const out: TfTypes.layers.Layer[] = [];
+function activationLayers(model: LayersModel): TfLayers.layers.Layer[] {
+  const out: TfLayers.layers.Layer[] = [];
   const layers = model.layers;
   for (let i = 0; i < layers.length; i++) {
     if (layers[i]!.getClassName() !== 'Dense') continue;
@@ -196,7 +220,7 @@ export async function tfjsActivations(
   if (x.length !== n * d) throw new InvalidArgumentError(`x has ${x.length} values, expected n·d = ${n}·${d}`, 'x');
   const layers = activationLayers(model);
   if (layers.length === 0) throw new InvalidArgumentError('the model has no Dense layers', 'model');
-  const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as TfTypes.SymbolicTensor) });
+  const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as TfLayers.SymbolicTensor) });
   const xt = tf.tensor2d(x, [n, d]);
   try {
     const res = probe.predict(xt, { batchSize: opts.batchSize ?? 256 });
@@ -250,7 +274,7 @@ export function describeTfjsModel(model: LayersModel): ArchitectureInfo {
   };
 }
 
-function historyValue(h: TfTypes.History, ...keys: string[]): number | null {
+function historyValue(h: TfLayers.History, ...keys: string[]): number | null {
   for (const k of keys) {
     const v = h.history[k];
     if (v && v.length > 0) return Number(v[v.length - 1]);
@@ -306,14 +330,14 @@ export async function trainTfjs(data: PreparedData, o: ResolvedOptions, opts: Tr
         const xs = tf.gather(xFit, idx);
         const ys = tf.gather(yFit, idx);
         idx.dispose();
-        let h: TfTypes.History;
+        let h: TfLayers.History;
         try {
           h = await model.fit(xs, ys, {
             epochs: 1,
             batchSize: o.batchSize,
             shuffle: false,
             verbose: 0,
-            ...(xVal && yVal ? { validationData: [xVal, yVal] as [TfTypes.Tensor, TfTypes.Tensor] } : {}),
+            ...(xVal && yVal ? { validationData: [xVal, yVal] as [TfCore.Tensor, TfCore.Tensor] } : {}),
             callbacks: {
               onBatchEnd: async () => {
                 if (signal?.aborted) model.stopTraining = true;
@@ -405,15 +429,15 @@ export async function loadLayersModel(pathOrUrl: string): Promise<LayersModel> {
   } catch (err) {
     throw new IoError(`cannot read ${path}: ${(err as Error).message}`, 'path');
   }
-  let json: TfTypes.io.ModelJSON;
+  let json: TfCore.io.ModelJSON;
   try {
-    json = JSON.parse(text) as TfTypes.io.ModelJSON;
+    json = JSON.parse(text) as TfCore.io.ModelJSON;
   } catch (err) {
     throw new FormatError(`${path} is not JSON: ${(err as Error).message}`, 'path');
   }
   if (json === null || typeof json !== 'object' || !json.modelTopology)
     throw new FormatError(`${path} has no modelTopology (not a tfjs LayersModel model.json)`, 'path');
-  const specs: TfTypes.io.WeightsManifestEntry[] = [];
+  const specs: TfCore.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
   for (const group of json.weightsManifest ?? []) {
     specs.push(...group.weights);
@@ -427,7 +451,7 @@ export async function loadLayersModel(pathOrUrl: string): Promise<LayersModel> {
       }
     }
   }
-  const artifacts: TfTypes.io.ModelArtifacts = {
+  const artifacts: TfCore.io.ModelArtifacts = {
     modelTopology: json.modelTopology,
     weightSpecs: specs,
     weightData: tf.io.concatenateArrayBuffers(buffers),

@@ -1,7 +1,7 @@
 /**
  * Types of the training API (see {@link trainNetworks}).
  */
-import type { LayersModel } from '@tensorflow/tfjs';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ArchitectureInfo, ArchitectureName, NetworkWeights } from './architecture.js';
 
 /** Labels: one 0 or 1 per row. */

@@ -140,6 +140,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   if (group < 1) throw new InvalidArgumentError('--group: must be >= 1', 'group');
 
   const all = sweepConfigs(spec);
+  // The tfjs backend is an optional dependency: say so before any work starts (exit 2).
+  if (!values['dry-run'] && all.some((c) => c.training.backend === 'tfjs')) await (await import('../train/tfjs-backend.js')).loadTf('auto');
   const shardText = shard.count > 1 ? `, shard ${formatShard(shard)}` : '';
   if (values.json && !values['dry-run']) throw new InvalidArgumentError('--json goes with --dry-run (a sweep writes DIR/networks.jsonl)', 'json');
   if (values['dry-run']) {

@@ -89,6 +89,7 @@ async function registerOptionalVerbs(): Promise<void> {
     ['merge', './cli/sweep.js', 'mergeCommand', 'merge sharded sweep outputs'],
     ['stats', './cli/stats.js', 'statsCommand', 'accuracy association statistics of a results directory'],
     ['report', './cli/report.js', 'reportCommand', 'HTML report with figures of a results directory'],
+    ['data', './cli/data.js', 'dataCommand', 'export a built-in dataset (synthetic or image pair) as .npy files'],
     ['export', './cli/export.js', 'exportCommand', 'tidy tables (CSV or Arrow) of a results directory for pandas and R'],
   ];
   for (const [name, mod, fn, help] of optional) {

@@ -304,6 +304,40 @@ export function encodeNpy(m: Matrix): Uint8Array {
   return out;
 }
 
+/** Typed arrays {@link encodeNpyArray} writes, and their NPY dtypes. */
+export type NpyTypedArray = Float32Array | Float64Array | Uint8Array | Int32Array;
+
+/**
+ * Encode any array of an NPY-supported typed array with an explicit C-order shape (`<f4`, `<f8`,
+ * `|u1`, `<i4`): e.g. labels as a 1-D `uint8` array `(n,)`. The header is padded to 64 bytes.
+ */
+export function encodeNpyArray(data: NpyTypedArray, shape: readonly number[]): Uint8Array {
+  const descr =
+    data instanceof Float32Array ? '<f4' : data instanceof Float64Array ? '<f8' : data instanceof Uint8Array ? '|u1' : data instanceof Int32Array ? '<i4' : null;
+  if (descr === null) throw new InvalidArgumentError('encodeNpyArray: data must be a Float32Array, Float64Array, Uint8Array or Int32Array', 'data');
+  if (shape.some((v) => !Number.isSafeInteger(v) || v < 0) || shape.reduce((a, b) => a * b, 1) !== data.length)
+    throw new InvalidArgumentError(`encodeNpyArray: shape (${shape.join(', ')}) does not hold ${data.length} values`, 'shape');
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const unpadded = 10 + dict.length + 1;
+  dict += ' '.repeat((NPY_ALIGN - (unpadded % NPY_ALIGN)) % NPY_ALIGN) + '\n';
+  const out = new Uint8Array(10 + dict.length + data.byteLength);
+  out.set(NPY_MAGIC, 0);
+  out[6] = 1;
+  const dv = new DataView(out.buffer);
+  dv.setUint16(8, dict.length, true);
+  for (let i = 0; i < dict.length; i++) out[10 + i] = dict.charCodeAt(i);
+  const start = 10 + dict.length;
+  if (LITTLE_ENDIAN_HOST || data instanceof Uint8Array) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), start);
+  else
+    for (let i = 0; i < data.length; i++) {
+      if (data instanceof Float32Array) dv.setFloat32(start + 4 * i, data[i]!, true);
+      else if (data instanceof Float64Array) dv.setFloat64(start + 8 * i, data[i]!, true);
+      else dv.setInt32(start + 4 * i, data[i]!, true);
+    }
+  return out;
+}
+
 /** Read a `.npy` file; see {@link parseNpy}. @throws IoError, FormatError */
 export async function readNpy(path: string): Promise<Matrix> {
   const buf = await readWhole(path);

@@ -69,7 +69,7 @@ export interface SweepSpec extends AnalysisSettings {
 export const DEFAULT_TRAINING: SweepTraining = { ...SEED_TRAINING };
 
 const TOP_KEYS = [
-  'name', 'description', 'datasets', 'architectures', 'widths', 'depths', 'seeds', 'replicates', 'k', 'curvatures', 'mode',
+  '$schema', 'name', 'description', 'datasets', 'architectures', 'widths', 'depths', 'seeds', 'replicates', 'k', 'curvatures', 'mode',
   'layers', 'node', 'alpha', 'training', 'data', 'keepLocal', 'trajectoryEvery',
 ] as const;
 const DATA_KEYS = ['dataSeed', 'nTrain', 'nTest', 'noise', 'scale', 'balanced'] as const;
@@ -163,6 +163,8 @@ export function resolveSweep(raw: unknown, source = 'sweep'): SweepSpec {
         fail(prefix + key, `is not a known key (expected one of: ${allowed.join(', ')})`);
   };
   checkKeys(raw, TOP_KEYS, '');
+  // "$schema" (schema/sweep.schema.json, for editors) is accepted and ignored.
+  if (raw.$schema !== undefined && typeof raw.$schema !== 'string') fail('$schema', `must be a string (the schema's location), got ${typeName(raw.$schema)}`);
 
   const int = (key: string, v: unknown, min: number): number => {
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) return fail(key, `must be an integer, got ${typeName(v)}`);

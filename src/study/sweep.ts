@@ -69,8 +69,8 @@ export interface SweepSpec extends AnalysisSettings {
 export const DEFAULT_TRAINING: SweepTraining = { ...SEED_TRAINING };
 
 const TOP_KEYS = [
-  '$schema', 'name', 'description', 'datasets', 'architectures', 'widths', 'depths', 'seeds', 'replicates', 'k', 'curvatures', 'mode',
-  'layers', 'node', 'alpha', 'training', 'data', 'keepLocal', 'trajectoryEvery',
+  'name', 'description', 'datasets', 'architectures', 'widths', 'depths', 'seeds', 'replicates', 'k', 'curvatures', 'mode',
+  'layers', 'node', 'alpha', 'training', 'data', 'keepLocal', 'trajectoryEvery', '$schema',
 ] as const;
 const DATA_KEYS = ['dataSeed', 'nTrain', 'nTest', 'noise', 'scale', 'balanced'] as const;
 /** Default test points of the synthetic generators (src/data/synthetic.ts). */

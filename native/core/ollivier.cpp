@@ -25,13 +25,25 @@
 // simplex on random graphs for several α).
 //
 // Fast path (the usual case on dense kNN graphs). Every plan has Σ w f = f(E1) + f(E2) with
-// f(E2) ≤ M and f(E1) ≤ F1 := maxflow restricted to E1, so P* ≤ M + F1. We compute F1 (a
-// bipartite max-flow on the sparse E1), then try to move the residual supplies to the residual
-// demands along E2 pairs (a second bipartite max-flow, E1 flow frozen). If that moves all of M,
-// the plan reaches the bound and P* = M + F1 exactly. Otherwise (mass that must travel 3 hops,
-// or an E1 flow that has to be re-routed) the two flows seed the max-flow on the network above
-// (E1 flow f on x¹→y¹ and x²→y², E2 flow on x²→y¹: a feasible flow of value 2F1 + F2), which
-// is then run to optimality.
+// f(E2) ≤ M and f(E1) ≤ F1 := maxflow restricted to E1, so P* ≤ M + F1. If some maximum E1 flow
+// can be completed along E1 ∪ E2 pairs until all of M has moved, the plan reaches the bound and
+// P* = M + F1 exactly. The anchor has d_a ≤ d_b, and the nets split into a core and two special
+// vertices: sources x ∈ N(a)\N[b] (d_b), x ∈ C = N(a)∩N(b) (d_b − d_a), sinks y ∈ N(b)\N[a] (d_a),
+// a (αK − d_a) and b (d_b − αK), positive for a source. a and b are handled in closed form
+// (fast_edge): as a source b is adjacent to every sink, as a sink a to every source, and when b is a
+// sink then a is a source whose supply covers b's demand and whose only E1 partner is b. So F1 is
+// a max-flow between the core sources and sinks only (α does not enter it) plus closed forms.
+// For the completion, C, a and b reach every vertex of the other side within 2 hops, so only the
+// residual non-C sources need a search (a greedy, then a max-flow only if it falls short); by
+// Hall's condition the completion exists iff they can be routed into the core sinks and the
+// residual universal sinks.
+// Otherwise (mass that must travel 3 hops, or an E1 flow that has to be re-routed; about 0.2 % of
+// the W4 edges) the general path runs: F1 on all of E1, the completion with E1 frozen, and if
+// that falls short, both flows seed the max-flow on the network above (E1 flow f on x¹→y¹ and
+// x²→y², E2 flow on x²→y¹: a feasible flow of value 2F1 + F2), which is then run to optimality.
+// (The tempting "threshold" formula W1 = 3M − F1 − F12, with F12 the max-flow on E1 ∪ E2, is
+// only a lower bound: it assumes one plan maximises both flows at once. On the W4 graphs it is
+// wrong for 6–37 edges per case, by up to 320 scaled units.)
 //
 // Exact arithmetic. Masses are scaled by K = d_a·d_b/(1−α): (1−α)/d_a → d_b, (1−α)/d_b → d_a,
 // α → α·K. All capacities are integers except the two α-masses, so the flow is exact up to the
@@ -65,6 +77,7 @@ namespace ricci {
 namespace {
 
 constexpr double kTol = 1e-9;           // scaled units (one unit = (1-α)/(d_a d_b) of mass)
+constexpr int kKeyCap = 16;            // greedy row order: partner counts capped here
 constexpr size_t kBitsetLimit = 64u << 20;  // bytes allowed for the all-pairs 2-hop bitsets
 
 inline int ctz64(uint64_t w) { return __builtin_ctzll(w); }
@@ -156,6 +169,36 @@ inline void transpose_rows(const uint64_t* mask, int R, int W, std::vector<uint6
     }
 }
 
+// The same in block-major layout: col[q*64W + x] = rows 64q..64q+63 whose mask holds bit x. Each
+// 64×64 block is transposed in place where it is stored.
+inline void transpose_rows_bm(const uint64_t* mask, int R, int W, std::vector<uint64_t>& colv) {
+  const int RW = (R + 63) / 64;
+  const size_t S = static_cast<size_t>(64) * W;
+  if (colv.size() < S * RW) colv.resize(S * RW);
+  uint64_t* col = colv.data();
+  for (int rb = 0; rb < RW; ++rb)
+    for (int w = 0; w < W; ++w) {
+      uint64_t* blk = col + rb * S + w * 64;
+      const int rows = std::min(64, R - rb * 64);
+      uint64_t any = 0;
+      for (int i = 0; i < rows; ++i) {
+        blk[i] = mask[static_cast<size_t>(rb * 64 + i) * W + w];
+        any |= blk[i];
+      }
+      for (int i = rows; i < 64; ++i) blk[i] = 0;
+      if (any) transpose64(blk);
+    }
+}
+
+// First member of (m[q*stride] & alive[q] & lvl[q]) over `words` words; -1 if none.
+inline int pick_strided(const uint64_t* m, size_t stride, const uint64_t* alive, const uint64_t* lvl, int words) {
+  for (int q = 0; q < words; ++q) {
+    const uint64_t b = m[q * stride] & alive[q] & lvl[q];
+    if (b) return q * 64 + ctz64(b);
+  }
+  return -1;
+}
+
 // Per-thread state of the per-edge solvers. Sources are bits x (0..64W-1) of the anchor's
 // closed neighbourhood, sinks are rows r (0..R-1); masks are R×W words, flows R×64W doubles
 // with R×W words marking the nonzero ones (a flow value is only read while its bit is set, so
@@ -174,6 +217,8 @@ struct FlowState {
   std::vector<int16_t> levL1, levL2, levR1, levR2;
   std::vector<int32_t> stack;
   std::vector<int32_t> srcdeg, bucket, order, rkey;  // greedy ordering
+  std::vector<int32_t> sinks, rowsink;  // fast path: core sinks, E1 row -> sink
+  std::vector<double> sdem, fsup;       // fast path: residual demand per core sink, supplies
 
   void reserve(int W, int R_) {
     const size_t S = static_cast<size_t>(64) * W;
@@ -182,7 +227,7 @@ struct FlowState {
     }
     const size_t RR = static_cast<size_t>(R_);
     if (snk1.size() < RR) {
-      dem.resize(RR); snk1.resize(RR); snk2.resize(RR); yint.resize(RR);
+      dem.resize(RR); snk1.resize(RR); snk2.resize(RR); yint.resize(RR); rowsink.resize(RR);
     }
     if (am.size() < RR * W) {
       am.resize(RR * W); tm.resize(RR * W);
@@ -209,22 +254,22 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
   const int RW = (R + 63) / 64;
   const uint64_t* col = nullptr;
   if (scarce_sources) {
-    transpose_rows(mask, R, W, st.colA);
+    transpose_rows_bm(mask, R, W, st.colA);
     col = st.colA.data();
     st.srcdeg.resize(S);
     for (int w = 0; w < W; ++w)
       for (uint64_t b = P[w]; b; b &= b - 1) {
         const int x = w * 64 + ctz64(b);
         int c = 0;
-        for (int q = 0; q < RW; ++q) c += __builtin_popcountll(col[static_cast<size_t>(x) * RW + q]);
+        for (int q = 0; q < RW; ++q) c += __builtin_popcountll(col[static_cast<size_t>(q) * S + x]);
         st.srcdeg[x] = c;
       }
   }
   {
-    // counting sort of rows by partner count; rows without demand (key 0) go first and are skipped
-    // (two count tables, even and odd rows, so that runs of equal keys do not serialise on one
-    // counter)
-    const int KB = S + 2;
+    // counting sort of rows by partner count (capped at kKeyCap − 1: beyond that a row is not
+    // scarce); rows without demand (key 0) go first and are skipped (two count tables, even and odd
+    // rows, so that runs of equal keys do not serialise on one counter)
+    const int KB = kKeyCap + 1;
     st.bucket.assign(2 * (KB + 1), 0);
     st.order.resize(R);
     st.rkey.resize(R);
@@ -235,7 +280,7 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
       const uint64_t* m = mask + static_cast<size_t>(r) * W;
       int c = 1;
       for (int w = 0; w < W; ++w) c += __builtin_popcountll(m[w] & P[w]);
-      c = dem[r] > 0 ? c : 0;
+      c = dem[r] > 0 ? std::min(c, kKeyCap) : 0;
       rkey[r] = c;
       return c;
     };
@@ -250,6 +295,10 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
     for (int r = 0; r < R; ++r) st.order[st.bucket[st.rkey[r]]++] = r;
   }
   bool left_over = false;
+  const int RWd = (R + 63) / 64;
+  st.sets.resize(static_cast<size_t>(4) * W + static_cast<size_t>(5) * RWd);
+  uint64_t* DK = st.sets.data() + 4 * W + 3 * RWd;  // rows with residual demand
+  for (int q = 0; q < RWd; ++q) DK[q] = 0;
   const int32_t* order = st.order.data();
   const int32_t* srcdeg = st.srcdeg.data();
   // rows of key 0 (no demand) fill order[0, bucket[0]) after the scatter: skip them
@@ -287,20 +336,16 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
     }
     dem[r] = dr;
     left_over |= dr > 0;
+    DK[r >> 6] |= uint64_t(dr > 0) << (r & 63);
   }
   uint64_t anyP = 0;
   for (int w = 0; w < W; ++w) anyP |= P[w];
   if (!left_over || !anyP) return flow;
 
   if (!col) {
-    transpose_rows(mask, R, W, st.colA);
+    transpose_rows_bm(mask, R, W, st.colA);
     col = st.colA.data();
   }
-  st.levL1.resize(S);
-  st.levR1.resize(R);
-  int16_t* levL = st.levL1.data();
-  int16_t* levR = st.levR1.data();
-  st.sets.resize(static_cast<size_t>(4) * W + static_cast<size_t>(5) * RW);
   uint64_t* FL = st.sets.data();
   uint64_t* VL = FL + W;
   uint64_t* AL = VL + W;
@@ -308,16 +353,7 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
   uint64_t* FR = NLt + W;
   uint64_t* VR = FR + RW;
   uint64_t* AR = VR + RW;
-  uint64_t* DK = AR + RW;  // rows with residual demand
   uint64_t* NRt = DK + RW;
-  for (int q = 0; q < RW; ++q) DK[q] = 0;
-  for (int q = 0; q < RW; ++q) {
-    const int rows = std::min(64, R - q * 64);
-    const double* dq = dem + q * 64;
-    uint64_t word = 0;
-    for (int i = 0; i < rows; ++i) word |= uint64_t(dq[i] > 0) << i;
-    DK[q] = word;
-  }
   const size_t LS = static_cast<size_t>(W + RW);  // level d: [left W words][rows RW words]
   std::vector<uint64_t>& lv = st.levels;
   std::vector<int32_t>& stk = st.stack;
@@ -327,7 +363,6 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
     std::fill(lv.begin(), lv.begin() + 2 * LS, 0);
     for (int w = 0; w < W; ++w) {
       FL[w] = VL[w] = lv[LS + w] = P[w];
-      for (uint64_t b = P[w]; b; b &= b - 1) levL[w * 64 + ctz64(b)] = 1;
     }
     for (int q = 0; q < RW; ++q) FR[q] = VR[q] = 0;
     int dt = -1;
@@ -337,8 +372,8 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
       for (int w = 0; w < W; ++w) NLt[w] = 0;
       for (int w = 0; w < W; ++w)
         for (uint64_t b = FL[w]; b; b &= b - 1) {
-          const uint64_t* c = col + static_cast<size_t>(w * 64 + ctz64(b)) * RW;
-          for (int q = 0; q < RW; ++q) NRt[q] |= c[q];
+          const uint64_t* c = col + w * 64 + ctz64(b);
+          for (int q = 0; q < RW; ++q) NRt[q] |= c[static_cast<size_t>(q) * S];
         }
       for (int q = 0; q < RW; ++q)
         for (uint64_t b = FR[q]; b; b &= b - 1) {
@@ -347,14 +382,12 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
         }
       uint64_t* NL = lv.data() + (d + 1) * LS;
       uint64_t* NR = NL + W;
-      const int16_t nd = static_cast<int16_t>(d + 1);
       uint64_t any = 0, hit = 0;
       for (int w = 0; w < W; ++w) {
         const uint64_t b1 = NLt[w] & ~VL[w];
         NL[w] = FL[w] = b1;
         VL[w] |= b1;
         any |= b1;
-        for (uint64_t b = b1; b; b &= b - 1) levL[w * 64 + ctz64(b)] = nd;
       }
       for (int q = 0; q < RW; ++q) {
         const uint64_t b1 = NRt[q] & ~VR[q];
@@ -362,7 +395,6 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
         VR[q] |= b1;
         any |= b1;
         hit |= b1 & DK[q];
-        for (uint64_t b = b1; b; b &= b - 1) levR[q * 64 + ctz64(b)] = nd;
       }
       if (hit) {
         dt = d + 2;
@@ -405,7 +437,8 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
         }
       }
     }
-    // DFS blocking flow. Node ids: source x = x, row r = S + r.
+    // DFS blocking flow. Node ids: source x = x, row r = S + r. The node at stack position i is
+    // at level i + 1.
     stk.clear();
     for (;;) {
       if (stk.empty()) {
@@ -415,15 +448,14 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
         continue;
       }
       const int32_t u = stk.back();
+      const int du = static_cast<int>(stk.size());
       if (u < S) {
-        const int du = levL[u];
-        const int r = du + 1 < dt ? pick(col + static_cast<size_t>(u) * RW, AR, lv.data() + (du + 1) * LS + W, RW) : -1;
+        const int r = du + 1 < dt ? pick_strided(col + u, S, AR, lv.data() + (du + 1) * LS + W, RW) : -1;
         if (r >= 0) stk.push_back(S + r);
         else { clrbit(AL, u); stk.pop_back(); }
         continue;
       }
       const int r = u - S;
-      const int du = levR[r];
       if (du + 1 != dt) {
         const int x = pick(fm + static_cast<size_t>(r) * W, AL, lv.data() + (du + 1) * LS, W);
         if (x >= 0) stk.push_back(x);
@@ -876,9 +908,175 @@ double solve_edge(FlowState& fs, int Wdyn, const uint64_t* srcmask, double M) {
   return max_flow<WFIX>(fs, W, srcmask, true, 2 * F1 + F2);
 }
 
+// Fast path of one edge {a,b} (a the anchor, d_a ≤ d_b), in the scaled masses of the header.
+// The nets split into a core and at most two special vertices:
+//   sources x ∈ N(a)\N[b]: d_b;  x ∈ N(a)∩N(b) (set C): d_b − d_a;  sinks y ∈ N(b)\N[a]: d_a;
+//   a: αK − d_a,  b: d_b − αK  (positive: source, negative: sink).
+// E1 (cost 1). b as a source is adjacent to every sink and a as a sink to every source
+// ("universal"); a as a source has b as its only E1 partner, and when b is a sink then a is a
+// source with supply ≥ b's demand (d_a ≤ d_b), so some maximum flow saturates b from a. Hence
+// F1 = F1core + (closed forms for a and b), F1core the max-flow between core sources and sinks.
+// E1 ∪ E2 (cost ≤ 2). C, a and b reach every vertex of the other side within 2 hops (through a or
+// b), so only the residual non-C sources NU and the core sinks need a search: with U_t the residual
+// universal sinks, the residual is fully transportable iff NU can be routed into the core sinks
+// and U_t (Hall's condition), i.e. iff a flow NU → core sinks of value ≥ sup(NU) − dem(U_t)
+// exists (a greedy flow, then a max-flow when the greedy falls short). Returns false when that
+// fails (the caller then runs the general path); on true, *pstar = M + F1 (header comment).
+template <int WFIX>
+bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const uint64_t* A, const uint64_t* T, size_t AS, int32_t a,
+               int32_t b, int pos_a, int pos_b, int s, double amass, double M, double* pstar) {
+  const int W = WFIX > 0 ? WFIX : Wdyn;
+  const double da = g.degree(a), db = g.degree(b);
+  const double sA = amass - da, sB = db - amass;
+  const bool aSrc = sA > kTol, aSnk = sA < -kTol, bSrc = sB > kTol, bSnk = sB < -kTol;
+  if ((bSnk && !aSrc) || (aSnk && !bSrc)) return false;  // cannot happen with d_a ≤ d_b
+  uint64_t pfix[2][WFIX > 0 ? WFIX : 1];
+  if (WFIX == 0 && fs.lbuf.size() < static_cast<size_t>(6 * W)) fs.lbuf.resize(6 * W);
+  uint64_t* P = WFIX > 0 ? pfix[0] : fs.lbuf.data() + 4 * W;    // core sources with residual supply
+  uint64_t* Cm = WFIX > 0 ? pfix[1] : fs.lbuf.data() + 5 * W;   // C
+  const uint64_t* Ab = A + static_cast<size_t>(b) * AS;
+  const bool cSrc = db - da > kTol;
+  for (int w = 0; w < W; ++w) {
+    const int lo = w * 64;
+    uint64_t all = s - lo >= 64 ? ~uint64_t(0) : ((uint64_t(1) << (s - lo)) - 1);
+    if ((pos_a >> 6) == w) all &= ~(uint64_t(1) << (pos_a & 63));
+    if ((pos_b >> 6) == w) all &= ~(uint64_t(1) << (pos_b & 63));
+    Cm[w] = Ab[w] & all;
+    P[w] = cSrc ? all : all & ~Cm[w];
+  }
+  if (fs.fsup.size() < static_cast<size_t>(64) * W) fs.fsup.resize(static_cast<size_t>(64) * W);
+  double* sup = fs.fsup.data();
+  for (int w = 0; w < W; ++w)
+    for (uint64_t bb = P[w]; bb; bb &= bb - 1) {
+      const int x = w * 64 + ctz64(bb);
+      sup[x] = ((Cm[w] >> (x & 63)) & 1) ? db - da : db;
+    }
+  // core sinks, in N(b) order; those with E1 partners become the rows of the E1 problem
+  fs.sinks.clear();
+  int R1 = 0;
+  for (const int32_t* p = g.begin(b); p != g.end(b); ++p) {
+    const int32_t y = *p;
+    const uint64_t* Ay = A + static_cast<size_t>(y) * AS;
+    if (y == a || ((Ay[pos_a >> 6] >> (pos_a & 63)) & 1)) continue;  // a itself, or y ∈ C
+    const int k = static_cast<int>(fs.sinks.size());
+    fs.sinks.push_back(y);
+    uint64_t* am = fs.am.data() + static_cast<size_t>(R1) * W;
+    uint64_t any = 0;
+    for (int w = 0; w < W; ++w) {
+      am[w] = Ay[w] & P[w];
+      any |= am[w];
+    }
+    if (any) {
+      fs.dem[R1] = da;
+      fs.rowsink[R1] = k;
+      ++R1;
+    }
+  }
+  const int NS = static_cast<int>(fs.sinks.size());
+  fs.sdem.assign(NS, da);
+  double* sdem = fs.sdem.data();
+  double F1 = 0.0;
+  if (R1 > 0) {
+    F1 = bip_max_flow<WFIX>(fs, W, R1, fs.am.data(), P, sup, fs.dem.data(), fs.f11.data(), fs.fm11.data(), true);
+    std::memset(fs.fm11.data(), 0, static_cast<size_t>(R1) * W * sizeof(uint64_t));
+    for (int r = 0; r < R1; ++r) sdem[fs.rowsink[r]] = fs.dem[r];
+  }
+  // the special vertices
+  double aDem = 0.0;  // residual demand of a as a sink (universal for E2)
+  if (bSnk) {
+    F1 += -sB;  // a saturates b; a's residual (d_b − d_a) reaches everything within 2 hops
+  } else {
+    if (aSnk) {  // residual core sources flow to a: non-C ones first (the hard ones for E2)
+      aDem = -sA;
+      for (int pass = 0; pass < 2 && aDem > 0; ++pass)
+        for (int w = 0; w < W && aDem > 0; ++w)
+          for (uint64_t bb = P[w] & (pass == 0 ? ~Cm[w] : Cm[w]); bb && aDem > 0; bb &= bb - 1) {
+            const int x = w * 64 + ctz64(bb);
+            const double d = std::min(sup[x], aDem);
+            F1 += d;
+            aDem -= d;
+            sup[x] -= d;
+            if (sup[x] <= kTol) { sup[x] = 0; P[w] &= ~(uint64_t(1) << (x & 63)); }
+            if (aDem <= kTol) aDem = 0;
+          }
+    }
+    if (bSrc) {  // b fills the residual core sinks, then a
+      double rest = sB;
+      for (int k = 0; k < NS && rest > 0; ++k) {
+        if (!(sdem[k] > 0)) continue;
+        const double d = std::min(sdem[k], rest);
+        F1 += d;
+        rest -= d;
+        sdem[k] -= d;
+        if (sdem[k] <= kTol) sdem[k] = 0;
+        if (rest <= kTol) rest = 0;
+      }
+      if (rest > 0 && aDem > 0) {
+        const double d = std::min(aDem, rest);
+        F1 += d;
+        aDem -= d;
+        if (aDem <= kTol) aDem = 0;
+      }
+    }
+  }
+  // E2 completion of the residual non-C sources
+  double need = -aDem;
+  for (int w = 0; w < W; ++w) {
+    P[w] &= ~Cm[w];
+    for (uint64_t bb = P[w]; bb; bb &= bb - 1) need += sup[w * 64 + ctz64(bb)];
+  }
+  const double slack = 8 * kTol;
+  if (need > slack) {
+    // rows: residual core sinks with partners among the residual NU sources (within 2 hops)
+    int R2 = 0;
+    uint64_t anyP = 0;
+    for (int w = 0; w < W; ++w) anyP |= P[w];
+    for (int k = 0; k < NS && anyP; ++k) {
+      if (!(sdem[k] > 0)) continue;
+      const int32_t y = fs.sinks[k];
+      const uint64_t* Ty = T + static_cast<size_t>(y) * AS;
+      const uint64_t* Ay = A + static_cast<size_t>(y) * AS;
+      uint64_t* tm = fs.tm.data() + static_cast<size_t>(R2) * W;
+      uint64_t any = 0;
+      for (int w = 0; w < W; ++w) {
+        tm[w] = (Ty[w] | Ay[w]) & P[w];
+        any |= tm[w];
+      }
+      if (any) fs.dem[R2++] = sdem[k];
+    }
+    // greedy in row order, stopping as soon as enough has moved; flows are recorded so that the
+    // max-flow below (when needed) can re-route them
+    double* f21 = fs.f21.data();
+    uint64_t* fm21 = fs.fm21.data();
+    for (int r = 0; r < R2 && need > slack; ++r) {
+      const uint64_t* tm = fs.tm.data() + static_cast<size_t>(r) * W;
+      double dr = fs.dem[r];
+      for (int w = 0; w < W && dr > 0; ++w)
+        for (uint64_t bb = tm[w] & P[w]; bb && dr > 0; bb &= bb - 1) {
+          const int x = w * 64 + ctz64(bb);
+          const double d = std::min(sup[x], dr);
+          addflow(f21 + static_cast<size_t>(r) * 64 * W, x, fm21 + static_cast<size_t>(r) * W, x, d);
+          need -= d;
+          dr -= d;
+          sup[x] -= d;
+          if (sup[x] <= kTol) { sup[x] = 0; P[w] &= ~(uint64_t(1) << (x & 63)); }
+          if (dr <= kTol) dr = 0;
+        }
+      fs.dem[r] = dr;
+    }
+    if (R2 > 0 && need > slack) {
+      need -= bip_max_flow<WFIX>(fs, W, R2, fs.tm.data(), P, sup, fs.dem.data(), f21, fm21, false);
+    }
+    std::memset(fm21, 0, static_cast<size_t>(R2) * W * sizeof(uint64_t));
+  }
+  if (need > slack) return false;
+  *pstar = M + F1;
+  return true;
+}
+
 struct Workspace {
   std::vector<int32_t> xs;     // N[a], sorted
-  std::vector<uint64_t> A, T;  // n×W masks over N[a]
+  std::vector<uint64_t> AT;    // n rows of 2W words: masks A, T over N[a]
   std::vector<int32_t> touched;
   std::vector<uint8_t> mark;   // n, for the push strategy
   std::vector<uint8_t> colneed;
@@ -920,19 +1118,19 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
   const int s = static_cast<int>(ws.xs.size());
   const int W = (s + 63) / 64;
   const size_t nW = static_cast<size_t>(n) * W;
-  if (ws.A.size() < nW) {
-    ws.A.assign(nW, 0);
-    ws.T.assign(nW, 0);
-  }
-  uint64_t* A = ws.A.data();
-  uint64_t* T = ws.T.data();
+  // A and T interleaved (row y: W words of A, then W words of T) so that a row's two masks share
+  // cache lines
+  const size_t AS = static_cast<size_t>(2) * W;
+  if (ws.AT.size() < 2 * nW) ws.AT.assign(2 * nW, 0);
+  uint64_t* A = ws.AT.data();
+  uint64_t* T = A + W;
   int pos_a = 0;
   // A: for each vertex z, the bits x of N[a] with z ∈ N(x)
   for (int l = 0; l < s; ++l) {
     const int32_t x = ws.xs[l];
     if (x == a) pos_a = l;
     const uint64_t bit = uint64_t(1) << (l & 63);
-    for (const int32_t* p = g.begin(x); p != g.end(x); ++p) A[static_cast<size_t>(*p) * W + (l >> 6)] |= bit;
+    for (const int32_t* p = g.begin(x); p != g.end(x); ++p) A[static_cast<size_t>(*p) * AS + (l >> 6)] |= bit;
   }
   // T: for each vertex v needed (v ∈ N[b] over the group), bits x of N[a] with d(x,v) ≤ 2
   if (cx.bitsets) {
@@ -959,7 +1157,7 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
         }
         transpose64(blk);
         const int lim = std::min(64, n - c * 64);
-        for (int t = 0; t < lim; ++t) T[static_cast<size_t>(c * 64 + t) * W + kb] = blk[t];
+        for (int t = 0; t < lim; ++t) T[static_cast<size_t>(c * 64 + t) * AS + kb] = blk[t];
       }
     }
   } else {
@@ -975,7 +1173,7 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
     }
     std::vector<uint64_t> C(W);
     for (const int32_t z : zs) {
-      for (int w = 0; w < W; ++w) C[w] = A[static_cast<size_t>(z) * W + w];
+      for (int w = 0; w < W; ++w) C[w] = A[static_cast<size_t>(z) * AS + w];
       // z itself when z ∈ N[a]
       const int32_t* it = std::lower_bound(ws.xs.data(), ws.xs.data() + s, z);
       if (it != ws.xs.data() + s && *it == z) {
@@ -986,9 +1184,9 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
         if (!(ws.mark[v] & 2)) {
           ws.mark[v] |= 2;
           ws.touched.push_back(v);
-          for (int w = 0; w < W; ++w) T[static_cast<size_t>(v) * W + w] = 0;
+          for (int w = 0; w < W; ++w) T[static_cast<size_t>(v) * AS + w] = 0;
         }
-        for (int w = 0; w < W; ++w) T[static_cast<size_t>(v) * W + w] |= C[w];
+        for (int w = 0; w < W; ++w) T[static_cast<size_t>(v) * AS + w] |= C[w];
       };
       add(z);
       for (const int32_t* p = g.begin(z); p != g.end(z); ++p) add(*p);
@@ -1011,7 +1209,7 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
     const int R0 = db + 1;
     fs.reserve(W, R0);
     // sources: x ∈ N[a] with μ_a(x) > μ_b(x)
-    const uint64_t* Ab = A + static_cast<size_t>(b) * W;  // N(b) ∩ N[a]
+    const uint64_t* Ab = A + static_cast<size_t>(b) * AS;  // N(b) ∩ N[a]
     double M = 0.0;
     for (int w = 0; w < W; ++w) srcmask[w] = 0;
     for (int l = 0; l < s; ++l) {
@@ -1025,16 +1223,27 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
         M += net;
       }
     }
+    {
+      const int pos_b = static_cast<int>(std::lower_bound(ws.xs.data(), ws.xs.data() + s, b) - ws.xs.data());
+      double pstar = 0.0;
+      const bool ok = W == 1 ? fast_edge<1>(fs, 1, g, A, T, AS, a, b, pos_a, pos_b, s, amass, M, &pstar)
+                      : W == 2 ? fast_edge<2>(fs, 2, g, A, T, AS, a, b, pos_a, pos_b, s, amass, M, &pstar)
+                               : fast_edge<0>(fs, W, g, A, T, AS, a, b, pos_a, pos_b, s, amass, M, &pstar);
+      if (ok) {
+        out[eids[k]] = 1.0 - (3.0 * M - pstar) / K;
+        continue;
+      }
+    }
     // sinks: y ∈ N[b] with μ_b(y) > μ_a(y)
     int R = 0;
     auto add_row = [&](int32_t y) {
       const double mb = y == b ? amass : static_cast<double>(da);
-      const uint64_t* Ay = A + static_cast<size_t>(y) * W;
+      const uint64_t* Ay = A + static_cast<size_t>(y) * AS;
       const bool y_adj_a = (Ay[pos_a >> 6] >> (pos_a & 63)) & 1;
       const double ma = y == a ? amass : (y_adj_a ? static_cast<double>(db) : 0.0);
       const double net = mb - ma;
       if (!(net > kTol)) return;
-      const uint64_t* Ty = T + static_cast<size_t>(y) * W;
+      const uint64_t* Ty = T + static_cast<size_t>(y) * AS;
       uint64_t* am = fs.am.data() + static_cast<size_t>(R) * W;
       uint64_t* tm = fs.tm.data() + static_cast<size_t>(R) * W;
       uint64_t any = 0;
@@ -1063,14 +1272,20 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
     const double w1 = (3.0 * M - flow) / K;
     out[eids[k]] = 1.0 - w1;
   }
-  // leave A (and T for the push strategy) all zero for the next group
+  // leave A and T all zero for the next group
   for (int l = 0; l < s; ++l) {
     const int32_t x = ws.xs[l];
-    for (const int32_t* p = g.begin(x); p != g.end(x); ++p) A[static_cast<size_t>(*p) * W + (l >> 6)] = 0;
+    for (const int32_t* p = g.begin(x); p != g.end(x); ++p) A[static_cast<size_t>(*p) * AS + (l >> 6)] = 0;
   }
-  if (!cx.bitsets)
+  if (cx.bitsets) {
+    for (const int32_t c : ws.cols) {
+      const int lim = std::min(64, n - c * 64);
+      for (int t = 0; t < lim; ++t)
+        for (int kb = 0; kb < W; ++kb) T[static_cast<size_t>(c * 64 + t) * AS + kb] = 0;
+    }
+  } else
     for (const int32_t v : ws.touched)
-      for (int w = 0; w < W; ++w) T[static_cast<size_t>(v) * W + w] = 0;
+      for (int w = 0; w < W; ++w) T[static_cast<size_t>(v) * AS + w] = 0;
 }
 
 }  // namespace

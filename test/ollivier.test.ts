@@ -80,6 +80,96 @@ describe('Ollivier against POT on random graphs (test/fixtures/make_ollivier_ran
   });
 });
 
+// The native binding's testing hooks: distance2 forces the distance-2 tables ('push' is the route
+// taken for large graphs, where the all-pairs 2-hop bitsets would not fit), fastPath: false sends
+// every edge through the general max-flow. Every route must give the fixture/POT values, and the
+// two table strategies the very same bits (checked on a graph with hubs, where anchors span several
+// 64-bit words).
+type RawOllivier = (
+  graph: KnnGraph,
+  options: { alpha: number; threads?: number; distance2?: string; fastPath?: boolean; edgeIds?: Int32Array },
+) => Promise<Float64Array>;
+const rawOllivier = (): RawOllivier => addon.ollivierCurvature as unknown as RawOllivier;
+
+function gaussianPoints(n: number, d: number, seed0: number): { data: Float64Array; n: number; d: number } {
+  let seed = seed0;
+  const rand = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < data.length; i++) data[i] = Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  return { data, n, d };
+}
+
+describe('Ollivier by every route (distance-2 push tables, general path) against the fixtures', () => {
+  const cases: Array<[string, () => Promise<{ g: KnnGraph; want: Record<string, number[]> }>]> = [
+    ...(['blobs-120-union', 'ties-50', 'two-islands-60'] as const).map(
+      (name) =>
+        [
+          name,
+          async () => {
+            const fx = loadFixture(name);
+            const g = await knnGraph(toF64(fx.points), { k: fx.k, mode: fx.mode });
+            return { g, want: { '0': fx['ollivier_alpha_0.0']!, '0.5': fx['ollivier_alpha_0.5']! } };
+          },
+        ] as [string, () => Promise<{ g: KnnGraph; want: Record<string, number[]> }>],
+    ),
+    ...randomFixture.cases.map(
+      (c) =>
+        [
+          c.name,
+          async () => ({ g: await knnGraph(toF64(c.points), { k: c.k, mode: c.mode }), want: c.ollivier }),
+        ] as [string, () => Promise<{ g: KnnGraph; want: Record<string, number[]> }>],
+    ),
+  ];
+
+  it.each(cases)('%s', async (name, load) => {
+    const { g, want } = await load();
+    const raw = rawOllivier();
+    for (const [a, values] of Object.entries(want)) {
+      const alpha = Number(a);
+      const push = await raw(g, { alpha, threads: 2, distance2: 'push' });
+      const general = await raw(g, { alpha, threads: 2, fastPath: false });
+      expectClose(push, values, `${name} α=${a} push`);
+      expectClose(general, values, `${name} α=${a} general path`);
+    }
+  });
+
+  it('gives the same bits by both table strategies on a graph with hubs (multi-word neighbourhoods)', async () => {
+    const g = await knnGraph(gaussianPoints(500, 40, 777), { k: 30 });
+    const deg = Array.from({ length: g.offsets.length - 1 }, (_, i) => g.offsets[i + 1]! - g.offsets[i]!);
+    // some edge has both endpoints of degree >= 64, so anchors with more than one 64-bit word occur
+    let wide = 0;
+    for (let e = 0; e < g.edgeCount; e++) if (Math.min(deg[g.edges[2 * e]!]!, deg[g.edges[2 * e + 1]!]!) >= 64) wide++;
+    expect(wide).toBeGreaterThan(0);
+    const raw = rawOllivier();
+    for (const alpha of [0, 0.3]) {
+      const bitsets = await raw(g, { alpha, threads: 2, distance2: 'bitsets' });
+      const push1 = await raw(g, { alpha, threads: 1, distance2: 'push' });
+      const push2 = await raw(g, { alpha, threads: 2, distance2: 'push' });
+      const general = await raw(g, { alpha, threads: 2, fastPath: false });
+      expect(Array.from(push1), `α=${alpha}: push vs bitsets`).toEqual(Array.from(bitsets));
+      expect(Array.from(push2), `α=${alpha}: push, 2 threads vs 1`).toEqual(Array.from(push1));
+      let worst = 0;
+      for (let e = 0; e < g.edgeCount; e++) worst = Math.max(worst, Math.abs(general[e]! - bitsets[e]!));
+      expect(worst, `α=${alpha}: general path vs fast path`).toBeLessThanOrEqual(1e-12);
+    }
+  });
+
+  it('rejects an unknown distance2 with ERR_INVALID_ARGUMENT', async () => {
+    const fx = loadFixture('ties-50');
+    const g = await knnGraph(toF64(fx.points), { k: fx.k, mode: fx.mode });
+    let code: string | undefined;
+    try {
+      await rawOllivier()(g, { alpha: 0.5, distance2: 'dense' });
+    } catch (err) {
+      code = (err as { code?: string }).code;
+    }
+    expect(code).toBe('ERR_INVALID_ARGUMENT');
+  });
+});
+
 describe('Ollivier errors, progress and cancellation', () => {
   const fx = loadFixture('blobs-120-union');
   const graph = (): Promise<KnnGraph> => knnGraph(toF64(fx.points), { k: fx.k, mode: fx.mode });

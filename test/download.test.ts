@@ -99,7 +99,8 @@ describe('download into the cache', () => {
     const p = await loadPair({ dataset: 'mnist', classes: [1, 7], baseUrl: `${base}/good/`, cacheDir, sha256: hashes });
     expect([p.nTrain, p.nTest, p.d]).toEqual([10, 4, 9]);
     expect(Array.from(p.yTrain)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
-    expect(p.source).toBe(join(cacheDir, 'mnist'));
+    expect(p.dir).toBe(join(cacheDir, 'mnist'));
+    expect(p.source).toBe('official');
     expect(cacheEntries().sort()).toEqual(Object.keys(files).sort());
     expect(hits).toHaveLength(4);
 

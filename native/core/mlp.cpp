@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <string>
 
 #ifdef _OPENMP
@@ -285,6 +286,26 @@ Net init_glorot(const std::vector<int32_t>& sizes, uint64_t seed) {
   return net;
 }
 
+Net init_pytorch(const std::vector<int32_t>& sizes, uint64_t seed) {
+  validate_sizes(sizes);
+  Net net;
+  net.sizes = sizes;
+  net.params.assign(param_count(sizes), 0.0f);
+  Rng rng(seed);
+  size_t off = 0;
+  for (size_t l = 1; l < sizes.size(); ++l) {
+    const size_t in = sizes[l - 1], out = sizes[l];
+    const float limit = static_cast<float>(1.0 / std::sqrt(static_cast<double>(in)));
+    for (size_t i = 0; i < in * out + out; ++i) net.params[off + i] = limit * (2.0f * rng.uniform01() - 1.0f);
+    off += in * out + out;
+  }
+  return net;
+}
+
+Net init_network(const std::vector<int32_t>& sizes, uint64_t seed, Init init) {
+  return init == Init::PyTorch ? init_pytorch(sizes, seed) : init_glorot(sizes, seed);
+}
+
 Net import_weights(const std::vector<int32_t>& sizes, const float* flat, size_t length) {
   validate_sizes(sizes);
   const size_t want = param_count(sizes);
@@ -393,14 +414,23 @@ Metrics evaluate(const Net& net, const Dataset& data) {
 // ---- training ---------------------------------------------------------------------------------
 
 void validate_hyper(const Hyper& h) {
-  if (h.batch < 1) invalid("batchSize", "must be >= 1");
+  // h.batch == kFullBatch (0) means one step per epoch on every row.
   if (!(h.learning_rate > 0) || !std::isfinite(h.learning_rate)) invalid("learningRate", "must be a positive number");
   if (!(h.rho >= 0 && h.rho < 1)) invalid("rho", "must be in [0, 1)");
+  if (!(h.beta1 >= 0 && h.beta1 < 1)) invalid("beta1", "must be in [0, 1)");
+  if (!(h.beta2 >= 0 && h.beta2 < 1)) invalid("beta2", "must be in [0, 1)");
   if (!(h.epsilon > 0) || !std::isfinite(h.epsilon)) invalid("epsilon", "must be a positive number");
+  if (!(h.stop_at_accuracy >= 0 && h.stop_at_accuracy <= 1))
+    invalid("stopAtTrainAccuracy", "must be in (0, 1] (0 = no stop rule)");
 }
 
-Replicate make_replicate(const std::vector<int32_t>& sizes, uint64_t seed) {
-  return make_replicate(init_glorot(sizes, seed), seed);
+bool meets_accuracy(size_t correct, size_t n, double threshold) {
+  if (!(threshold > 0) || n == 0) return false;
+  return static_cast<double>(correct) / static_cast<double>(n) * 100.0 >= threshold * 100.0;
+}
+
+Replicate make_replicate(const std::vector<int32_t>& sizes, uint64_t seed, Init init) {
+  return make_replicate(init_network(sizes, seed, init), seed);
 }
 
 Replicate make_replicate(Net net, uint64_t seed) {
@@ -413,12 +443,86 @@ Replicate make_replicate(Net net, uint64_t seed) {
 
 namespace {
 
+// Backward pass of `rows` rows whose forward pass is in ws.act (input rows at `a0`) and whose
+// output delta dL/dz is in ws.delta[0]; writes the gradient (param layout) to `grad`.
+void backward_rows(const Net& net, const float* a0, size_t rows, Workspace& ws, float* grad) {
+  const auto& sz = net.sizes;
+  const size_t L = net.layers();
+  // Last layer first. `cur` holds dL/dZ_l (rows x sizes[l]).
+  int cur = 0;
+  for (size_t l = L; l >= 1; --l) {
+    const Eigen::Index in = sz[l - 1], width = sz[l];
+    const size_t off = kernel_offset(sz, l);
+    const float* prev = l > 1 ? ws.act[l - 1].data() : a0;
+    CMatMap A(prev, rows, in);
+    CMatMap D(ws.delta[cur].data(), rows, width);
+    MatMap dW(grad + off, in, width);
+    RowVecMap db(grad + off + in * width, width);
+    dW.noalias() = A.transpose() * D;
+    db.noalias() = D.colwise().sum();
+    if (l > 1) {
+      CMatMap W(net.params.data() + off, in, width);
+      MatMap P(ws.delta[1 - cur].data(), rows, in);
+      P.noalias() = D * W.transpose();
+      // ReLU derivative: pass the gradient where the unit was active (act > 0).
+      P = (A.array() > 0.0f).select(P.array(), 0.0f).matrix();
+      cur = 1 - cur;
+    }
+  }
+}
+
+// Optimizer constants of one step.
+struct StepConsts {
+  float lr = 0;                   // RMSprop
+  float b1 = 0, omb1 = 0, b2 = 0, omb2 = 0, step = 0, bc2_sqrt = 0;  // Adam
+};
+
+StepConsts step_consts(const Hyper& h, int64_t t) {
+  StepConsts c;
+  c.lr = static_cast<float>(h.learning_rate);
+  if (h.optimizer == Optimizer::Adam) {
+    // As torch.optim.Adam: Python floats (double) for the bias corrections and the step size,
+    // cast to the tensors' float32 where they meet the elements.
+    const double td = static_cast<double>(t);
+    const double bc1 = 1.0 - std::pow(h.beta1, td);
+    const double bc2 = 1.0 - std::pow(h.beta2, td);
+    c.b1 = static_cast<float>(h.beta1);
+    c.omb1 = static_cast<float>(1.0 - h.beta1);
+    c.b2 = static_cast<float>(h.beta2);
+    c.omb2 = static_cast<float>(1.0 - h.beta2);
+    c.step = static_cast<float>(h.learning_rate / bc1);
+    c.bc2_sqrt = static_cast<float>(std::sqrt(bc2));
+  }
+  return c;
+}
+
+// Optimizer update of parameters [p0, p0 + len) from the gradient `grad` (param layout).
+void update_params(Replicate& rep, const float* grad, size_t p0, size_t len, const Hyper& h, const StepConsts& c) {
+  const Eigen::Index np = static_cast<Eigen::Index>(len);
+  ArrMap w(rep.net.params.data() + p0, np);
+  ArrMap v(rep.mean_square.data() + p0, np);
+  Eigen::Map<const Eigen::ArrayXf> g(grad + p0, np);
+  if (h.optimizer == Optimizer::RMSprop) {
+    v = h.rho * v + (1.0f - h.rho) * g.square();
+    w -= c.lr * g / (v.sqrt() + h.epsilon);
+  } else {
+    ArrMap m(rep.first_moment.data() + p0, np);
+    m = m * c.b1 + g * c.omb1;
+    v = v * c.b2 + g.square() * c.omb2;
+    w -= c.step * (m / (v.sqrt() / c.bc2_sqrt + h.epsilon));
+  }
+}
+
+void prepare_optimizer(Replicate& rep, const Hyper& h) {
+  if (h.optimizer == Optimizer::Adam && rep.first_moment.size() != rep.net.params.size())
+    rep.first_moment.assign(rep.net.params.size(), 0.0f);
+}
+
 // One optimisation step on the `rows` training rows listed in `idx`. Returns the batch's summed
 // loss and adds its correct predictions to `correct`.
 double train_batch(Replicate& rep, const Dataset& data, const uint32_t* idx, size_t rows,
                    const Hyper& h, Workspace& ws, const std::vector<float*>& act, size_t& correct) {
   Net& net = rep.net;
-  const auto& sz = net.sizes;
   const size_t L = net.layers();
   const size_t d0 = data.d;
 
@@ -440,37 +544,253 @@ double train_batch(Replicate& rep, const Dataset& data, const uint32_t* idx, siz
     correct += ((z[i] > 0) == (y > 0.5f)) ? 1 : 0;
     delta[i] = (sigmoid(z[i]) - y) * inv_rows;
   }
+  backward_rows(net, a0, rows, ws, ws.grad.data());
 
-  // Backward, last layer first. `cur` holds dL/dZ_l (rows x sizes[l]).
-  int cur = 0;
-  for (size_t l = L; l >= 1; --l) {
-    const Eigen::Index in = sz[l - 1], width = sz[l];
-    const size_t off = kernel_offset(sz, l);
-    const float* prev = l > 1 ? ws.act[l - 1].data() : a0;
-    CMatMap A(prev, rows, in);
-    CMatMap D(ws.delta[cur].data(), rows, width);
-    MatMap dW(ws.grad.data() + off, in, width);
-    RowVecMap db(ws.grad.data() + off + in * width, width);
-    dW.noalias() = A.transpose() * D;
-    db.noalias() = D.colwise().sum();
-    if (l > 1) {
-      CMatMap W(net.params.data() + off, in, width);
-      MatMap P(ws.delta[1 - cur].data(), rows, in);
-      P.noalias() = D * W.transpose();
-      // ReLU derivative: pass the gradient where the unit was active (act > 0).
-      P = (A.array() > 0.0f).select(P.array(), 0.0f).matrix();
-      cur = 1 - cur;
+  // The optimizer over the whole flat parameter vector.
+  rep.steps += 1;
+  update_params(rep, ws.grad.data(), 0, net.params.size(), h, step_consts(h, rep.steps));
+  return loss;
+}
+
+// Scratch of full-batch steps: every block's gradient, loss and correct count.
+struct BatchScratch {
+  size_t blocks = 0, params = 0;
+  FloatBuffer partial;  // blocks x params
+  FloatBuffer grad;     // params: the summed gradient
+  std::vector<double> loss;
+  std::vector<size_t> correct;
+  void prepare(size_t n, size_t np) {
+    const size_t b = (n + kBlockRows - 1) / kBlockRows;
+    if (b == blocks && np == params) return;
+    blocks = b;
+    params = np;
+    partial.assign(blocks * params, 0.0f);
+    grad.assign(params, 0.0f);
+    loss.assign(blocks, 0.0);
+    correct.assign(blocks, 0);
+  }
+};
+
+// Runs f(u) for u in [0, count): shared among the threads of the enclosing parallel region when
+// `team` (every thread of the team must call it; implicit barrier at the end), else serially.
+template <typename F>
+void for_each_unit(size_t count, bool team, ErrorSlot& errors, F&& f) {
+  if (!team) {
+    for (size_t u = 0; u < count; ++u) f(u);
+    return;
+  }
+#pragma omp for schedule(dynamic, 1)
+  for (long long u = 0; u < static_cast<long long>(count); ++u) {
+    if (errors.failed()) continue;
+    try {
+      f(static_cast<size_t>(u));
+    } catch (...) {
+      errors.capture();
     }
   }
+}
 
-  // RMSprop over the whole flat parameter vector.
-  const Eigen::Index np = static_cast<Eigen::Index>(net.params.size());
-  ArrMap w(net.params.data(), np);
-  ArrMap v(rep.mean_square.data(), np);
-  Eigen::Map<const Eigen::ArrayXf> g(ws.grad.data(), np);
-  v = h.rho * v + (1.0f - h.rho) * g.square();
-  w -= h.learning_rate * g / (v.sqrt() + h.epsilon);
-  return loss;
+// Runs f() once: on one thread of the team (the others wait at the implicit barrier), or here.
+template <typename F>
+void once(bool team, ErrorSlot& errors, F&& f) {
+  if (!team) {
+    f();
+    return;
+  }
+#pragma omp single
+  {
+    try {
+      f();
+    } catch (...) {
+      errors.capture();
+    }
+  }
+}
+
+// Phase 1 of a full-batch step for row block b: forward, loss, backward, the block's gradient.
+void block_pass(const Net& net, const Dataset& data, size_t b, Workspace& ws, const std::vector<float*>& act,
+                BatchScratch& sc) {
+  const size_t n = data.n, d0 = data.d, L = net.layers();
+  const size_t r0 = b * kBlockRows, rows = std::min(kBlockRows, n - r0);
+  const float* a0 = data.x + r0 * d0;
+  forward_rows(net, a0, rows, act.data());
+  const float* z = ws.act[L].data();
+  float* delta = ws.delta[0].data();
+  double loss = 0;
+  size_t correct = 0;
+  const float inv_n = 1.0f / static_cast<float>(n);  // gradient of the mean over all n rows
+  for (size_t i = 0; i < rows; ++i) {
+    const float y = data.y[r0 + i];
+    loss += bce_from_logit(z[i], y);
+    correct += ((z[i] > 0) == (y > 0.5f)) ? 1 : 0;
+    delta[i] = (sigmoid(z[i]) - y) * inv_n;
+  }
+  backward_rows(net, a0, rows, ws, sc.partial.data() + b * sc.params);
+  sc.loss[b] = loss;
+  sc.correct[b] = correct;
+}
+
+// Phase 2 for parameter chunk c: the blocks' gradients summed in block order, then the update.
+void chunk_update(Replicate& rep, BatchScratch& sc, size_t c, const Hyper& h, const StepConsts& k) {
+  const size_t p0 = c * kChunkParams, len = std::min(kChunkParams, sc.params - p0);
+  const Eigen::Index m = static_cast<Eigen::Index>(len);
+  ArrMap g(sc.grad.data() + p0, m);
+  g = Eigen::Map<const Eigen::ArrayXf>(sc.partial.data() + p0, m);
+  for (size_t b = 1; b < sc.blocks; ++b) g += Eigen::Map<const Eigen::ArrayXf>(sc.partial.data() + b * sc.params + p0, m);
+  update_params(rep, sc.grad.data(), p0, len, h, k);
+}
+
+struct EpochResult {
+  double loss = 0;   // summed over rows
+  size_t correct = 0;
+  bool stopped = false;  // the stop rule was met: no step was taken
+};
+
+// One full-batch epoch (all threads of the team call it when `team`). `res` and `k` are shared.
+void full_batch_epoch(Replicate& rep, const Dataset& data, const Hyper& h, BatchScratch& sc, Workspace& ws,
+                      const std::vector<float*>& act, bool team, ErrorSlot& errors, EpochResult& res, StepConsts& k) {
+  for_each_unit(sc.blocks, team, errors, [&](size_t b) { block_pass(rep.net, data, b, ws, act, sc); });
+  once(team, errors, [&] {
+    res = EpochResult{};
+    for (size_t b = 0; b < sc.blocks; ++b) {
+      res.loss += sc.loss[b];
+      res.correct += sc.correct[b];
+    }
+    rep.check_loss = res.loss / static_cast<double>(data.n);
+    rep.check_accuracy = static_cast<double>(res.correct) / static_cast<double>(data.n);
+    if (meets_accuracy(res.correct, data.n, h.stop_at_accuracy)) {
+      res.stopped = true;
+      rep.stopped = true;
+      return;
+    }
+    prepare_optimizer(rep, h);
+    rep.steps += 1;
+    k = step_consts(h, rep.steps);
+  });
+  if (res.stopped || errors.failed()) return;
+  const size_t chunks = (sc.params + kChunkParams - 1) / kChunkParams;
+  for_each_unit(chunks, team, errors, [&](size_t c) { chunk_update(rep, sc, c, h, k); });
+}
+
+bool params_finite(const Net& net) {
+  for (float v : net.params)
+    if (!std::isfinite(v)) return false;
+  return true;
+}
+
+// Bookkeeping after an epoch's steps: divergence check, statistics, validation, callback.
+void finish_epoch(Replicate& rep, size_t ri, double loss, size_t correct, const Dataset& train_data,
+                  const Dataset* val, Workspace& ws, const EpochCallback& on_epoch) {
+  rep.epochs_done += 1;
+  EpochStats st;
+  st.epoch = rep.epochs_done;
+  st.loss = loss / static_cast<double>(train_data.n);
+  st.accuracy = static_cast<double>(correct) / static_cast<double>(train_data.n);
+  if (!std::isfinite(st.loss) || !params_finite(rep.net))
+    invalid("learningRate", "training diverged: network " + std::to_string(ri) + " has a non-finite " +
+                                (std::isfinite(st.loss) ? std::string("weight") : std::string("loss")) +
+                                " in epoch " + std::to_string(st.epoch) + "; use a smaller learning rate");
+  if (val != nullptr && val->n > 0) {
+    const Metrics m = evaluate_with(rep.net, *val, ws);
+    st.val_loss = m.loss;
+    st.val_accuracy = m.accuracy;
+  } else {
+    st.val_loss = st.val_accuracy = std::numeric_limits<double>::quiet_NaN();
+  }
+  if (on_epoch) on_epoch(ri, st);
+}
+
+constexpr size_t kPoll = 16;  // mini-batches between cancellation polls / progress updates
+
+// All epochs of one replicate on this thread alone.
+void train_serial(Replicate& rep, size_t ri, const Dataset& train_data, const Dataset* val, const Hyper& h,
+                  int epochs, Control& control, ErrorSlot& errors, const EpochCallback& on_epoch) {
+  const size_t n = train_data.n;
+  const bool full = h.batch == kFullBatch;
+  const size_t batch = full ? n : std::min(h.batch, n);
+  const size_t batches = (n + batch - 1) / batch;
+  Workspace ws(rep.net.sizes, full ? kBlockRows : std::max(batch, kEvalRows), true);
+  auto act = act_pointers(ws);
+  BatchScratch sc;
+  if (full) sc.prepare(n, rep.net.params.size());
+  std::vector<uint32_t> order(full ? 0 : n);
+  for (int e = 0; e < epochs && !rep.stopped; ++e) {
+    double loss = 0;
+    size_t correct = 0;
+    if (full) {
+      EpochResult res;
+      StepConsts k;
+      full_batch_epoch(rep, train_data, h, sc, ws, act, false, errors, res, k);
+      if (res.stopped) break;
+      loss = res.loss;
+      correct = res.correct;
+      if (control.cancelled()) control.throw_if_cancelled();
+      if (errors.failed()) break;
+      control.advance(1);
+    } else {
+      if (h.stop_at_accuracy > 0) {
+        size_t right = 0;
+        const Metrics m = evaluate_with(rep.net, train_data, ws);
+        right = static_cast<size_t>(std::llround(m.accuracy * static_cast<double>(n)));
+        rep.check_loss = m.loss;
+        rep.check_accuracy = m.accuracy;
+        if (meets_accuracy(right, n, h.stop_at_accuracy)) {
+          rep.stopped = true;
+          break;
+        }
+      }
+      prepare_optimizer(rep, h);
+      for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+      for (size_t i = n - 1; i > 0; --i) std::swap(order[i], order[rep.shuffle.below(static_cast<uint32_t>(i + 1))]);
+      size_t pending = 0;
+      for (size_t b = 0; b < batches; ++b) {
+        const size_t start = b * batch, rows = std::min(batch, n - start);
+        loss += train_batch(rep, train_data, order.data() + start, rows, h, ws, act, correct);
+        if (++pending == kPoll || b + 1 == batches) {
+          if (control.cancelled() || errors.failed()) control.throw_if_cancelled();
+          if (errors.failed()) break;
+          control.advance(pending);
+          pending = 0;
+        }
+      }
+      if (errors.failed()) break;
+    }
+    finish_epoch(rep, ri, loss, correct, train_data, val, ws, on_epoch);
+  }
+}
+
+// All epochs of one replicate with every thread of the team inside each full-batch step.
+void train_team(Replicate& rep, size_t ri, const Dataset& train_data, const Dataset* val, const Hyper& h,
+                int epochs, Control& control, ErrorSlot& errors, const EpochCallback& on_epoch, BatchScratch& sc,
+                EpochResult& res, StepConsts& k, bool& halt) {
+  std::unique_ptr<Workspace> ws;
+  try {
+    ws = std::make_unique<Workspace>(rep.net.sizes, kBlockRows, true);
+  } catch (...) {
+    errors.capture();
+  }
+  once(true, errors, [&] {
+    halt = false;
+    sc.prepare(train_data.n, rep.net.params.size());
+  });
+  if (errors.failed()) return;
+  auto act = act_pointers(*ws);
+  for (int e = 0; e < epochs; ++e) {
+    full_batch_epoch(rep, train_data, h, sc, *ws, act, true, errors, res, k);
+    once(true, errors, [&] {
+      if (errors.failed() || res.stopped) {
+        halt = true;
+        return;
+      }
+      if (control.cancelled()) {
+        halt = true;
+        return;
+      }
+      control.advance(1);
+      finish_epoch(rep, ri, res.loss, res.correct, train_data, val, *ws, on_epoch);
+    });
+    if (halt || errors.failed()) return;
+  }
 }
 
 }  // namespace
@@ -490,67 +810,51 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
     if (val && static_cast<size_t>(r->net.sizes[0]) != val->d) invalid("validation", "column count differs");
   }
   const size_t n = train_data.n;
-  const size_t batch = std::min(hyper.batch, n);
-  const size_t batches = (n + batch - 1) / batch;
-  const size_t R = replicates.size();
-  control.start(static_cast<uint64_t>(R) * static_cast<uint64_t>(epochs) * batches);
+  const bool full = hyper.batch == kFullBatch;
+  const size_t batch = full ? n : std::min(hyper.batch, n);
+  const size_t steps_per_epoch = full ? 1 : (n + batch - 1) / batch;
+  std::vector<size_t> live;  // replicates that have not met the stop rule
+  for (size_t r = 0; r < replicates.size(); ++r)
+    if (!replicates[r]->stopped) live.push_back(r);
+  const size_t R = live.size();
+  control.start(static_cast<uint64_t>(R) * static_cast<uint64_t>(epochs) * steps_per_epoch);
   if (R == 0 || epochs == 0) return;
 
-  const int nthreads = std::max(1, std::min<int>(threads, static_cast<int>(R)));
+  // Full batch with fewer replicates than threads: all threads inside each step.
+  const bool team = full && threads > 1 && static_cast<size_t>(threads) > R;
+  const int nthreads = team ? threads : std::max(1, std::min<int>(threads, static_cast<int>(R)));
   ErrorSlot errors;
-  constexpr size_t kPoll = 16;  // batches between cancellation polls / progress updates
-
   std::atomic<uint32_t> seen_flags{kFpFlushResults | kFpFlushInputs};  // AND over the team
+  // Shared by the team in `team` mode.
+  BatchScratch sc;
+  EpochResult res;
+  StepConsts k;
+  bool halt = false;
+
 #pragma omp parallel num_threads(nthreads)
   {
-  // Every thread of the team (the calling compute thread included) flushes denormals while it
-  // trains and gets its previous mode back at the end of the region (docs/method.md §8c).
-  const DenormalsFlushed fp_mode(hyper.flush_denormals);
-  seen_flags.fetch_and(fp_flush_flags(), std::memory_order_relaxed);
-#pragma omp for schedule(dynamic, 1)
-  for (long long ri = 0; ri < static_cast<long long>(R); ++ri) {
-    if (errors.failed()) continue;
-    try {
-      Replicate& rep = *replicates[static_cast<size_t>(ri)];
-      Workspace ws(rep.net.sizes, std::max(batch, kEvalRows), true);
-      auto act = act_pointers(ws);
-      std::vector<uint32_t> order(n);
-      for (int e = 0; e < epochs; ++e) {
-        for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
-        for (size_t i = n - 1; i > 0; --i)
-          std::swap(order[i], order[rep.shuffle.below(static_cast<uint32_t>(i + 1))]);
-        double loss = 0;
-        size_t correct = 0;
-        size_t pending = 0;
-        for (size_t b = 0; b < batches; ++b) {
-          const size_t start = b * batch, rows = std::min(batch, n - start);
-          loss += train_batch(rep, train_data, order.data() + start, rows, hyper, ws, act, correct);
-          if (++pending == kPoll || b + 1 == batches) {
-            if (control.cancelled() || errors.failed()) control.throw_if_cancelled();
-            if (errors.failed()) break;
-            control.advance(pending);
-            pending = 0;
-          }
-        }
-        if (errors.failed()) break;
-        rep.epochs_done += 1;
-        EpochStats st;
-        st.epoch = rep.epochs_done;
-        st.loss = loss / static_cast<double>(n);
-        st.accuracy = static_cast<double>(correct) / static_cast<double>(n);
-        if (val != nullptr && val->n > 0) {
-          const Metrics m = evaluate_with(rep.net, *val, ws);
-          st.val_loss = m.loss;
-          st.val_accuracy = m.accuracy;
-        } else {
-          st.val_loss = st.val_accuracy = std::numeric_limits<double>::quiet_NaN();
-        }
-        if (on_epoch) on_epoch(static_cast<size_t>(ri), st);
+    // Every thread of the team (the calling compute thread included) flushes denormals while it
+    // trains and gets its previous mode back at the end of the region (docs/method.md §8c).
+    const DenormalsFlushed fp_mode(hyper.flush_denormals);
+    seen_flags.fetch_and(fp_flush_flags(), std::memory_order_relaxed);
+    if (team) {
+      for (size_t i = 0; i < R; ++i) {
+        train_team(*replicates[live[i]], live[i], train_data, val, hyper, epochs, control, errors, on_epoch, sc,
+                   res, k, halt);
+        if (errors.failed() || control.cancelled()) break;  // consistent: read after a barrier
       }
-    } catch (...) {
-      errors.capture();
+    } else {
+#pragma omp for schedule(dynamic, 1)
+      for (long long i = 0; i < static_cast<long long>(R); ++i) {
+        if (errors.failed()) continue;
+        try {
+          const size_t ri = live[static_cast<size_t>(i)];
+          train_serial(*replicates[ri], ri, train_data, val, hyper, epochs, control, errors, on_epoch);
+        } catch (...) {
+          errors.capture();
+        }
+      }
     }
-  }
   }  // omp parallel
   g_last_training_flags.store(seen_flags.load(), std::memory_order_relaxed);
   errors.rethrow();

@@ -19,6 +19,11 @@
 // - Shuffle: every epoch starts from the identity order 0..n-1 and applies a Fisher–Yates shuffle
 //   (i = n-1 down to 1, j uniform in [0, i] by Lemire's unbiased multiply-shift rejection).
 //
+// Two initialisations (docs/method.md §8a, §8b), both from the init stream, layer by layer, kernel
+// in row-major order then bias, w = limit * (2u - 1):
+// - Glorot-uniform kernels, limit = sqrt(6 / (fan_in + fan_out)), zero biases (Keras/tfjs);
+// - PyTorch's `nn.Linear` default: kernel and bias both U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+//
 // Training semantics (Keras `model.fit`): the training rows are shuffled every epoch and cut into
 // batches of `batch` rows (the last batch may be smaller); loss = mean BCE over the batch;
 // RMSprop v = rho v + (1 - rho) g^2, w -= lr g / (sqrt(v) + eps) (Keras 3 / PyTorch form: eps
@@ -26,10 +31,32 @@
 // the epoch's batches as they were seen during training (weighted by batch size, as Keras reports
 // them); validation loss/accuracy are computed after the epoch's last update. Accuracy counts
 // logit > 0 (p > 0.5) as class 1.
+//
+// Full batch (docs/method.md §8b, the follow-up's `train_model`): one step per epoch on all training
+// rows, in their given order (no shuffle; the shuffle stream is not used). The epoch's loss and
+// accuracy are those of the forward pass the step's gradient comes from, i.e. of the weights
+// before the step. The step is computed in fixed blocks of kBlockRows rows, each by one thread:
+// forward, backward and the block's gradient; the blocks' gradients are then summed in block
+// order, parameter chunk by parameter chunk, each chunk by one thread, and the optimizer updates
+// that chunk. Nothing depends on the thread count, so the weights are bit-identical for any.
+//
+// Stop rule (stop_at_accuracy > 0): before each step the training accuracy of the current weights
+// is checked and the replicate stops as soon as 100·correct/n >= 100·threshold (the follow-up's
+// `acc >= threshold_accuracy`, in percent). At full batch the check is the step's own forward
+// pass; with mini-batches it is a forward pass over the training rows before each epoch. The
+// epoch at which it stops is not run and not counted.
+//
+// Adam (torch.optim.Adam, its default single-tensor form): t += 1; m = β1·m + (1-β1)·g;
+// v = β2·v + (1-β2)·g²; step = lr / (1 - β1^t); denom = sqrt(v) / sqrt(1 - β2^t) + ε;
+// w -= step · m / denom. Bias corrections in double, element arithmetic in float32; m, v start at 0.
+//
+// Divergence: a replicate whose loss or weights become non-finite stops the call with
+// InvalidArgument("learningRate") naming the replicate and epoch.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <new>
 #include <vector>
 
@@ -133,8 +160,12 @@ struct Net {
   size_t layers() const { return sizes.size() - 1; }  // weight layers (hidden + output)
 };
 
+enum class Init { Glorot, PyTorch };
 // Glorot-uniform kernels and zero biases from the init stream of `seed`.
 Net init_glorot(const std::vector<int32_t>& sizes, uint64_t seed);
+// PyTorch's nn.Linear default: kernels and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+Net init_pytorch(const std::vector<int32_t>& sizes, uint64_t seed);
+Net init_network(const std::vector<int32_t>& sizes, uint64_t seed, Init init);
 // Copies flat weights (layout above); throws InvalidArgument("weights") on a length mismatch or
 // non-finite values.
 Net import_weights(const std::vector<int32_t>& sizes, const float* flat, size_t length);
@@ -162,14 +193,25 @@ struct Metrics {
   double accuracy = 0;  // share of rows with (logit > 0) == label
 };
 Metrics evaluate(const Net& net, const Dataset& data);
+// The stop rule's comparison: 100·correct/n >= 100·threshold (the follow-up compares percent).
+bool meets_accuracy(size_t correct, size_t n, double threshold);
 
 // ---- training ---------------------------------------------------------------------------------
 
+enum class Optimizer { RMSprop, Adam };
+constexpr size_t kFullBatch = 0;      // Hyper::batch: one step per epoch on all rows
+constexpr size_t kBlockRows = 256;    // row block of full-batch steps (fixed: never the thread count)
+constexpr size_t kChunkParams = 4096; // parameter chunk of the full-batch reduction and update
+
 struct Hyper {
-  size_t batch = 32;
-  float learning_rate = 1e-3f;
-  float rho = 0.9f;
+  size_t batch = 32;  // rows per step, or kFullBatch
+  Optimizer optimizer = Optimizer::RMSprop;
+  double learning_rate = 1e-3;
+  float rho = 0.9f;      // RMSprop
+  double beta1 = 0.9;    // Adam
+  double beta2 = 0.999;  // Adam
   float epsilon = 1e-7f;
+  double stop_at_accuracy = 0;  // > 0: the stop rule (see above)
   bool flush_denormals = true;  // FTZ/DAZ on the training threads (see above)
 };
 void validate_hyper(const Hyper& h);
@@ -178,11 +220,16 @@ void validate_hyper(const Hyper& h);
 // replicate for e1 epochs then e2 epochs gives exactly the same result as e1 + e2 at once.
 struct Replicate {
   Net net;
-  FloatBuffer mean_square;  // RMSprop accumulator, same layout as net.params
+  FloatBuffer mean_square;  // RMSprop accumulator / Adam second moment, same layout as net.params
+  FloatBuffer first_moment; // Adam first moment (allocated on the first Adam step)
   Rng shuffle;
   int epochs_done = 0;
+  int64_t steps = 0;        // optimizer steps taken (Adam's bias correction)
+  bool stopped = false;     // the stop rule was met: further epochs are skipped
+  double check_loss = std::numeric_limits<double>::quiet_NaN();      // last stop-rule check
+  double check_accuracy = std::numeric_limits<double>::quiet_NaN();
 };
-Replicate make_replicate(const std::vector<int32_t>& sizes, uint64_t seed);
+Replicate make_replicate(const std::vector<int32_t>& sizes, uint64_t seed, Init init = Init::Glorot);
 // From given weights (the shuffle stream still comes from `seed`).
 Replicate make_replicate(Net net, uint64_t seed);
 
@@ -196,11 +243,16 @@ struct EpochStats {
 // (must be thread-safe across distinct replicates).
 using EpochCallback = std::function<void(size_t replicate, const EpochStats& stats)>;
 
-// Trains each replicate `epochs` more epochs on the same data. Replicates run in parallel, one per
-// thread (OpenMP, dynamic schedule); each replicate's arithmetic runs on a single thread in a
-// fixed order, so results do not depend on `threads`. `val` may be null. Control: total work =
-// batches over all replicates; cancellation is polled every few batches (throws Cancelled after
-// the parallel section). Inputs must have been validated (validate_dataset).
+// Trains each replicate `epochs` more epochs on the same data (replicates that met the stop rule
+// are skipped). Mini-batches: replicates run in parallel, one per thread (OpenMP, dynamic
+// schedule), each replicate's arithmetic on a single thread in a fixed order. Full batch: the
+// same when there are at least as many replicates as threads, else the replicates run one after
+// another with all threads inside each step (fixed blocks and chunks, see above). Either way the
+// results do not depend on `threads`. `val` may be null. Control: total work = steps over all
+// replicates; cancellation is polled every few steps (throws Cancelled after the parallel
+// section). Inputs must have been validated (validate_dataset); for bit-identical results across
+// calls the training rows should sit in a 64-byte aligned buffer (FloatBuffer), as the binding's.
+// Full-batch steps need per-step scratch of (n / kBlockRows + 1) x param_count floats.
 void train(const std::vector<Replicate*>& replicates, const Dataset& train_data, const Dataset* val,
            const Hyper& hyper, int epochs, int threads, Control& control,
            const EpochCallback& on_epoch);

@@ -23,6 +23,7 @@ import type { LayerActivations, TrainedNetwork, TrainingData, TrainOptions } fro
 export * from './architecture.js';
 export * from './types.js';
 export { SEED_RECIPE, EarlyStopper } from './prepare.js';
+export { FOLLOW_UP_RECIPE, WELL_TRAINED_THRESHOLD } from '../study/recipes.js';
 export { nativeInitWeights } from './native-backend.js';
 export {
   loadTf,
@@ -42,7 +43,11 @@ export {
  * accuracy/loss, activations of every layer on the test points, the backend used and the
  * architecture. Defaults are the seed recipe (docs/method.md §8): `wide`, 5 hidden layers, 50 epochs,
  * batch 32, RMSprop(1e-3, ρ 0.9, ε 1e-7), validation split 0.2 (the last 20 % of the training
- * rows, as Keras).
+ * rows, as Keras). The follow-up's recipe (docs/method.md §8b) is `{ ...FOLLOW_UP_RECIPE options }`:
+ * `optimizer: 'adam', batchSize: 'full', init: 'pytorch', stopAtTrainAccuracy: 0.99,
+ * maxEpochs: 20000, validationSplit: 0` with uniform `widths` (native backend).
+ * A diverging run (non-finite loss or weights) rejects with an InvalidArgumentError naming
+ * `learningRate`, the network's seed and the epoch.
  */
 export async function trainNetworks(data: TrainingData, options: TrainOptions = {}): Promise<TrainedNetwork[]> {
   const backend = options.backend ?? 'native';

@@ -10,7 +10,7 @@ import type { NativeAddon, RawCallOptions } from '../native.js';
 import type { NetworkWeights } from './architecture.js';
 import { splitWeights } from './architecture.js';
 import type { PreparedData, ResolvedOptions } from './prepare.js';
-import { EarlyStopper, testMetrics } from './prepare.js';
+import { describeRecipe, EarlyStopper, testMetrics } from './prepare.js';
 import type { EpochLog, LayerActivations, TrainedNetwork, TrainOptions } from './types.js';
 
 /** The addon's training surface (private). */
@@ -20,21 +20,29 @@ interface RawTrainer {
   setData(d: { x: Float32Array; y: Float32Array; n: number; xVal?: Float32Array; yVal?: Float32Array; nVal?: number }): void;
   train(o: RawCallOptions & {
     epochs: number;
-    batchSize: number;
+    batchSize: number | 'full';
+    optimizer: 'rmsprop' | 'adam';
     learningRate: number;
     rho: number;
+    beta1: number;
+    beta2: number;
     epsilon: number;
+    stopAtTrainAccuracy: number;
     flushDenormals?: boolean;
     active?: Uint8Array;
   }): Promise<Float64Array>;
   getWeights(r: number): Float32Array;
   setWeights(r: number, w: Float32Array): void;
+  /** [stopped 0/1, checkLoss, checkAccuracy, epochsDone, steps] */
+  stopInfo(r: number): Float64Array;
+  /** [loss, accuracy] of replicate r's weights on the training rows. */
+  trainMetrics(r: number, o?: RawCallOptions): Promise<Float64Array>;
 }
 
 export interface MlpAddon {
-  MlpTrainer: new (o: { sizes: number[]; seeds: number[]; weights?: (Float32Array | null)[] }) => RawTrainer;
+  MlpTrainer: new (o: { sizes: number[]; seeds: number[]; weights?: (Float32Array | null)[]; init?: 'glorot' | 'pytorch' }) => RawTrainer;
   mlpForward(sizes: number[], weights: Float32Array, x: Float32Array, n: number, o?: RawCallOptions): Promise<Float32Array[]>;
-  mlpInitWeights(sizes: number[], seed: number): Float32Array;
+  mlpInitWeights(sizes: number[], seed: number, init?: 'glorot' | 'pytorch'): Float32Array;
   mlpParamCount(sizes: number[]): number;
   /** Diagnostics (docs/method.md §8c): per OpenMP thread of a call, flush flags (1 FTZ, 2 DAZ) + 4 if subnormals are exact. */
   mlpFpProbe(o?: RawCallOptions): Promise<{ threads: number[]; lastTraining: number; supported: boolean }>;
@@ -53,10 +61,13 @@ export async function loadNative(): Promise<{ mod: NativeModule; mlp: MlpAddon }
   return { mod, mlp: a as unknown as MlpAddon };
 }
 
-/** Glorot-uniform weights with zero biases from the native seeded generator (see mlp.h). */
-export async function nativeInitWeights(sizes: number[], seed: number): Promise<NetworkWeights> {
+/**
+ * Initial weights from the native seeded generator (see mlp.h): `'glorot'` (default;
+ * Glorot-uniform kernels, zero biases) or `'pytorch'` (kernels and biases U(±1/√fan_in)).
+ */
+export async function nativeInitWeights(sizes: number[], seed: number, init: 'glorot' | 'pytorch' = 'glorot'): Promise<NetworkWeights> {
   const { mod, mlp } = await loadNative();
-  return { sizes: [...sizes], data: mod.callNativeSync(() => mlp.mlpInitWeights(sizes, seed)) };
+  return { sizes: [...sizes], data: mod.callNativeSync(() => mlp.mlpInitWeights(sizes, seed, init)) };
 }
 
 /**
@@ -101,7 +112,7 @@ export async function trainNative(
     return w.data;
   });
   const trainer = mod.callNativeSync(
-    () => new mlp.MlpTrainer({ sizes, seeds: o.seeds, ...(weights ? { weights } : {}) }),
+    () => new mlp.MlpTrainer({ sizes, seeds: o.seeds, init: o.init, ...(weights ? { weights } : {}) }),
   );
   const { fit, val } = data;
   mod.callNativeSync(() =>
@@ -118,59 +129,102 @@ export async function trainNative(
   const stoppers = o.early ? o.seeds.map(() => new EarlyStopper(o.early!)) : null;
   const best: (Float32Array | null)[] = new Array<Float32Array | null>(R).fill(null);
   const stopped = new Array<boolean>(R).fill(false);
+  const reached = new Array<boolean>(R).fill(false);
   const restored = new Array<number | null>(R).fill(null);
   const signal = opts.signal;
+  // Hooks act between epochs, so they need one epoch per native call; without them, epochs run in
+  // chunks (the stop rule acts inside the native loop), doubled while a call takes < 100 ms, so
+  // thousands of short full-batch epochs do not pay a call's overhead each.
+  const perEpoch = opts.onEpoch !== undefined || stoppers !== null;
+  let chunk = 1;
 
   const t0 = performance.now();
-  let epochsRun = 0;
-  for (let e = 0; e < o.epochs && active.some((a) => a === 1); e++) {
+  let e = 0;
+  while (e < o.epochs && active.some((a) => a === 1)) {
     if (signal?.aborted) throw new CancelledError('training was cancelled');
+    const n = perEpoch ? 1 : Math.min(chunk, o.epochs - e);
+    const tc = performance.now();
     const rows = await mod.callNative({ threads: o.threads, ...(signal ? { signal } : {}) }, (raw) =>
       trainer.train({
         ...raw,
-        epochs: 1,
+        epochs: n,
         batchSize: o.batchSize,
+        optimizer: o.optimizer,
         learningRate: o.learningRate,
         rho: o.rho,
+        beta1: o.beta1,
+        beta2: o.beta2,
         epsilon: o.epsilon,
+        stopAtTrainAccuracy: o.stopAtTrainAccuracy,
         flushDenormals: o.flushDenormals,
         active,
       }),
-    );
-    epochsRun++;
+    ).catch((err: unknown) => {
+      // The core names the replicate ("network r"); say which seed that is.
+      if (err instanceof InvalidArgumentError && err.arg === 'learningRate') {
+        const m = /network (\d+)/.exec(err.message);
+        const seed = m ? o.seeds[Number(m[1])] : undefined;
+        if (seed !== undefined)
+          throw new InvalidArgumentError(err.message.replace(/network \d+/, `the network of seed ${seed}`), 'learningRate');
+      }
+      throw err;
+    });
+    if (!perEpoch && performance.now() - tc < 100) chunk = Math.min(chunk * 2, 4096);
+    e += n;
     for (let r = 0; r < R; r++) {
       if (active[r] !== 1) continue;
-      const log = toLog(rows, r * 5);
-      history[r]!.push(log);
-      let stop = false;
-      if (stoppers) {
-        const s = stoppers[r]!.update(log);
-        if (s.improved && o.early!.restoreBestWeights) best[r] = mod.callNativeSync(() => trainer.getWeights(r));
-        if (s.stop) stop = true;
-      }
-      if (opts.onEpoch) {
-        const ret = await opts.onEpoch({
-          ...log,
-          network: r,
-          seed: o.seeds[r]!,
-          epochs: o.epochs,
-          weights: () => ({ sizes: [...sizes], data: mod.callNativeSync(() => trainer.getWeights(r)) }),
-        });
-        if (ret === false) stop = true;
-      }
-      if (stop) {
-        active[r] = 0;
-        stopped[r] = true;
-        if (stoppers && o.early!.restoreBestWeights && best[r]) {
-          mod.callNativeSync(() => trainer.setWeights(r, best[r]!));
-          restored[r] = stoppers[r]!.bestEpoch;
+      for (let j = 0; j < n; j++) {
+        const off = (r * n + j) * 5;
+        if (Number.isNaN(rows[off]!)) break; // epochs not run: the stop rule was met
+        const log = toLog(rows, off);
+        history[r]!.push(log);
+        let stop = false;
+        if (stoppers) {
+          const s = stoppers[r]!.update(log);
+          if (s.improved && o.early!.restoreBestWeights) best[r] = mod.callNativeSync(() => trainer.getWeights(r));
+          if (s.stop) stop = true;
         }
+        if (opts.onEpoch) {
+          const ret = await opts.onEpoch({
+            ...log,
+            network: r,
+            seed: o.seeds[r]!,
+            epochs: o.epochs,
+            weights: () => ({ sizes: [...sizes], data: mod.callNativeSync(() => trainer.getWeights(r)) }),
+          });
+          if (ret === false) stop = true;
+        }
+        if (stop) {
+          active[r] = 0;
+          stopped[r] = true;
+          if (stoppers && o.early!.restoreBestWeights && best[r]) {
+            mod.callNativeSync(() => trainer.setWeights(r, best[r]!));
+            restored[r] = stoppers[r]!.bestEpoch;
+          }
+          break;
+        }
+      }
+      if (active[r] === 1 && o.stopAtTrainAccuracy > 0 && mod.callNativeSync(() => trainer.stopInfo(r))[0] === 1) {
+        active[r] = 0;
+        reached[r] = true;
       }
     }
   }
+  const epochsRun = Math.max(0, ...history.map((h) => h.length));
   const msPerEpoch = epochsRun > 0 ? (performance.now() - t0) / epochsRun : 0;
 
   if (signal?.aborted) throw new CancelledError('training was cancelled');
+  const recipe = describeRecipe(o, opts);
+  // The stop rule's last check, or (stopped otherwise) a pass over the training rows.
+  const finalTrain: (number | null)[] = new Array<number | null>(R).fill(null);
+  if (o.stopAtTrainAccuracy > 0)
+    for (let r = 0; r < R; r++) {
+      if (reached[r]) finalTrain[r] = mod.callNativeSync(() => trainer.stopInfo(r))[2]!;
+      else {
+        const m = await mod.callNative({ threads: 1, ...(signal ? { signal } : {}) }, (raw) => trainer.trainMetrics(r, raw));
+        finalTrain[r] = m[1]!;
+      }
+    }
   // Test-set passes of all networks at once (one thread each, in parallel on the native pool).
   return Promise.all(
     o.seeds.map(async (seed, r): Promise<TrainedNetwork> => {
@@ -184,7 +238,11 @@ export async function trainNative(
         weights: w,
         history: history[r]!,
         epochsTrained: history[r]!.length,
-        stoppedEarly: stopped[r]!,
+        stoppedEpoch: history[r]!.length,
+        recipe,
+        reachedTrainAccuracy: o.stopAtTrainAccuracy > 0 ? reached[r]! : null,
+        finalTrainAccuracy: finalTrain[r]!,
+        stoppedEarly: stopped[r]! || reached[r]!,
         restoredEpoch: restored[r]!,
         testAccuracy: m.accuracy,
         testLoss: m.loss,

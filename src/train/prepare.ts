@@ -5,19 +5,10 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { ArchitectureInfo } from './architecture.js';
 import { describeArchitecture } from './architecture.js';
-import type { EarlyStoppingOptions, EpochLog, Labels, TrainingData, TrainOptions } from './types.js';
+import { FOLLOW_UP_RECIPE, SEED_RECIPE } from '../study/recipes.js';
+import type { EarlyStoppingOptions, EpochLog, Labels, TrainingData, TrainingRecipe, TrainOptions } from './types.js';
 
-/** docs/method.md §8 (the seed recipe). */
-export const SEED_RECIPE = {
-  architecture: 'wide',
-  depth: 5,
-  epochs: 50,
-  batchSize: 32,
-  learningRate: 1e-3,
-  rho: 0.9,
-  epsilon: 1e-7,
-  validationSplit: 0.2,
-} as const;
+export { SEED_RECIPE };
 
 /** Float32 rows and labels, checked. */
 export interface Rows {
@@ -118,11 +109,18 @@ export function prepareData(data: TrainingData, opts: TrainOptions): PreparedDat
 
 export interface ResolvedOptions {
   arch: ArchitectureInfo;
+  /** Epochs to run; with a stop rule, the cap. */
   epochs: number;
-  batchSize: number;
+  batchSize: number | 'full';
+  optimizer: 'rmsprop' | 'adam';
   learningRate: number;
   rho: number;
+  beta1: number;
+  beta2: number;
   epsilon: number;
+  init: 'glorot' | 'pytorch';
+  /** 0 = no stop rule. */
+  stopAtTrainAccuracy: number;
   seeds: number[];
   threads: number;
   flushDenormals: boolean;
@@ -176,13 +174,52 @@ export function resolveOptions(d: number, opts: TrainOptions): ResolvedOptions {
       restoreBestWeights: e.restoreBestWeights ?? false,
     };
   }
+  const optimizer = opts.optimizer ?? SEED_RECIPE.optimizer;
+  if (optimizer !== 'rmsprop' && optimizer !== 'adam')
+    throw new InvalidArgumentError(`optimizer must be 'rmsprop' or 'adam', got ${String(optimizer)}`, 'optimizer');
+  const unit = (v: unknown, name: string): number => {
+    if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new InvalidArgumentError(`${name} must be in [0, 1), got ${String(v)}`, name);
+    return v;
+  };
+  const beta1 = unit(opts.beta1 ?? FOLLOW_UP_RECIPE.beta1, 'beta1');
+  const beta2 = unit(opts.beta2 ?? FOLLOW_UP_RECIPE.beta2, 'beta2');
+  const init = opts.init ?? SEED_RECIPE.init;
+  if (init !== 'glorot' && init !== 'pytorch')
+    throw new InvalidArgumentError(`init must be 'glorot' or 'pytorch', got ${String(init)}`, 'init');
+  const batchSize = opts.batchSize === 'full' ? 'full' : posInt(opts.batchSize ?? SEED_RECIPE.batchSize, 'batchSize', 1);
+  let stopAtTrainAccuracy = 0;
+  let epochs: number;
+  if (opts.stopAtTrainAccuracy !== undefined && opts.stopAtTrainAccuracy !== null) {
+    const t = opts.stopAtTrainAccuracy;
+    if (typeof t !== 'number' || !(t > 0 && t <= 1))
+      throw new InvalidArgumentError(`stopAtTrainAccuracy must be in (0, 1] (e.g. 0.99), got ${String(t)}`, 'stopAtTrainAccuracy');
+    stopAtTrainAccuracy = t;
+    const cap = opts.maxEpochs !== undefined ? posInt(opts.maxEpochs, 'maxEpochs', 0) : undefined;
+    const given = opts.epochs !== undefined ? posInt(opts.epochs, 'epochs', 0) : undefined;
+    if (cap !== undefined && given !== undefined && cap !== given)
+      throw new InvalidArgumentError(
+        `with stopAtTrainAccuracy the cap is maxEpochs (${cap}); epochs (${given}) must equal it or be left out`,
+        'epochs',
+      );
+    epochs = cap ?? given ?? FOLLOW_UP_RECIPE.maxEpochs;
+  } else {
+    if (opts.maxEpochs !== undefined)
+      throw new InvalidArgumentError('maxEpochs caps a stop rule: give it with stopAtTrainAccuracy (or use epochs)', 'maxEpochs');
+    epochs = posInt(opts.epochs ?? SEED_RECIPE.epochs, 'epochs', 0);
+  }
   return {
     arch,
-    epochs: posInt(opts.epochs ?? SEED_RECIPE.epochs, 'epochs', 0),
-    batchSize: posInt(opts.batchSize ?? SEED_RECIPE.batchSize, 'batchSize', 1),
+    epochs,
+    batchSize,
+    optimizer,
     learningRate: posNum(opts.learningRate ?? SEED_RECIPE.learningRate, 'learningRate'),
     rho,
-    epsilon: posNum(opts.epsilon ?? SEED_RECIPE.epsilon, 'epsilon'),
+    beta1,
+    beta2,
+    epsilon: posNum(opts.epsilon ?? (optimizer === 'adam' ? FOLLOW_UP_RECIPE.epsilon : SEED_RECIPE.epsilon), 'epsilon'),
+    init,
+    stopAtTrainAccuracy,
+
     seeds: [...seeds],
     threads,
     flushDenormals,
@@ -237,4 +274,35 @@ export function testMetrics(prob: Float32Array, y: Float32Array): { accuracy: nu
     loss -= label * Math.log(q) + (1 - label) * Math.log(1 - q);
   }
   return { accuracy: correct / y.length, loss: loss / y.length };
+}
+
+/** The settings a network was trained with, named after the recipe they match (see TrainingRecipe). */
+export function describeRecipe(o: ResolvedOptions, opts: TrainOptions): TrainingRecipe {
+  const validationSplit = opts.validationData !== undefined ? null : (opts.validationSplit ?? SEED_RECIPE.validationSplit);
+  const adam = o.optimizer === 'adam';
+  const stop = o.stopAtTrainAccuracy > 0 ? o.stopAtTrainAccuracy : null;
+  const S = SEED_RECIPE;
+  const F = FOLLOW_UP_RECIPE;
+  const isSeed =
+    o.optimizer === S.optimizer && o.learningRate === S.learningRate && o.rho === S.rho && o.epsilon === S.epsilon &&
+    o.batchSize === S.batchSize && o.init === S.init && validationSplit === S.validationSplit && stop === null;
+  const isFollowUp =
+    o.optimizer === F.optimizer && o.learningRate === F.learningRate && o.beta1 === F.beta1 && o.beta2 === F.beta2 &&
+    o.epsilon === F.epsilon && o.batchSize === F.batchSize && o.init === F.init && validationSplit === F.validationSplit &&
+    stop === F.stopAtTrainAccuracy;
+  return {
+    name: isSeed ? 'seed' : isFollowUp ? 'follow-up' : 'custom',
+    optimizer: o.optimizer,
+    learningRate: o.learningRate,
+    rho: adam ? null : o.rho,
+    beta1: adam ? o.beta1 : null,
+    beta2: adam ? o.beta2 : null,
+    epsilon: o.epsilon,
+    batchSize: o.batchSize,
+    init: o.init,
+    validationSplit,
+    epochs: o.epochs,
+    stopAtTrainAccuracy: stop,
+    flushDenormals: o.flushDenormals,
+  };
 }

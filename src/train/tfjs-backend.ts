@@ -34,7 +34,7 @@ import { Rng } from '../data/rng.js';
 import type { ArchitectureInfo, NetworkWeights } from './architecture.js';
 import { paramCount, splitWeights } from './architecture.js';
 import type { PreparedData, ResolvedOptions } from './prepare.js';
-import { EarlyStopper, testMetrics } from './prepare.js';
+import { describeRecipe, EarlyStopper, testMetrics } from './prepare.js';
 import type { BackendUsed, EpochLog, LayerActivations, TrainedNetwork, TrainOptions } from './types.js';
 
 /** The parts of TensorFlow.js used here: tfjs-core (tensors, engine, optimizers) and tfjs-layers. */
@@ -283,6 +283,15 @@ function historyValue(h: TfLayers.History, ...keys: string[]): number | null {
 }
 
 export async function trainTfjs(data: PreparedData, o: ResolvedOptions, opts: TrainOptions): Promise<TrainedNetwork[]> {
+  // The tfjs backend trains the seed recipe's kind of run only; the follow-up's options
+  // (docs/method.md §8b) are implemented by the native backend.
+  const native = "is implemented by the native backend only (backend: 'native')";
+  if (o.optimizer !== 'rmsprop') throw new InvalidArgumentError(`optimizer '${o.optimizer}' ${native}`, 'optimizer');
+  if (o.batchSize === 'full') throw new InvalidArgumentError(`batchSize 'full' ${native}`, 'batchSize');
+  if (o.stopAtTrainAccuracy > 0) throw new InvalidArgumentError(`stopAtTrainAccuracy ${native}`, 'stopAtTrainAccuracy');
+  if (o.init !== 'glorot') throw new InvalidArgumentError(`init '${o.init}' ${native}`, 'init');
+  const batchSize = o.batchSize;
+  const recipe = describeRecipe(o, opts);
   const { tf, backend } = await loadTf(opts.tfjsBackend ?? 'auto');
   const { fit, val, test, d } = data;
   const signal = opts.signal;
@@ -334,7 +343,7 @@ export async function trainTfjs(data: PreparedData, o: ResolvedOptions, opts: Tr
         try {
           h = await model.fit(xs, ys, {
             epochs: 1,
-            batchSize: o.batchSize,
+            batchSize,
             shuffle: false,
             verbose: 0,
             ...(xVal && yVal ? { validationData: [xVal, yVal] as [TfCore.Tensor, TfCore.Tensor] } : {}),
@@ -386,6 +395,10 @@ export async function trainTfjs(data: PreparedData, o: ResolvedOptions, opts: Tr
         weights: { sizes: arch.sizes, data: getFlatWeights(model) },
         history,
         epochsTrained: history.length,
+        stoppedEpoch: history.length,
+        recipe,
+        reachedTrainAccuracy: null,
+        finalTrainAccuracy: null,
         stoppedEarly: stopped,
         restoredEpoch: restored,
         testAccuracy: m.accuracy,

@@ -73,16 +73,42 @@ export interface TrainOptions {
   depth?: number;
   /** Explicit hidden widths; overrides `architecture` and `depth`. */
   widths?: readonly number[];
-  /** Default 50. */
+  /**
+   * Epochs to train, default 50. With `stopAtTrainAccuracy`, the cap when `maxEpochs` is absent
+   * (then it must equal `maxEpochs` if both are given).
+   */
   epochs?: number;
-  /** Default 32. */
-  batchSize?: number;
-  /** RMSprop learning rate, default 1e-3. */
+  /**
+   * Rows per step, default 32 (the seed recipe), or `'full'`: one step per epoch on the whole
+   * training set, rows in their given order (the follow-up's recipe, docs/method.md §8b).
+   */
+  batchSize?: number | 'full';
+  /** `'rmsprop'` (default; the seed recipe) or `'adam'` (the follow-up's; torch.optim.Adam's update with bias correction). */
+  optimizer?: 'rmsprop' | 'adam';
+  /** Learning rate, default 1e-3 (both optimizers). */
   learningRate?: number;
   /** RMSprop decay ρ, default 0.9. */
   rho?: number;
-  /** RMSprop ε, default 1e-7. */
+  /** Adam β1, default 0.9. */
+  beta1?: number;
+  /** Adam β2, default 0.999. */
+  beta2?: number;
+  /** ε, default 1e-7 for RMSprop (Keras) and 1e-8 for Adam (PyTorch). */
   epsilon?: number;
+  /**
+   * Stop rule (the follow-up's, docs/method.md §8b): before each step, the training accuracy of the
+   * current weights is checked, and a network stops as soon as it is ≥ this value (e.g. 0.99), or
+   * after `maxEpochs` epochs. At full batch the check is the step's own forward pass; with
+   * mini-batches it is a pass over the training rows before each epoch. Native backend only.
+   */
+  stopAtTrainAccuracy?: number;
+  /** Cap on epochs with `stopAtTrainAccuracy` (default `epochs` if given, else 20,000); only with a stop rule. */
+  maxEpochs?: number;
+  /**
+   * Initial weights: `'glorot'` (default; Glorot-uniform kernels, zero biases, as Keras) or
+   * `'pytorch'` (kernels and biases U(±1/√fan_in), as torch.nn.Linear). Native backend for `'pytorch'`.
+   */
+  init?: 'glorot' | 'pytorch';
   /**
    * Fraction of the training rows held out for validation, default 0.2. As Keras `fit`, the
    * held-out rows are the LAST `n - floor(n·(1 - split))` rows of the training data, taken
@@ -126,6 +152,32 @@ export interface TrainOptions {
   activations?: boolean;
 }
 
+/** The training settings a network was trained with (resolved defaults included). */
+export interface TrainingRecipe {
+  /**
+   * `'seed'` or `'follow-up'` when optimizer, its constants, batch size, initialisation,
+   * validation split and stop rule are that recipe's (docs/method.md §8a, §8b; epoch counts
+   * aside), else `'custom'`.
+   */
+  name: 'seed' | 'follow-up' | 'custom';
+  optimizer: 'rmsprop' | 'adam';
+  learningRate: number;
+  /** RMSprop ρ (null for Adam). */
+  rho: number | null;
+  /** Adam β1, β2 (null for RMSprop). */
+  beta1: number | null;
+  beta2: number | null;
+  epsilon: number;
+  batchSize: number | 'full';
+  init: 'glorot' | 'pytorch';
+  /** Validation split, or null when `validationData` was given. */
+  validationSplit: number | null;
+  /** Epochs asked for; with a stop rule, the cap. */
+  epochs: number;
+  stopAtTrainAccuracy: number | null;
+  flushDenormals: boolean;
+}
+
 /** One trained network. */
 export interface TrainedNetwork {
   seed: number;
@@ -135,6 +187,20 @@ export interface TrainedNetwork {
   history: EpochLog[];
   /** Epochs actually trained (fewer than asked when stopped early). */
   epochsTrained: number;
+  /**
+   * Epochs actually run (= `epochsTrained`): with a stop rule, the number of steps' epochs before
+   * the training accuracy reached the threshold (the follow-up's `epochs` counter).
+   */
+  stoppedEpoch: number;
+  /** The settings it was trained with. */
+  recipe: TrainingRecipe;
+  /**
+   * With a stop rule: whether the training accuracy reached it (false: stopped at the cap), and
+   * the training accuracy of the returned weights (the rule's last check when it was met, else a
+   * pass over the training rows). Null without a stop rule.
+   */
+  reachedTrainAccuracy: boolean | null;
+  finalTrainAccuracy: number | null;
   stoppedEarly: boolean;
   /** Epoch whose weights were restored (`restoreBestWeights`), else null. */
   restoredEpoch: number | null;

@@ -11,6 +11,7 @@ import { figureFiles } from '../export/figures.js';
 import { buildFigures, type FigureOptions } from '../report/figures.js';
 import { renderHtml } from '../report/html.js';
 import { VERSION } from '../study/network.js';
+import { WELL_TRAINED_THRESHOLD } from '../study/recipes.js';
 import { readRecords } from '../study/store.js';
 import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
 import { writeFileAtomic } from './util.js';
@@ -93,7 +94,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     if (c.length !== 1) throw new InvalidArgumentError('--curvature: give one curvature for the report', 'curvature');
     options.curvature = c[0]!;
   }
-  if (values.threshold !== undefined) options.threshold = parseNumberOption(values.threshold, 'threshold', 0.98);
+  if (values.threshold !== undefined) options.threshold = parseNumberOption(values.threshold, 'threshold', WELL_TRAINED_THRESHOLD);
   if (values['depth-threshold'] !== undefined) options.depthThreshold = parseNumberOption(values['depth-threshold'], 'depth-threshold', -0.2);
   if (values['projection-layer'] !== undefined) options.projectionLayer = parseIntOption(values['projection-layer'], 'projection-layer');
   if (values['no-projection']) options.projection = false;

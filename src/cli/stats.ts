@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 
 import { InvalidArgumentError } from '../errors.js';
 import type { CurvatureName } from '../geometry.js';
+import { WELL_TRAINED_THRESHOLD } from '../study/recipes.js';
 import { readRecords } from '../study/store.js';
 import { accuracyStatistics, formatStatistics } from '../study/statistics.js';
 import { dedupeRecords, readResultsDir } from '../study/sweep.js';
@@ -46,7 +47,7 @@ export async function statsCommand(argv: string[]): Promise<number> {
   const curv = values.curvature !== undefined ? parseCurvatures(values.curvature) : undefined;
   if (curv && curv.length !== 1) throw new InvalidArgumentError('--curvature: give one curvature', 'curvature');
   const result = accuracyStatistics(records, {
-    threshold: parseNumberOption(values.threshold, 'threshold', 0.98),
+    threshold: parseNumberOption(values.threshold, 'threshold', WELL_TRAINED_THRESHOLD),
     ...(values.k !== undefined ? { k: parseIntOption(values.k, 'k') } : {}),
     ...(curv ? { curvature: curv[0] as CurvatureName } : {}),
   });

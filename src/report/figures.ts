@@ -22,13 +22,14 @@ import type { CurvatureName } from '../geometry.js';
 import { correlationTest } from '../stats.js';
 import { parseImagePair, loadStudyDataset } from '../study/datasets.js';
 import { trainOptionsFor } from '../study/recipe-spec.js';
+import { WELL_TRAINED_THRESHOLD } from '../study/recipes.js';
 import type { CoefficientRecord, NetworkRecord } from '../study/types.js';
 import { trainNetworks } from '../train/index.js';
 import { DEFAULT_DEPTH_THRESHOLD } from './depth.js';
 import { obliqueProject, rotate, to3d, VIEW } from './projection.js';
 
 /** Accuracy threshold of a "well-trained" network (docs/method.md §6, §8). */
-export const DEFAULT_ACCURACY_THRESHOLD = 0.98;
+export const DEFAULT_ACCURACY_THRESHOLD = WELL_TRAINED_THRESHOLD;
 
 export interface FigureOptions {
   /** Curvature whose coefficients are drawn (default: `forman` when present, else the first recorded). */

@@ -14,8 +14,8 @@ import type { EpochEvent, TrainedNetwork } from '../train/types.js';
 import { loadStudyDataset } from './datasets.js';
 import { needsRecipeTrainer, trainOptionsFor, uniformWidth } from './recipe-spec.js';
 
-/** Whether trainNetworks implements the follow-up's options (Adam, full batch, stop rule, PyTorch init). */
-const RECIPE_TRAINER = false;
+/** trainNetworks implements the follow-up's options (Adam, full batch, stop rule, PyTorch init) on the native backend. */
+const RECIPE_TRAINER = true;
 import type { CoefficientRecord, KRecord, NetworkConfig, NetworkRecord } from './types.js';
 
 export const VERSION: string = (() => {

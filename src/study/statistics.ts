@@ -13,6 +13,7 @@ import { fmt, table } from '../cli/util.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { CurvatureName } from '../geometry.js';
 import { correlationTest, linearModel, modelMatrix, type LinearModelCoefficient } from '../stats.js';
+import { WELL_TRAINED_THRESHOLD } from './recipes.js';
 import type { CoefficientRecord, NetworkRecord } from './types.js';
 
 /** Why a network is left out, checked in this order (each network counts once). */
@@ -269,7 +270,7 @@ export function sameLayer(nets: readonly RetainedNetwork[]): LayerSkip {
 
 /** Every statistic of docs/method.md §6 on `records` (deduplicate them first). */
 export function accuracyStatistics(records: readonly NetworkRecord[], options: StatisticsOptions = {}): StatisticsResult {
-  const threshold = options.threshold ?? 0.98;
+  const threshold = options.threshold ?? WELL_TRAINED_THRESHOLD;
   if (!Number.isFinite(threshold)) throw new InvalidArgumentError(`threshold must be a number, got ${threshold}`, 'threshold');
   const ks = [...new Set(records.flatMap((r) => (r.byK ?? []).map((K) => K.k)))].sort((a, b) => a - b);
   const curvs = [...new Set(records.flatMap((r) => (r.byK ?? []).flatMap((K) => Object.keys(K.coefficients ?? {}))))].sort();

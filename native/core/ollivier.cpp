@@ -952,14 +952,16 @@ bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const uint64_t* A, c
       sup[x] = ((Cm[w] >> (x & 63)) & 1) ? db - da : db;
     }
   // core sinks, in N(b) order; those with E1 partners become the rows of the E1 problem
-  fs.sinks.clear();
+  if (fs.sinks.size() < static_cast<size_t>(g.degree(b))) fs.sinks.resize(g.degree(b));
+  int32_t* sinks = fs.sinks.data();
+  int NS = 0;
   int R1 = 0;
   for (const int32_t* p = g.begin(b); p != g.end(b); ++p) {
     const int32_t y = *p;
     const uint64_t* Ay = A + static_cast<size_t>(y) * AS;
     if (y == a || ((Ay[pos_a >> 6] >> (pos_a & 63)) & 1)) continue;  // a itself, or y ∈ C
-    const int k = static_cast<int>(fs.sinks.size());
-    fs.sinks.push_back(y);
+    const int k = NS++;
+    sinks[k] = y;
     uint64_t* am = fs.am.data() + static_cast<size_t>(R1) * W;
     uint64_t any = 0;
     for (int w = 0; w < W; ++w) {
@@ -972,8 +974,8 @@ bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const uint64_t* A, c
       ++R1;
     }
   }
-  const int NS = static_cast<int>(fs.sinks.size());
-  fs.sdem.assign(NS, da);
+  if (fs.sdem.size() < static_cast<size_t>(NS)) fs.sdem.resize(NS);
+  std::fill(fs.sdem.begin(), fs.sdem.begin() + NS, da);
   double* sdem = fs.sdem.data();
   double F1 = 0.0;
   if (R1 > 0) {
@@ -1033,7 +1035,7 @@ bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const uint64_t* A, c
     for (int w = 0; w < W; ++w) anyP |= P[w];
     for (int k = 0; k < NS && anyP; ++k) {
       if (!(sdem[k] > 0)) continue;
-      const int32_t y = fs.sinks[k];
+      const int32_t y = sinks[k];
       const uint64_t* Ty = T + static_cast<size_t>(y) * AS;
       const uint64_t* Ay = A + static_cast<size_t>(y) * AS;
       uint64_t* tm = fs.tm.data() + static_cast<size_t>(R2) * W;
@@ -1076,7 +1078,7 @@ bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const uint64_t* A, c
 
 struct Workspace {
   std::vector<int32_t> xs;     // N[a], sorted
-  std::vector<uint64_t> AT;    // n rows of 2W words: masks A, T over N[a]
+  std::vector<uint64_t> A, T;  // n×W masks over N[a]
   std::vector<int32_t> touched;
   std::vector<uint8_t> mark;   // n, for the push strategy
   std::vector<uint8_t> colneed;
@@ -1119,12 +1121,13 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
   const int s = static_cast<int>(ws.xs.size());
   const int W = (s + 63) / 64;
   const size_t nW = static_cast<size_t>(n) * W;
-  // A and T interleaved (row y: W words of A, then W words of T) so that a row's two masks share
-  // cache lines
-  const size_t AS = static_cast<size_t>(2) * W;
-  if (ws.AT.size() < 2 * nW) ws.AT.assign(2 * nW, 0);
-  uint64_t* A = ws.AT.data();
-  uint64_t* T = A + W;
+  const size_t AS = static_cast<size_t>(W);  // row stride of A and T
+  if (ws.A.size() < nW) {
+    ws.A.assign(nW, 0);
+    ws.T.assign(nW, 0);
+  }
+  uint64_t* A = ws.A.data();
+  uint64_t* T = ws.T.data();
   int pos_a = 0;
   // A: for each vertex z, the bits x of N[a] with z ∈ N(x)
   for (int l = 0; l < s; ++l) {
@@ -1209,21 +1212,14 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
     const double amass = alpha * K;  // scaled α
     const int R0 = db + 1;
     fs.reserve(W, R0);
-    // sources: x ∈ N[a] with μ_a(x) > μ_b(x)
-    const uint64_t* Ab = A + static_cast<size_t>(b) * AS;  // N(b) ∩ N[a]
-    double M = 0.0;
-    for (int w = 0; w < W; ++w) srcmask[w] = 0;
-    for (int l = 0; l < s; ++l) {
-      const int32_t x = ws.xs[l];
-      const double ma = x == a ? amass : static_cast<double>(db);
-      const double mb = x == b ? amass : (((Ab[l >> 6] >> (l & 63)) & 1) ? static_cast<double>(da) : 0.0);
-      const double net = ma - mb;
-      if (net > kTol) {
-        srcmask[l >> 6] |= uint64_t(1) << (l & 63);
-        fs.sup[l] = net;
-        M += net;
-      }
-    }
+    // M = Σ of the positive nets μ_a − μ_b (fast_edge lists them): the integer part first, exact
+    const uint64_t* Ab = A + static_cast<size_t>(b) * AS;  // N(b) ∩ N[a], holds a (a ~ b), not b
+    int nC = -1;
+    for (int w = 0; w < W; ++w) nC += __builtin_popcountll(Ab[w]);
+    const double sA = amass - da, sB = db - amass;
+    double M = static_cast<double>(s - 2 - nC) * db + (db > da ? static_cast<double>(nC) * (db - da) : 0.0);
+    if (sA > kTol) M += sA;
+    if (sB > kTol) M += sB;
     if (cx.fast_path) {
       const int pos_b = static_cast<int>(std::lower_bound(ws.xs.data(), ws.xs.data() + s, b) - ws.xs.data());
       double pstar = 0.0;
@@ -1233,6 +1229,18 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
       if (ok) {
         out[eids[k]] = 1.0 - (3.0 * M - pstar) / K;
         continue;
+      }
+    }
+    // general path. sources: x ∈ N[a] with μ_a(x) > μ_b(x)
+    for (int w = 0; w < W; ++w) srcmask[w] = 0;
+    for (int l = 0; l < s; ++l) {
+      const int32_t x = ws.xs[l];
+      const double ma = x == a ? amass : static_cast<double>(db);
+      const double mb = x == b ? amass : (((Ab[l >> 6] >> (l & 63)) & 1) ? static_cast<double>(da) : 0.0);
+      const double net = ma - mb;
+      if (net > kTol) {
+        srcmask[l >> 6] |= uint64_t(1) << (l & 63);
+        fs.sup[l] = net;
       }
     }
     // sinks: y ∈ N[b] with μ_b(y) > μ_a(y)
@@ -1273,18 +1281,12 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
     const double w1 = (3.0 * M - flow) / K;
     out[eids[k]] = 1.0 - w1;
   }
-  // leave A and T all zero for the next group
+  // leave A (and T for the push strategy) all zero for the next group
   for (int l = 0; l < s; ++l) {
     const int32_t x = ws.xs[l];
     for (const int32_t* p = g.begin(x); p != g.end(x); ++p) A[static_cast<size_t>(*p) * AS + (l >> 6)] = 0;
   }
-  if (cx.bitsets) {
-    for (const int32_t c : ws.cols) {
-      const int lim = std::min(64, n - c * 64);
-      for (int t = 0; t < lim; ++t)
-        for (int kb = 0; kb < W; ++kb) T[static_cast<size_t>(c * 64 + t) * AS + kb] = 0;
-    }
-  } else
+  if (!cx.bitsets)
     for (const int32_t v : ws.touched)
       for (int w = 0; w < W; ++w) T[static_cast<size_t>(v) * AS + w] = 0;
 }

@@ -206,7 +206,7 @@ describe('synthetic datasets', () => {
     check('C', ([x, y, z], c) => {
       if (Math.abs(x!) > 1 || Math.abs(y!) > 1) return false;
       if (c === 0) return Math.abs(Math.abs(z!) - 0.5) < tol;
-      const s = 0.4 * Math.sin(Math.PI * x!);
+      const s = 0.8 * Math.sin(Math.PI * x!);
       return Math.abs(z! - (-0.5 + s)) < tol || Math.abs(z! - (0.5 - s)) < tol;
     });
     check('syn1', ([x, y], c) => Math.abs(hyp(x!, y!) - (c === 0 ? 1 : 0.8)) < tol);

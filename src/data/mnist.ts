@@ -6,8 +6,10 @@
  *    fallback, no download);
  * 2. `$RICCIFLOW_DATA_DIR/<dataset>`, then `$RICCIFLOW_DATA_DIR`;
  * 3. Fashion-MNIST only: `/usr/share/datasets/fashion-mnist` (Debian's `dataset-fashion-mnist`);
- * 4. the cache, `<cacheDir>/<dataset>` (default `~/.cache/ricciflow/<dataset>`);
- * 5. a download from a mirror into the cache: base URL `opts.baseUrl`, else `$RICCIFLOW_MNIST_URL`
+ *    then the Keras and torchvision caches (src/data/sources.ts);
+ * 4. the cache, `<cacheDir>/<dataset>` (default `$RICCIFLOW_CACHE_DIR`, `$XDG_CACHE_HOME/ricciflow`
+ *    or `~/.cache/ricciflow`); for MNIST, Keras's `mnist.npz` is converted into it when found;
+ * 5. a download (through HTTPS_PROXY/HTTP_PROXY when set) from a mirror into the cache: base URL `opts.baseUrl`, else `$RICCIFLOW_MNIST_URL`
  *    (MNIST) / `$RICCIFLOW_FASHION_MNIST_URL` (Fashion-MNIST), else {@link DEFAULT_BASE_URL}.
  *
  * Each download goes to a temporary file in the cache directory, is checked against the expected
@@ -37,6 +39,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CancelledError, FormatError, InvalidArgumentError, IoError, RicciflowError } from '../errors.js';
 import { readIdx, type IdxArray } from './idx.js';
+import { cacheRoot, frameworkDirs, importKerasMnist, requestVia } from './sources.js';
 import { Rng } from './rng.js';
 import type { BinaryDataset } from './synthetic.js';
 
@@ -239,7 +242,7 @@ async function findIn(root: string, dataset: ImageDatasetName) {
 }
 
 function defaultCacheDir(): string {
-  return join(homedir(), '.cache', 'ricciflow');
+  return cacheRoot(); // RICCIFLOW_CACHE_DIR, else XDG_CACHE_HOME/ricciflow, else ~/.cache/ricciflow
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,7 +281,8 @@ function httpGet(url: string, opts: FetchOptions, state: FetchState, redirects =
       reject(cancelled(url));
       return;
     }
-    const req = mod.get(u, { signal: opts.signal }, (res) => {
+    const via = requestVia(u); // through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY (src/data/sources.ts)
+    const req = via.mod.get(via.target, { ...via.options, signal: opts.signal }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) {
         res.resume();
@@ -407,7 +411,11 @@ export async function locateIdxFiles(
   }
   const looked: string[] = [];
   const envDir = process.env.RICCIFLOW_DATA_DIR;
-  const roots = [...(envDir ? [envDir] : []), ...(dataset === 'fashion-mnist' ? [SYSTEM_FASHION_MNIST_DIR] : [])];
+  const roots = [
+    ...(envDir ? [envDir] : []),
+    ...(dataset === 'fashion-mnist' ? [SYSTEM_FASHION_MNIST_DIR] : []),
+    ...frameworkDirs(dataset), // Keras and torchvision caches (src/data/sources.ts)
+  ];
   for (const root of roots) {
     const hit = await findIn(root, dataset);
     if (hit) return hit;
@@ -417,6 +425,11 @@ export async function locateIdxFiles(
   const cached = await filesIn(cacheDir);
   if (cached.paths) return { dir: cacheDir, paths: cached.paths };
   looked.push(cacheDir);
+  // Keras's mnist.npz, converted once into IDX files in the cache.
+  if (dataset === 'mnist' && (await importKerasMnist(cacheDir))) {
+    const imported = await filesIn(cacheDir);
+    if (imported.paths) return { dir: cacheDir, paths: imported.paths };
+  }
   if (opts.download === false) {
     throw new IoError(`${dataset} IDX files not found (looked in ${looked.join(', ')}) and downloading is disabled`);
   }

@@ -71,7 +71,7 @@ describe('where data are found', () => {
     writeIdxDir(join(tv, 'MNIST', 'raw'), false);
     process.env.TORCHVISION_ROOT = tv;
     const p = await loadPair({ dataset: 'mnist', classes: [1, 7], cacheDir: join(root, 'empty-cache-1'), download: false });
-    expect(p.source).toBe(join(tv, 'MNIST', 'raw'));
+    expect(p.dir).toBe(join(tv, 'MNIST', 'raw'));
     expectPair(p);
   });
 
@@ -81,8 +81,8 @@ describe('where data are found', () => {
     process.env.KERAS_HOME = kh;
     const p = await loadPair({ dataset: 'fashion-mnist', classes: [1, 7], cacheDir: join(root, 'empty-cache-2'), download: false });
     // Debian's dataset-fashion-mnist (the real files) comes first when installed.
-    if (p.source !== '/usr/share/datasets/fashion-mnist') {
-      expect(p.source).toBe(join(kh, 'datasets', 'fashion-mnist'));
+    if (p.dir !== '/usr/share/datasets/fashion-mnist') {
+      expect(p.dir).toBe(join(kh, 'datasets', 'fashion-mnist'));
       expectPair(p);
     }
   });
@@ -102,7 +102,7 @@ describe('where data are found', () => {
     process.env.KERAS_HOME = kh;
     process.env.RICCIFLOW_CACHE_DIR = join(root, 'rf-cache');
     const p = await loadPair({ dataset: 'mnist', classes: [1, 7], download: false });
-    expect(p.source).toBe(join(root, 'rf-cache', 'mnist'));
+    expect(p.dir).toBe(join(root, 'rf-cache', 'mnist'));
     expectPair(p);
     for (const [name, bytes] of Object.entries(raw)) expect(readFileSync(join(root, 'rf-cache', 'mnist', name))).toEqual(Buffer.from(bytes));
   });

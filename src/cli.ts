@@ -1,17 +1,32 @@
-/** The `ricciflow` command: verbs dispatch to src/cli/*. */
-import { existsSync } from 'node:fs';
+/**
+ * The `ricciflow` command: verbs dispatch to src/cli/*.
+ *
+ * Start-up cost matters (a verb may be run once per file from a shell loop), so this module loads
+ * only the error classes and the small output helpers: each verb's module is imported when the
+ * verb runs, and loads only what it uses (`geometry` never loads the statistics, training or
+ * report code; `--version` does not load the native addon).
+ */
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { RicciflowError } from './errors.js';
-import { analyzeCommand, geometryCommand } from './cli/geometry.js';
 import { debugEnabled, EXIT, EXIT_HELP, exitCodeOf, setArgv, setQuiet } from './cli/output.js';
 
 type Verb = (argv: string[]) => Promise<number>;
 
 const verbs: Record<string, { run: () => Promise<Verb>; help: string }> = {
-  geometry: { run: async () => geometryCommand, help: 'kNN graph, geodesics and curvature of one point cloud' },
-  analyze: { run: async () => analyzeCommand, help: 'Ricci coefficients of a network from per-layer activation files' },
+  geometry: { run: async () => (await import('./cli/geometry.js')).geometryCommand, help: 'kNN graph, geodesics and curvature of one point cloud' },
+  analyze: { run: async () => (await import('./cli/geometry.js')).analyzeCommand, help: 'Ricci coefficients of a network from per-layer activation files' },
 };
+
+/** The package version from package.json (beside dist/ or src/), without loading the addon. */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** Registers a verb (used by modules that add commands). */
 export function registerVerb(name: string, help: string, run: () => Promise<Verb>): void {
@@ -43,8 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   setQuiet(quiet);
   let [verb, ...rest] = args;
   if (verb === '--version' || verb === '-v') {
-    const { VERSION } = await import('./study/network.js');
-    process.stdout.write(`ricciflow ${VERSION}\n`);
+    process.stdout.write(`ricciflow ${packageVersion()}\n`);
     return EXIT.ok;
   }
   if (verb === 'help' && rest.length > 0) {

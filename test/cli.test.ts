@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { writeNpy } from '../src/index.js';
@@ -66,6 +67,41 @@ describe('ricciflow', () => {
     );
     expect(debug.code).toBe(1);
     expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+/** Runs the CLI with a module-resolution hook; resolves the package modules it loaded (paths under root). */
+async function loadedModules(args: string[]): Promise<string[]> {
+  const hook = join(tmp, 'hook.mjs');
+  const reg = join(tmp, 'register.mjs');
+  await writeFile(hook, "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('LOADED ' + r.url + '\\n'); return r; }\n");
+  await writeFile(reg, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
+  const r = await new Promise<{ stderr: string; code: number }>((res) => {
+    execFile(process.execPath, ['--import', pathToFileURL(reg).href, bin, ...args], { cwd: root }, (err, _o, stderr) =>
+      res({ stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 }),
+    );
+  });
+  expect(r.code).toBe(0);
+  const rootUrl = pathToFileURL(root).href + '/';
+  return [...new Set(r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7)))]
+    .filter((u) => u.startsWith(rootUrl))
+    .map((u) => u.slice(rootUrl.length));
+}
+
+describe('ricciflow start-up: a verb loads only what it uses', () => {
+  it('--version loads neither the addon nor any engine module', async () => {
+    const mods = await loadedModules(['--version']);
+    expect(mods).toContain('dist/cli.js');
+    expect(mods.filter((m) => m.startsWith('dist/') && m !== 'dist/cli.js' && m !== 'dist/errors.js')).toEqual([]);
+    expect(mods.some((m) => m.startsWith('node_modules/'))).toBe(false);
+  });
+
+  it('geometry loads no statistics, training, study or report code (no jstat, no tfjs)', async () => {
+    const pts = join(tmp, 'startup.csv');
+    await writeFile(pts, '0,0\n1,0\n0,1\n1,1\n5,5\n');
+    const mods = await loadedModules(['geometry', pts, '--k', '2', '--out', join(tmp, 'startup.json')]);
+    expect(mods).toContain('dist/geometry.js');
+    for (const m of mods) expect(m).not.toMatch(/analysis|stats|train|study|report|data\/|jstat|tensorflow|vega/);
   });
 });
 
@@ -149,5 +185,21 @@ describe('ricciflow analyze', () => {
     expect(r2.code).toBe(1); // a format error: exit 1
     expect(r2.stderr).toMatch(/FormatError.*ragged\.csv/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('jsonText (the CLI result writer)', () => {
+  it('writes the same text as JSON.stringify(toJsonValue(v)), typed arrays and JsonRows included', async () => {
+    const { jsonText, JsonRows, toJsonValue } = await import('../src/cli/util.js');
+    const f = new Float64Array([1.5, NaN, -0, Infinity, -Infinity, 1e21, 1e-7, 0.1 + 0.2]);
+    const i = new Int32Array([3, -1, 2147483647, -2147483648, 0, 7]);
+    const rows = (a: ArrayLike<number>, w: number): number[][] =>
+      Array.from({ length: a.length / w }, (_, r) => Array.from(a).slice(r * w, (r + 1) * w));
+    const v = { n: 3, s: 'a"b', nul: null, t: true, u: undefined, nan: NaN, f, f32: new Float32Array([0.1, 2]), i, list: [1, NaN, 'x'], empty: new Int32Array(0) };
+    expect(jsonText(v)).toBe(JSON.stringify(toJsonValue(v)));
+    expect(jsonText({ e: new JsonRows(i, 2), f: new JsonRows(f, 4), one: new JsonRows(i, 6), none: new JsonRows(new Int32Array(0), 2) })).toBe(
+      JSON.stringify(toJsonValue({ e: rows(i, 2), f: rows(f, 4), one: rows(i, 6), none: [] })),
+    );
+    expect(() => jsonText(new JsonRows(i, 4))).toThrow(RangeError);
   });
 });

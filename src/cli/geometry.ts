@@ -1,7 +1,7 @@
 /** `ricciflow geometry` and `ricciflow analyze`: the engine from the command line. */
 import { parseArgs } from 'node:util';
 
-import { analyzeLayers, type LayerSelection } from '../analysis.js';
+import type { LayerSelection } from '../analysis.js';
 import { InvalidArgumentError } from '../errors.js';
 import {
   curvature,
@@ -13,7 +13,7 @@ import {
 } from '../geometry.js';
 import { readLayerFiles, type LayerSource } from '../npz.js';
 import { isQuiet, metaBlock, note, writeOutput } from './output.js';
-import { toJsonValue, ProgressBar } from './util.js';
+import { jsonText, JsonRows, toJsonValue, ProgressBar } from './util.js';
 
 /** Notices for inputs that were reshaped (N-D flattened) or reordered (natural sort). */
 export function noteShapes(sources: readonly LayerSource[], reordered = false): void {
@@ -108,17 +108,14 @@ export async function geometryCommand(argv: string[]): Promise<number> {
     threads,
     ...(bar ? { onProgress: (d: number) => bar.update(d) } : {}),
   });
-  const edges: [number, number][] = [];
-  for (let e = 0; e < g.edgeCount; e++) edges.push([g.edges[2 * e]!, g.edges[2 * e + 1]!]);
-  const knnRows: number[][] = [];
-  for (let i = 0; i < g.n; i++) knnRows.push(Array.from(g.knn.subarray(i * k, (i + 1) * k)));
+  // Written straight from the typed arrays (jsonText): no per-edge or per-row JS arrays.
   const result: Record<string, unknown> = {
     n: g.n,
     d: points.d,
     k,
     mode: g.mode,
-    knn: knnRows,
-    edges,
+    knn: new JsonRows(g.knn, k),
+    edges: new JsonRows(g.edges.subarray(0, 2 * g.edgeCount), 2),
     connected: geo.connected,
     components: geo.components,
     geodesicSum: geo.geodesicSum,
@@ -128,10 +125,17 @@ export async function geometryCommand(argv: string[]): Promise<number> {
     total: Object.fromEntries(curvatures.map((c) => [c, curv[c]!.total])),
   };
   if (curvatures.includes('ollivier')) result.alpha = alpha;
-  if (mode === 'directed') result.arcs = knnRows.flatMap((row, i) => row.map((j) => [i, j]));
+  if (mode === 'directed') {
+    const arcs = new Int32Array(2 * g.n * k);
+    for (let a = 0; a < g.n * k; a++) {
+      arcs[2 * a] = Math.floor(a / k);
+      arcs[2 * a + 1] = g.knn[a]!;
+    }
+    result.arcs = new JsonRows(arcs, 2);
+  }
   result.input = input.sources[0];
   result.meta = await metaBlock([positionals[0]!]);
-  await writeOutput(values.out, JSON.stringify(toJsonValue(result)) + '\n');
+  await writeOutput(values.out, jsonText(result) + '\n');
   note(
     `ricciflow geometry: n=${g.n} k=${k} mode=${g.mode} edges=${g.edgeCount} connected=${geo.connected} ` +
       `components=${geo.components} g=${geo.geodesicSum ?? 'null'} -> ${values.out}\n`,
@@ -190,6 +194,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const layers = input.layers;
   if (layers.length < 2) throw new InvalidArgumentError(`analyze: ${positionals[0]} holds ${layers.length} array; need at least two layers`, 'LAYER');
   noteShapes(input.sources, input.reordered);
+  const { analyzeLayers } = await import('../analysis.js');
   const bar = isQuiet() ? null : new ProgressBar('analyze', layers.length * ks.length);
   const res = await analyzeLayers(layers, {
     k: ks,

@@ -32,12 +32,16 @@ const MODULES = [
   { file: 'w5-analysis.js', ids: ['W5'] },
   { file: 'w6-train.js', ids: ['W6'] },
   { file: 'w7-scale.js', ids: ['W7'] },
+  { file: 'w8-paper.js', ids: ['W8'] },
+  { file: 'cli-startup.js', ids: ['CLI'] },
 ];
+/** Every workload id the modules cover (for --only). */
+const KNOWN_IDS = MODULES.flatMap((m) => m.ids);
 
 function usage() {
   return [
     'usage: npm run bench [-- --only W1,W2] [--quick] [--threads T]',
-    '  --only IDS    comma-separated workload ids (W1..W7) to run; default: all',
+    `  --only IDS    comma-separated workload ids (${KNOWN_IDS.join(', ')}) to run; default: all`,
     '  --quick       fewer cases and repetitions (a smoke run; ratios still side by side)',
     '  --threads T   threads for our calls and for the anchors that take a count (default: min(2, cores))',
   ].join('\n');
@@ -57,7 +61,7 @@ function parseArgs(argv) {
     else if (a === '--only' || a.startsWith('--only=')) {
       opts.only = new Set(value().split(',').map((s) => s.trim().toUpperCase()).filter(Boolean));
       for (const id of opts.only)
-        if (!/^W[1-7]$/.test(id)) throw new Error(`--only: unknown workload '${id}' (expected W1..W7)`);
+        if (!KNOWN_IDS.includes(id)) throw new Error(`--only: unknown workload '${id}' (expected ${KNOWN_IDS.join(', ')})`);
     } else if (a === '--threads' || a.startsWith('--threads=')) {
       const t = Number(value());
       if (!Number.isInteger(t) || t < 1) throw new Error('--threads: expected a positive integer');

@@ -155,12 +155,27 @@ export interface KAnalysis {
   coefficients: Partial<Record<CurvatureName, CurvatureCoefficients>>;
 }
 
+/** Wall time of each phase of one `analyzeLayers` call, in milliseconds (where the time goes). */
+export interface AnalysisTimings {
+  /** Exact kNN lists (one pass per layer at the largest k). */
+  knn: number;
+  /** kNN graphs built from the lists (one per layer and k). */
+  graphs: number;
+  /** Geodesic sums and next-layer pair distances. */
+  geodesics: number;
+  /** Curvatures (node values and totals). */
+  curvature: number;
+  /** Local η, coefficients and everything else in JavaScript. */
+  coefficients: number;
+}
+
 export interface NetworkAnalysis {
   n: number;
   layerCount: number;
   selection: LayerSelection;
   node: NodeStatistic;
   byK: KAnalysis[];
+  timings: AnalysisTimings;
 }
 
 function checkLayers(layers: readonly PointsInput[]): ReturnType<typeof toPoints>[] {
@@ -223,12 +238,21 @@ export async function analyzeLayers(layers: readonly PointsInput[], options: Ana
   const L = pts.length, n = pts[0]!.n;
   const totalSteps = L * ks.length;
   let steps = 0;
+  const timings: AnalysisTimings = { knn: 0, graphs: 0, geodesics: 0, curvature: 0, coefficients: 0 };
+  let tPhase = performance.now();
+  /** Adds the time since the last mark to `phase`. */
+  const mark = (phase: keyof AnalysisTimings): void => {
+    const t = performance.now();
+    timings[phase] += t - tPhase;
+    tPhase = t;
+  };
 
   // kNN lists are ordered by (distance, index), so the lists for any k are prefixes of the lists
   // for the largest k: one exact kNN pass per layer serves every k.
   const kMax = Math.max(...ks);
   const lists: Int32Array[] = [];
   for (let l = 0; l < L; l++) lists.push(await knn(pts[l]!, { ...call, k: kMax }));
+  mark('knn');
   const prefix = (l: number, k: number): Int32Array => {
     if (k === kMax) return lists[l]!;
     const out = new Int32Array(n * k);
@@ -245,12 +269,16 @@ export async function analyzeLayers(layers: readonly PointsInput[], options: Ana
     const etaLocal: Float64Array[] = []; // per transition l -> l+1
     for (let l = 0; l < L; l++) {
       const g = await graphFromKnn(prefix(l, k), { ...call, n, k, mode: options.mode ?? 'union' });
+      mark('graphs');
       const gopts = l > 0 ? { ...call, pairs: graphs[l - 1]!.edges } : call;
       const gd = await geodesics(g, gopts);
+      mark('geodesics');
       if (l > 0) etaLocal.push(localEta(graphs[l - 1]!, gd.pairHops!));
+      mark('coefficients');
       // Node values and totals only: the coefficients never read per-edge curvature.
       const copts = { ...call, curvatures: curvs, edgeValues: false, ...(options.alpha !== undefined ? { alpha: options.alpha } : {}) };
       curv.push(await curvature(g, copts));
+      mark('curvature');
       graphs.push(g);
       geo.push({ connected: gd.connected, components: gd.components, g: gd.geodesicSum, diameter: gd.diameter });
       steps++;
@@ -326,6 +354,7 @@ export async function analyzeLayers(layers: readonly PointsInput[], options: Ana
       coefficients[c] = { curvature: c, global, local, layer };
     }
     byK.push({ k, mode: options.mode ?? 'union', layers: layerGeo, disconnected, coefficients });
+    mark('coefficients');
   }
-  return { n, layerCount: L, selection, node, byK };
+  return { n, layerCount: L, selection, node, byK, timings };
 }

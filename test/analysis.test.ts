@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { analyzeLayers, coefficientPairs, InvalidArgumentError } from '../src/index.js';
+import { analyzeLayers, coefficientPairs, createRng, InvalidArgumentError, knn } from '../src/index.js';
 import { loadFixture, toF64 } from './helpers/fixtures.js';
 
 interface CirclesFixture {
@@ -56,6 +56,33 @@ describe('circles-relu-150 coefficients', () => {
     const k10 = await analyzeLayers(layers, { k: 10, curvatures: ['augmented'] });
     expect(both.byK[0]).toEqual(k4.byK[0]);
     expect(both.byK[1]).toEqual(k10.byK[0]);
+  });
+
+  it('k lists are prefixes of the kmax list (rows ordered by distance, then index), ties included', async () => {
+    const rng = createRng(7);
+    // Gaussian float32 points, and points on a small integer grid (many exact distance ties).
+    const n = 600;
+    const gauss = new Float32Array(n * 8).map(() => rng.normal(0, 1));
+    const grid = new Float64Array(n * 3).map(() => Math.floor(rng.uniform(0, 4)));
+    for (const data of [gauss, grid]) {
+      const pts = { data, n, d: data.length / n };
+      const kMax = 300;
+      const big = await knn(pts, { k: kMax });
+      for (const k of [1, 30, 120, 299]) {
+        const small = await knn(pts, { k });
+        const prefix = new Int32Array(n * k);
+        for (let i = 0; i < n; i++) prefix.set(big.subarray(i * kMax, i * kMax + k), i * k);
+        expect(prefix).toEqual(small);
+      }
+    }
+  });
+
+  it('reports where the time went (timings per phase, in ms)', async () => {
+    const res = await analyzeLayers(layers, { k: [4, 10] });
+    for (const phase of ['knn', 'graphs', 'geodesics', 'curvature', 'coefficients'] as const) {
+      expect(Number.isFinite(res.timings[phase])).toBe(true);
+      expect(res.timings[phase]).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it('rejects layers with different point counts', async () => {

@@ -71,8 +71,8 @@ async function recordsOf(dir: string): Promise<NetworkRecord[]> {
 
 /** A record without the fields that depend on timing. */
 function stable(r: NetworkRecord): unknown {
-  const { msPerEpoch, trainSeconds, analysisSeconds, finishedAt, ...rest } = r;
-  void msPerEpoch, trainSeconds, analysisSeconds, finishedAt;
+  const { msPerEpoch, trainSeconds, analysisSeconds, analysisPhases, finishedAt, ...rest } = r;
+  void msPerEpoch, trainSeconds, analysisSeconds, analysisPhases, finishedAt;
   return rest;
 }
 

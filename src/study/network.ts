@@ -224,6 +224,13 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
       msPerEpoch: net.msPerEpoch,
       trainSeconds,
       analysisSeconds: (Date.now() - t1) / 1000,
+      analysisPhases: {
+        knn: res.timings.knn / 1000,
+        graphs: res.timings.graphs / 1000,
+        geodesics: res.timings.geodesics / 1000,
+        curvature: res.timings.curvature / 1000,
+        coefficients: res.timings.coefficients / 1000,
+      },
       nTest: data.nTest,
       layerDims: net.activations.map((l) => l.d),
       history: net.history.map((h) => ({ epoch: h.epoch, loss: h.loss, accuracy: h.accuracy, valLoss: h.valLoss, valAccuracy: h.valAccuracy })),

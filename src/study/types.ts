@@ -106,6 +106,8 @@ export interface NetworkRecord {
   msPerEpoch: number | null;
   trainSeconds: number | null;
   analysisSeconds: number | null;
+  /** Where the analysis time went, in seconds (kNN lists, graphs, geodesics, curvature, coefficients). */
+  analysisPhases?: { knn: number; graphs: number; geodesics: number; curvature: number; coefficients: number };
   nTest: number;
   /** Layer dimensions (input, hidden…, output). */
   layerDims: number[];

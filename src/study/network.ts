@@ -12,10 +12,7 @@ import { hiddenWidths, type ArchitectureName, ARCHITECTURE_NAMES } from '../trai
 import { forward, trainNetworks } from '../train/index.js';
 import type { EpochEvent, TrainedNetwork } from '../train/types.js';
 import { loadStudyDataset } from './datasets.js';
-import { needsRecipeTrainer, trainOptionsFor, uniformWidth } from './recipe-spec.js';
-
-/** trainNetworks implements the follow-up's options (Adam, full batch, stop rule, PyTorch init) on the native backend. */
-const RECIPE_TRAINER = true;
+import { trainOptionsFor, uniformWidth } from './recipe-spec.js';
 import type { CoefficientRecord, KRecord, NetworkConfig, NetworkRecord } from './types.js';
 
 export const VERSION: string = (() => {
@@ -147,13 +144,8 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
   };
   let nets: TrainedNetwork[];
   try {
-    if (needsRecipeTrainer(base) && !RECIPE_TRAINER)
-      throw new InvalidArgumentError(
-        `the training options of recipe '${base.training.recipe ?? 'seed'}' (optimizer ${base.training.optimizer}, batch ${base.training.batchSize}, init ${base.training.init}, stop rule) need the native follow-up trainer, which this build does not have yet`,
-        'training',
-      );
     nets = await trainNetworks(data, {
-      ...(trainOptionsFor(base) as { widths: number[]; epochs: number; batchSize: number; learningRate: number; validationSplit: number; backend: 'native' | 'tfjs' }),
+      ...trainOptionsFor(base),
       seeds: configs.map((c) => c.seed),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -246,9 +246,3 @@ export function trainOptionsFor(c: NetworkConfig): RecipeTrainOptions {
   }
   return o;
 }
-
-/** Whether a config asks for more than the seed recipe's trainer options (Adam, full batch, stop rule, PyTorch init). */
-export function needsRecipeTrainer(c: NetworkConfig): boolean {
-  const t = c.training;
-  return (t.optimizer ?? 'rmsprop') !== 'rmsprop' || t.batchSize === 'full' || (t.init ?? 'glorot') !== 'glorot' || t.stopAtTrainAccuracy !== undefined;
-}

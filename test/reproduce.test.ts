@@ -181,7 +181,10 @@ describe('ricciflow reproduce', () => {
     expect(t.parts[0]).toMatchObject({ name: 'seed', grid: 4, ok: 4, missing: 0 });
     for (const k of ['k = 30', 'k = 120']) {
       const rows = t.rows.filter((x) => x.setting === k);
-      expect(rows.map((x) => x.experiment)).toEqual(['exclusions', 'accuracy association', 'negative ρ', 'pooled correlations']);
+      expect(rows.map((x) => x.experiment)).toEqual(['exclusions', 'accuracy association', 'negative ρ', 'pooled correlations', 'pooled correlations']);
+      expect(rows[3]!.metric).toMatch(/^aa2/);
+      expect(rows[4]!.metric).toMatch(/^aa: the seed script's same-layer/);
+      for (const x of rows.slice(1)) expect(Number.isFinite(x.ours)).toBe(true);
       const excl = rows[0]!;
       expect(excl.published).toBeCloseTo(134 / 1361, 12);
       expect(Number.isFinite(excl.ours)).toBe(true);

@@ -413,12 +413,18 @@ export function compareSeed(records: readonly NetworkRecord[], spec: SweepSpec, 
             published: null, publishedSpread: null, band: null, within: null, source: pub('share-negative').source, note: 'no network above 0.98 with a defined ρ',
           }),
         );
-    const aa = (s as unknown as { sameLayer?: { r: number | null; n: number } }).sameLayer;
     rows.push(
       row({
         ...base, experiment: 'pooled correlations', dataset: 'all', metric: 'aa2: pooled layer-skip Pearson(g_l − g_{l−1}, Ric_{l−1})',
         ours: s.layerSkip.r, oursSpread: null, networks: s.layerSkip.networks, published: null, publishedSpread: null, band: null, within: null, source: pub('aa2').source,
-        note: `${s.layerSkip.n} layer pairs${aa ? `; aa (same-layer, the seed script's other figure): ${aa.r === null ? '—' : aa.r.toFixed(3)}` : ''}`,
+        note: `${s.layerSkip.n} layer pairs; p = ${s.layerSkip.p === null ? '—' : s.layerSkip.p.toPrecision(2)}`,
+      }),
+    );
+    rows.push(
+      row({
+        ...base, experiment: 'pooled correlations', dataset: 'all', metric: "aa: the seed script's same-layer Pearson(g_l − g_{l−1}, Ric_l) (not a Ricci-flow coefficient)",
+        ours: s.sameLayer.r, oursSpread: null, networks: s.sameLayer.networks, published: null, publishedSpread: null, band: null, within: null, source: pub('aa2').source,
+        note: `${s.sameLayer.n} layer pairs; beside aa2 for comparison with the seed R script's output only`,
       }),
     );
   }

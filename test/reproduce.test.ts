@@ -139,7 +139,7 @@ describe('comparisons', () => {
     expect(f[1]!.spec.training).toMatchObject({ recipe: 'follow-up', maxEpochs: 0, epochs: 0, init: 'pytorch' });
     expect(sweepConfigs(f[1]!.spec).find((c) => c.dataset === 'syn1')!.data).toEqual({ dataSeed: 0, nTrain: 2, nTest: 1000, noise: 0.05 });
     const q = followUpPlan({ quick: true, datasets: ['syn1'], replicates: 1 });
-    expect(q.map((p) => sweepConfigs(p.spec).length)).toEqual([1, 2]);
+    expect(q.map((p) => sweepConfigs(p.spec).length)).toEqual([1, 1]);
     expect(sweepConfigs(q[0]!.spec)[0]!.data).toEqual({ dataSeed: 0, nTrain: 1000, nTest: 1000, noise: 0.03 });
     expect(seedPlan({ quick: true }).map((p) => sweepConfigs(p.spec).length)).toEqual([24]);
     expect(seedPlan()[0]!.spec.k).toEqual([30, 120, 300]);
@@ -201,5 +201,36 @@ describe('ricciflow reproduce', () => {
     expect(again.stderr).toMatch(/4 already done, 0 to compute/);
     const t2 = JSON.parse(await readFile(join(out, 'reproduction.json'), 'utf8')) as ReproductionTable;
     expect(t2.rows.map((x) => [x.metric, x.ours])).toEqual(t.rows.map((x) => [x.metric, x.ours]));
+  });
+
+  it('follow-up --quick slice (Syn-I, 1 replicate): every published cell of the grid with finite values, the follow-up recipe recorded', async () => {
+    const out = join(tmp, 'follow');
+    const r = await run(['reproduce', 'follow-up', '--quick', '--datasets', 'syn1', '--replicates', '1', '--out', out]);
+    expect(r.code).toBe(0);
+    const t = JSON.parse(await readFile(join(out, 'reproduction.json'), 'utf8')) as ReproductionTable;
+    expect(t.parts.map((p) => [p.name, p.grid, p.ok])).toEqual([['local', 1, 1], ['untrained', 1, 1]]);
+    expect(t.rows.map((x) => [x.experiment, x.setting, x.metric])).toEqual([
+      ['local coefficients', 'w25 d7', 'mean local ρ'],
+      ['local coefficients', 'w25 d7', 'share ρ(x) < 0'],
+      ['untrained networks', 'w25 d10', 'global ρ (Forman), mean'],
+      ['untrained networks', 'w25 d10', 'share of networks with global ρ < 0'],
+      ['untrained networks', 'w25 d10', 'mean local ρ (Ollivier α = 0), mean'],
+    ]);
+    const local = t.rows[0]!;
+    expect(local.published).toBe(-0.41241);
+    expect(local.band).toBeCloseTo(2 * 0.053412, 12);
+    for (const x of t.rows) {
+      expect(Number.isFinite(x.ours)).toBe(true);
+      expect(Number.isFinite(x.published)).toBe(true);
+      expect(x.difference).toBeCloseTo(x.ours! - x.published!, 12);
+    }
+    expect(local.ours!).toBeLessThan(0); // trained networks flow like Ricci flow locally
+    const rec = JSON.parse((await readFile(join(out, 'local', 'networks.jsonl'), 'utf8')).trim()) as NetworkRecord;
+    expect(rec.recipe).toBe('follow-up');
+    expect(rec.config.training).toMatchObject({ optimizer: 'adam', batchSize: 'full', init: 'pytorch', stopAtTrainAccuracy: 0.99 });
+    expect(rec.stoppedEpoch).toBeGreaterThan(0);
+    expect(rec.stoppedEpoch).toBeLessThan(20000);
+    expect(rec.trainAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(t.parts[0]!.epochs).toEqual({ min: rec.stoppedEpoch, median: rec.stoppedEpoch, max: rec.stoppedEpoch });
   });
 });

@@ -12,6 +12,7 @@
  * The resolved form (what `sweep.json` stores) names every key, so a stored sweep re-resolves to
  * itself. With a stop rule (`stopAtTrainAccuracy`), `epochs` equals `maxEpochs`, the cap.
  */
+import { FOLLOW_UP_RECIPE, SEED_RECIPE } from './recipes.js';
 import type { NetworkConfig } from './types.js';
 
 export type RecipeName = 'seed' | 'follow-up';
@@ -37,33 +38,33 @@ export interface SweepTraining {
   backend: 'native' | 'tfjs';
 }
 
-/** The seed paper's recipe (docs/method.md §8a): RMSprop 1e-3, 50 epochs, batch 32, validation 0.2, Glorot. */
+/** The seed paper's recipe (docs/method.md §8a; constants from src/study/recipes.ts): RMSprop 1e-3, 50 epochs, batch 32, validation 0.2, Glorot. */
 export const SEED_TRAINING: Readonly<SweepTraining> = {
   recipe: 'seed',
-  optimizer: 'rmsprop',
-  epochs: 50,
-  batchSize: 32,
-  learningRate: 0.001,
-  validationSplit: 0.2,
-  init: 'glorot',
+  optimizer: SEED_RECIPE.optimizer,
+  epochs: SEED_RECIPE.epochs,
+  batchSize: SEED_RECIPE.batchSize,
+  learningRate: SEED_RECIPE.learningRate,
+  validationSplit: SEED_RECIPE.validationSplit,
+  init: SEED_RECIPE.init,
   backend: 'native',
 };
 
 /**
- * The follow-up's recipe (docs/method.md §8b; its `helpers.train_model`): Adam 1e-3, full batch,
- * no validation split, stop when the training accuracy reaches 99 % or after 20,000 epochs,
- * PyTorch's default initialisation.
+ * The follow-up's recipe (docs/method.md §8b; its `helpers.train_model`; constants from
+ * src/study/recipes.ts): Adam 1e-3, full batch, no validation split, stop when the training
+ * accuracy reaches 99 % or after 20,000 epochs, PyTorch's default initialisation.
  */
 export const FOLLOW_UP_TRAINING: Readonly<SweepTraining> = {
   recipe: 'follow-up',
-  optimizer: 'adam',
-  epochs: 20000,
-  batchSize: 'full',
-  learningRate: 0.001,
-  validationSplit: 0,
-  init: 'pytorch',
-  stopAtTrainAccuracy: 0.99,
-  maxEpochs: 20000,
+  optimizer: FOLLOW_UP_RECIPE.optimizer,
+  epochs: FOLLOW_UP_RECIPE.maxEpochs,
+  batchSize: FOLLOW_UP_RECIPE.batchSize,
+  learningRate: FOLLOW_UP_RECIPE.learningRate,
+  validationSplit: FOLLOW_UP_RECIPE.validationSplit,
+  init: FOLLOW_UP_RECIPE.init,
+  stopAtTrainAccuracy: FOLLOW_UP_RECIPE.stopAtTrainAccuracy,
+  maxEpochs: FOLLOW_UP_RECIPE.maxEpochs,
   backend: 'native',
 };
 
@@ -208,7 +209,7 @@ export function describeTraining(t: NetworkConfig['training'] | SweepTraining): 
   const parts = [
     t.optimizer === 'adam' ? 'Adam' : 'RMSprop',
     t.batchSize === 'full' ? 'full batch' : `batch ${t.batchSize}`,
-    t.stopAtTrainAccuracy !== undefined ? `stop at ${+(100 * t.stopAtTrainAccuracy).toFixed(2)} % train accuracy, ≤ ${t.maxEpochs ?? t.epochs} epochs` : `${t.epochs} epochs`,
+    (t.maxEpochs ?? t.epochs) === 0 ? 'untrained' : t.stopAtTrainAccuracy !== undefined ? `stop at ${+(100 * t.stopAtTrainAccuracy).toFixed(2)} % train accuracy, ≤ ${t.maxEpochs ?? t.epochs} epochs` : `${t.epochs} epochs`,
     `${t.init ?? 'glorot'} init`,
   ];
   return `${t.recipe ?? 'seed'} (${parts.join(', ')})`;

@@ -167,7 +167,7 @@ export function followUpPlan(o: PlanOptions = {}): ReproductionPart[] {
   const parts: ReproductionPart[] = [];
   const l = keepDatasets(local, o.datasets);
   if (l) parts.push({ name: 'local', title: "Local Ricci coefficients (the follow-up's Section 4.1 tables)", spec: l, compare: 'local' });
-  const u = keepDatasets(untrainedSpec(o.quick ? 2 : FOLLOW_UP_UNTRAINED_SETTINGS.networks), o.datasets);
+  const u = keepDatasets(untrainedSpec(o.replicates ?? (o.quick ? 2 : FOLLOW_UP_UNTRAINED_SETTINGS.networks)), o.datasets);
   if (u) parts.push({ name: 'untrained', title: "Untrained networks (the follow-up's appendix A.1.1)", spec: u, compare: 'untrained' });
   return parts;
 }

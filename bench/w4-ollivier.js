@@ -121,7 +121,7 @@ export async function run(ctx) {
       console.log(`  ${label}: ours ${ours.toFixed(1)} ms (${Math.round(perSec)} edges/s), total ${total.toFixed(9)}${hubText}`);
 
       if (!haveRef) {
-        ctx.log({ workload: 'W4', case: label, ours, anchor: 'reference.py (POT, 2 procs)', anchorMs: null, target: 20, aim: 100, note: 'reference.py: not installed' });
+        ctx.log({ workload: 'W4', case: label, ours, anchor: 'reference.py (POT, 2 procs)', anchorMs: null, target: 100, aim: 200, note: 'reference.py: not installed' });
         continue;
       }
       let note = `${Math.round(perSec)} edges/s${hubText}`;
@@ -170,8 +170,8 @@ export async function run(ctx) {
         ours,
         anchor: 'reference.py (POT per edge, 2 procs)',
         anchorMs: ref.ollivier_s * 1000,
-        target: 20,
-        aim: 100,
+        target: 100,
+        aim: 200,
         note,
         ...(status ? { status } : {}),
       });

@@ -5,6 +5,12 @@
  * jstat instead of the incomplete beta), and OLS by the normal equations (Gauss–Jordan) instead
  * of the library's Householder QR.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import jStat from 'jstat';
 import { describe, expect, it } from 'vitest';
 
@@ -310,7 +316,63 @@ describe('pooled layer-skip correlation (seed R recipe)', () => {
     const text = formatStatistics(s);
     expect(text).toMatch(/Pooled layer-skip correlation \(seed R aa2; pairs of the 'hidden' selection\).*8 layer pairs of 2 networks/);
     expect(text).toMatch(/Seed R script's same-layer figure \(aa, not a Ricci-flow coefficient\).*5 layer pairs of 1 networks; 1 network\(s\) without g_l/);
+    // per cell: both networks are A · wide · 5 — one cell, no per-cell table
+    expect(Object.keys(s.layerSkipByCell)).toEqual(['A wide 5']);
+    expect(s.layerSkipByCell['A wide 5']!.layerSkip.r).toBeCloseTo(aa2, 12);
+    expect(text).not.toMatch(/Per dataset · architecture · depth/);
+    const two = accuracyStatistics([...nets, record({ accuracy: 0.99, rho: -0.2, g: g1, ric: r1, layers: 'hidden', architecture: 'narrow' })]);
+    expect(Object.keys(two.layerSkipByCell)).toEqual(['A narrow 5', 'A wide 5']);
+    expect(formatStatistics(two)).toMatch(/Per dataset · architecture · depth[\s\S]*A narrow 5/);
   });
+});
+
+const HAVE_R = (() => {
+  try {
+    execFileSync('Rscript', ['-e', 'invisible(0)'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.runIf(HAVE_R)("aa2 and aa equal the seed R script's own indexing (Rscript)", () => {
+  // The script pools the models of one saved file, i.e. of one architecture (its `max(mfr$layer)`
+  // assumes a common depth): checked per depth.
+  it.each([5, 11])('pooled over three networks of depth %i', (depth) => {
+    const L = depth + 2;
+    const nets = [0, 1, 2].map((m) => {
+      // per-layer g and Ric from a fixed pseudo-random recipe
+      const g = Array.from({ length: L }, (_, l) => 1e5 - 3000 * l + ((l * 7919 + m * 104729 + depth) % 4999));
+      const ric = Array.from({ length: L }, (_, l) => -2e4 + ((l * 6007 + m * 7727 + depth) % 9001));
+      return record({ accuracy: 0.99, rho: -0.1, depth, g, ric, layers: 'hidden' });
+    });
+    const { retained } = selectNetworks(nets, { threshold: 0.98, k: 30, curvature: 'forman' });
+    // The script's tables: hidden layers 1 … L−2 of each model, change from the prior layer.
+    const rows = ['mod,layer,gchange,ric'];
+    nets.forEach((n, m) => {
+      const co = n.byK[0]!.coefficients.forman!;
+      for (let l = 1; l <= L - 2; l++) rows.push(`${m + 1},${l},${co.g[l]! - co.g[l - 1]!},${co.ric[l]}`);
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'ricciflow-aa-'));
+    try {
+      writeFileSync(join(dir, 'x.csv'), rows.join('\n') + '\n');
+      const script = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'seed_aa.R');
+      const [aaR, aaP, aa2R, aa2P] = execFileSync('Rscript', [script, join(dir, 'x.csv')]).toString().trim().split(' ').map(Number);
+      const ls = layerSkip(retained), sl = sameLayer(retained);
+      expect(ls.n).toBe(3 * (L - 3));
+      expect(ls.r).toBeCloseTo(aa2R!, 12);
+      // p from jstat's incomplete beta vs R's pt(): equal to ~1e-9 relative
+      expect(Math.abs(ls.p! - aa2P!) / aa2P!).toBeLessThan(1e-8);
+      expect(sl.n).toBe(3 * (L - 2));
+      expect(sl.r).toBeCloseTo(aaR!, 12);
+      expect(Math.abs(sl.p! - aaP!) / aaP!).toBeLessThan(1e-8);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+it.runIf(!HAVE_R)('Rscript is absent: the check against the seed R script is skipped', () => {
+  expect(HAVE_R).toBe(false);
 });
 
 describe('data source', () => {

@@ -19,8 +19,9 @@ export const STATS_HELP = `ricciflow stats DIR|networks.jsonl [--threshold 0.98]
 Among networks with test accuracy above the threshold: Pearson and Spearman correlation of the
 Ricci coefficient ρ and of its Fisher z with accuracy (p-values, counts), overall and per dataset,
 architecture and depth; the linear model accuracy ~ ρ + dataset + architecture + depth (coefficient,
-SE and p of ρ; single-level factors dropped); the seed R recipe's pooled layer-skip correlation; the
-share of networks with ρ < 0; excluded networks by reason. --json prints everything as JSON on
+SE and p of ρ; single-level factors dropped); the seed R recipe's pooled layer-skip correlation
+(aa2) with the seed script's same-layer figure (aa) beside it, pooled and per dataset · architecture ·
+depth; the share of networks with ρ < 0; excluded networks by reason. --json prints everything as JSON on
 stdout instead of the text (with a meta block); --out FILE writes that JSON to FILE as well.`;
 
 export async function statsCommand(argv: string[]): Promise<number> {

@@ -96,6 +96,11 @@ export interface StatisticsResult {
   layerSkip: LayerSkip;
   /** Pooled same-layer correlation (the seed R script's `aa`), for comparison with its output only. */
   sameLayer: LayerSkip;
+  /**
+   * `aa2` and `aa` per dataset · architecture · depth: the seed R script's own unit (it pools the
+   * models of one saved file, one architecture of one dataset, at each k).
+   */
+  layerSkipByCell: Record<string, { layerSkip: LayerSkip; sameLayer: LayerSkip }>;
   /** Retained networks with ρ < 0. */
   negative: { count: number; n: number; share: number | null };
   /** Every successfully analysed network with a defined ρ (whatever its accuracy) with ρ < 0. */
@@ -270,6 +275,8 @@ export function sameLayer(nets: readonly RetainedNetwork[]): LayerSkip {
   return pooledCorrelation(nets, 'same-layer');
 }
 
+const cellOf = (n: RetainedNetwork): string => `${n.dataset} ${n.architecture} ${n.depth}`;
+
 /** Every statistic of docs/method.md §6 on `records` (deduplicate them first). */
 export function accuracyStatistics(records: readonly NetworkRecord[], options: StatisticsOptions = {}): StatisticsResult {
   const threshold = options.threshold ?? WELL_TRAINED_THRESHOLD;
@@ -312,6 +319,12 @@ export function accuracyStatistics(records: readonly NetworkRecord[], options: S
     linearModel: accuracyModel(retained),
     layerSkip: layerSkip(retained),
     sameLayer: sameLayer(retained),
+    layerSkipByCell: Object.fromEntries(
+      [...new Set(retained.map(cellOf))].sort().map((c) => {
+        const nets = retained.filter((n) => cellOf(n) === c);
+        return [c, { layerSkip: layerSkip(nets), sameLayer: sameLayer(nets) }];
+      }),
+    ),
     negative: { count: neg, n: retained.length, share: retained.length ? neg / retained.length : null },
     negativeAll: { count: negAll, n: defined.length, share: defined.length ? negAll / defined.length : null },
   };
@@ -379,5 +392,15 @@ export function formatStatistics(s: StatisticsResult, source = ''): string {
     `Seed R script's same-layer figure (aa, not a Ricci-flow coefficient): Pearson(g_l − g_{l−1}, Ric_l), l = 1 … L−2: r = ${fmt(sl.r) ?? '—'}, p = ${fmtP(sl.p) ?? '—'} ` +
       `(${sl.n} layer pairs of ${sl.networks} networks${skippedNote(sl)})`,
   );
+  const cells = Object.entries(s.layerSkipByCell);
+  if (cells.length > 1) {
+    out.push("Per dataset · architecture · depth (the seed R script's unit: it pools the models of one file):");
+    out.push(
+      table(
+        ['dataset architecture depth', 'networks', 'aa2 r', 'p', 'aa r', 'p'],
+        cells.map(([c, v]) => [c, v.layerSkip.networks, fmt(v.layerSkip.r), fmtP(v.layerSkip.p), fmt(v.sameLayer.r), fmtP(v.sameLayer.p)]),
+      ),
+    );
+  }
   return out.join('\n');
 }

@@ -35,3 +35,5 @@ export { FOLLOW_UP_RECIPE, WELL_TRAINED_THRESHOLD } from './study/recipes.js';
 export { readRecords, RecordWriter } from './study/store.js';
 export { recordsToCsv } from './study/summary.js';
 export type { NetworkConfig, NetworkRecord } from './study/types.js';
+export { networksTable, layersTable, pointsTable, tableToCsv, tableToArrow, type Table, type Cell } from './export/index.js';
+export { weightsToNpz, writeNetworkWeights, readNetworkWeights } from './export/weights.js';

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { analyzeLayers } from '../src/analysis.js';
 import { layersTable, networksTable, pointsTable, tableToCsv } from '../src/export/index.js';
+import { readNetworkWeights } from '../src/export/weights.js';
+import { loadStudyDataset } from '../src/study/datasets.js';
+import { forward } from '../src/train/index.js';
 import { specDataTable } from '../src/export/figures.js';
 import { readRecords } from '../src/study/store.js';
 import type { NetworkRecord } from '../src/study/types.js';
@@ -41,7 +45,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ricciflow-export-'));
   const r = await cli([
     'run', '--datasets', 'A,syn1', '--architectures', 'narrow', '--depth', '2', '--seeds', '0,1', '--epochs', '2',
-    '--n-train', '150', '--n-test', '60', '--k', '8,12', '--out', dir, '--no-report', '-q',
+    '--n-train', '150', '--n-test', '60', '--k', '8,12', '--out', dir, '--no-report', '-q', '--save-weights',
   ]);
   if (r.code !== 0) throw new Error(r.stderr);
   records = (await readRecords(join(dir, 'networks.jsonl'))).records;
@@ -159,6 +163,30 @@ print(json.dumps({'n': n.shape, 'l': l.shape, 'p': p.shape, 'rho': str(n['rho'].
   });
   it.runIf(!PYARROW)('pyarrow is not installed for /usr/bin/python3 (Debian 12 has no python3-pyarrow): pandas Arrow check skipped', () => {
     expect(PYARROW).toBe(false);
+  });
+});
+
+describe('--save-weights', () => {
+  it('keeps each network as weights/<id>.npz; re-analysing them reproduces the record', async () => {
+    const files = (await readdir(join(dir, 'weights'))).sort();
+    expect(files).toEqual(records.map((r) => `${r.id}.npz`).sort());
+    const r = records[3]!;
+    const w = await readNetworkWeights(join(dir, 'weights', `${r.id}.npz`));
+    expect(w.sizes).toEqual(r.layerDims);
+    const data = await loadStudyDataset(r.config);
+    const acts = await forward(w, { data: data.xTest, n: data.nTest, d: data.d });
+    const res = await analyzeLayers(acts, { k: r.config.analysis.k, curvatures: r.config.analysis.curvatures, mode: r.config.analysis.mode, layers: r.config.analysis.layers });
+    for (const [i, K] of res.byK.entries())
+      for (const c of r.config.analysis.curvatures) {
+        expect(K.coefficients[c]!.global.rho).toBe(r.byK[i]!.coefficients[c]!.rho);
+        expect(K.coefficients[c]!.global.ric).toEqual(r.byK[i]!.coefficients[c]!.ric);
+      }
+  });
+
+  it.skipIf(!pythonHas('numpy'))('numpy reads the weights: W_l (fan_in, fan_out) float32, sizes int32 (python3 numpy)', () => {
+    const r = records[0]!;
+    const out = execFileSync('/usr/bin/python3', ['-c', `import numpy as np\nz=np.load('${dir}/weights/${r.id}.npz')\nprint(list(z['sizes']), z['W0'].shape, z['W0'].dtype, z['b1'].shape, sorted(z.files)[:3])`]).toString().trim();
+    expect(out).toBe(`[${r.layerDims.join(', ')}] (${r.layerDims[0]}, ${r.layerDims[1]}) float32 (${r.layerDims[2]},) ['W0', 'W1', 'W2']`);
   });
 });
 

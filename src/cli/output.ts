@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, RicciflowError } from '../errors.js';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from './util.js';
+import { isQuiet, writeFileAtomic } from './util.js';
 
 /** Exit codes of the `ricciflow` command (listed in `ricciflow --help`). */
 export const EXIT = {
@@ -41,18 +41,11 @@ export function setArgv(argv: readonly string[]): void {
   cliArgv = [...argv];
 }
 
-let quiet = false;
-/** `--quiet`: progress bars and notices on stderr are suppressed (errors still print). */
-export function setQuiet(q: boolean): void {
-  quiet = q;
-}
-export function isQuiet(): boolean {
-  return quiet;
-}
+export { isQuiet, setQuiet } from './util.js';
 
 /** A notice on stderr (suppressed by --quiet). */
 export function note(message: string): void {
-  if (!quiet) process.stderr.write(message.endsWith('\n') ? message : message + '\n');
+  if (!isQuiet()) process.stderr.write(message.endsWith('\n') ? message : message + '\n');
 }
 
 /** Whether `NODE_DEBUG` names ricciflow (then errors print their stack). */

@@ -40,6 +40,7 @@ training recipe and analysis, our numbers printed beside the published ones:
     Adam until 99 % training accuracy, PyTorch init; k = 50, augmented Forman, 500 test images per class).
 Writes OUT/networks.jsonl (one record per network), OUT/summary.csv, OUT/reproduction.csv and
 OUT/report.html (one sweep directory per part under OUT). Re-running skips finished networks.
+--save-weights keeps each trained network's weights as <results dir>/weights/<record id>.npz.
 \`ricciflow reproduce follow-up|seed-paper\` runs the papers' whole experiments.
 
 With grid options: that grid of seed-recipe networks (defaults as shown). --trajectory-every N
@@ -77,6 +78,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       out: { type: 'string', short: 'o', default: 'ricciflow-results' },
       'no-report': { type: 'boolean' },
       'trajectory-every': { type: 'string' },
+      'save-weights': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -133,6 +135,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     const records = await runCell(cell, {
       threads,
       ...(trajectoryEvery !== undefined ? { trajectoryEvery } : {}),
+      ...(values['save-weights'] ? { weightsDir: resolve(outDir, 'weights') } : {}),
       onEpoch: () => trainBar.update(++epochsDone, label),
       onAnalysed: () => analysisBar.update(++analysed, label),
     });
@@ -166,6 +169,7 @@ interface MainValues {
   threads?: string | undefined;
   workers?: string | undefined;
   'data-dir'?: string | undefined;
+  'save-weights'?: boolean | undefined;
   'no-report'?: boolean | undefined;
 }
 
@@ -202,6 +206,7 @@ async function mainJob(values: MainValues): Promise<number> {
         threads,
         signal: abort.signal,
         ...(values['data-dir'] !== undefined ? { dataDir: resolve(values['data-dir']) } : {}),
+        ...(values['save-weights'] ? { saveWeights: true } : {}),
         onPart: (p, i, n) => note(`[${i + 1}/${n}] ${p.name}: ${p.spec.description ?? p.title}`),
         onStart: (s) => {
           if (s.skipped) note(`  ${s.skipped} of ${s.grid} networks already done`);

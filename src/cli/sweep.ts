@@ -41,7 +41,7 @@ import { ProgressBar, formatSeconds } from './util.js';
 export const SWEEP_HELP = `ricciflow sweep (--preset ${PRESET_NAMES.join('|')} | --config SWEEP.json) --out DIR
                 [--workers N] [--threads T] [--group G] [--data-dir DIR]
                 [--shard I/N | --shard-index I --shard-count N | --shard slurm | --shard k8s --shard-count N]
-                [--dry-run [--json]]
+                [--dry-run [--json]] [--save-weights]
 ricciflow sweep --out DIR                 continue the sweep stored in DIR/sweep.json
 ricciflow sweep --export-csv DIR          write DIR/summary.csv from DIR/networks.jsonl
 ricciflow sweep --print-preset NAME       print a preset as a sweep file (a starting point)
@@ -60,6 +60,8 @@ stopped. DIR/sweep.json stores the resolved sweep; a DIR holding another sweep i
   --shard slurm  I and N from SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT (array from any MIN, STEP)
   --shard k8s    I from JOB_COMPLETION_INDEX (Indexed Job), N from --shard-count
   --dry-run      print the grid and this shard's share, compute nothing (--json: as JSON on stdout)
+  --save-weights keep each computed network's weights as DIR/weights/<record id>.npz (W0, b0, …,
+                 sizes; read back with readNetworkWeights, then forward() to re-analyse at any k)
 
 Each shard writes its own DIR; combine them with ricciflow merge.`;
 
@@ -94,6 +96,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       'shard-count': { type: 'string' },
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
+      'save-weights': { type: 'boolean' },
       'export-csv': { type: 'string' },
       'print-preset': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -195,6 +198,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       group,
       signal: abort.signal,
       ...(values['data-dir'] !== undefined ? { dataDir: resolve(values['data-dir']) } : {}),
+      ...(values['save-weights'] ? { saveWeights: true } : {}),
       onStart: (i) => {
         note(
           `ricciflow sweep ${sweepLine(spec, i.grid)}${shardText}\n` +

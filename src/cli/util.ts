@@ -107,7 +107,16 @@ export function jsonText(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** A one-line progress bar on stderr (only when stderr is a terminal, else sparse lines). */
+let quiet = false;
+/** `--quiet`: progress bars and notices on stderr are suppressed (errors still print). */
+export function setQuiet(q: boolean): void {
+  quiet = q;
+}
+export function isQuiet(): boolean {
+  return quiet;
+}
+
+/** A one-line progress bar on stderr (only when stderr is a terminal, else sparse lines; nothing under --quiet). */
 export class ProgressBar {
   private last = 0;
   private readonly start = Date.now();
@@ -118,6 +127,7 @@ export class ProgressBar {
   ) {}
 
   update(done: number, note = ''): void {
+    if (quiet) return;
     const now = Date.now();
     const final = done >= this.total;
     if (!final && now - this.last < (this.stream.isTTY ? 100 : 5000)) return;

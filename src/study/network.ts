@@ -11,6 +11,7 @@ import { addon, packageRoot } from '../native.js';
 import { hiddenWidths, type ArchitectureName, ARCHITECTURE_NAMES } from '../train/architecture.js';
 import { forward, trainNetworks } from '../train/index.js';
 import type { EpochEvent, TrainedNetwork } from '../train/types.js';
+import { writeNetworkWeights } from '../export/weights.js';
 import { loadStudyDataset } from './datasets.js';
 import { trainOptionsFor, uniformWidth } from './recipe-spec.js';
 import type { CoefficientRecord, KRecord, NetworkConfig, NetworkRecord } from './types.js';
@@ -79,6 +80,8 @@ export interface CellOptions {
   trajectoryEvery?: number;
   /** Called when a network's analysis finishes. */
   onAnalysed?: (record: NetworkRecord) => void;
+  /** Keep each trained network's weights as `<weightsDir>/<record id>.npz` (src/export/weights.ts). */
+  weightsDir?: string;
 }
 
 function failed(config: NetworkConfig, message: string, nTest: number): NetworkRecord {
@@ -230,6 +233,7 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
       byK,
       finishedAt: new Date().toISOString(),
     };
+    if (options.weightsDir !== undefined) await writeNetworkWeights(options.weightsDir, record.id, net.weights);
     records.push(record);
     options.onAnalysed?.(record);
   }

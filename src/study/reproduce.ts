@@ -439,6 +439,8 @@ export interface ReproduceOptions {
   workers?: number;
   threads?: number;
   dataDir?: string;
+  /** Keep each network's weights (runSweep's saveWeights: `<part dir>/weights/<record id>.npz`). */
+  saveWeights?: boolean;
   signal?: AbortSignal;
   warn?: (m: string) => void;
   onPart?: (part: ReproductionPart, index: number, count: number) => void;
@@ -497,6 +499,7 @@ export async function runReproduction(paper: ReproductionTable['paper'], parts: 
         ...(o.workers !== undefined ? { workers: o.workers } : {}),
         ...(o.threads !== undefined ? { threads: o.threads } : {}),
         ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+        ...(o.saveWeights ? { saveWeights: true } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.warn ? { warn: o.warn } : {}),
         onStart: (s) => o.onStart?.({ grid: s.shardNetworks, skipped: s.skipped, todo: s.todo }),

@@ -629,6 +629,8 @@ export interface SweepRunOptions {
   /** Networks trained together in one task (≤ the replicates of a cell). */
   group?: number;
   dataDir?: string;
+  /** Keep each computed network's weights as `outDir/weights/<record id>.npz` (src/export/weights.ts). */
+  saveWeights?: boolean;
   signal?: AbortSignal;
   warn?: (msg: string) => void;
   onStart?: (info: { grid: number; shardNetworks: number; skipped: number; todo: number; units: number }) => void;
@@ -748,6 +750,7 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
             onAnalysed: (r) => write(r, label),
             ...(o.threads !== undefined ? { threads: o.threads } : {}),
             ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+            ...(o.saveWeights ? { weightsDir: join(o.outDir, 'weights') } : {}),
           });
           for (const r of records) write(r, label);
         } catch (err) {

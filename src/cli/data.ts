@@ -26,7 +26,8 @@ them can be analysed with ricciflow analyze.
 
 NAME: synthetic ${SYNTHETIC_NAMES.join(', ')} (--n-train, --n-test, --noise, --seed; defaults as in
 the study) or an image pair fashion-mnist:AvB / mnist:AvB (--scale raw = pixels 0–255 as the seed
-paper, unit = /255 as the follow-up; --balanced N test points per class; --seed of that subset;
+paper, unit = /255 as the follow-up; --balanced N: the first N test images of each class, as the
+follow-up's code;
 --data-dir holding the IDX files); image pairs also write DIR/test_index.npy (int32, position of
 each test point in the full test split).
 

@@ -35,7 +35,8 @@ export type { SweepTraining } from './recipe-spec.js';
 
 /**
  * Data options. `nTrain`, `nTest` and `noise` apply to the synthetic datasets; `scale` and
- * `balanced` to the image pairs; `dataSeed` to both (generator seed / balanced-subset seed).
+ * `balanced` to the image pairs (the first `balanced` test images of each class, as the follow-up's
+ * code); `dataSeed` to the synthetic generators.
  */
 export interface SweepData {
   dataSeed: number;

@@ -93,6 +93,13 @@ describe('export tables', () => {
     expect(mine.map((x) => x[col('width')])).toEqual(r.layerDims);
   });
 
+  it('run.json carries a meta block', async () => {
+    const meta = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')).meta;
+    expect(meta.tool).toBe('ricciflow');
+    expect(meta.argv).toContain('--save-weights');
+    expect(typeof meta.kernel.triangles).toBe('string');
+  });
+
   it('points: local ρ(x) per test point', () => {
     const t = pointsTable(records);
     expect(t.rows).toHaveLength(4 * 2 * 2 * 60);

@@ -19,7 +19,7 @@ import {
 } from '../study/reproduce.js';
 import { exportCsv } from '../study/sweep.js';
 import { parseIntOption } from './geometry.js';
-import { isQuiet, note } from './output.js';
+import { isQuiet, metaBlock, note } from './output.js';
 import { ProgressBar, formatSeconds, toJsonValue, writeFileAtomic } from './util.js';
 
 export const REPRODUCE_HELP = `ricciflow reproduce seed-paper|follow-up [--quick] [--out DIR] [--workers N] [--threads T]
@@ -122,7 +122,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   for (const p of table.parts) await exportCsv(p.dir, () => undefined).catch(() => undefined);
   const csv = resolve(outDir, 'reproduction.csv'), json = resolve(outDir, 'reproduction.json');
   await writeFileAtomic(csv, reproductionCsv(table));
-  await writeFileAtomic(json, JSON.stringify(toJsonValue(table), null, 2) + '\n');
+  await writeFileAtomic(json, JSON.stringify(toJsonValue({ ...table, meta: await metaBlock() }), null, 2) + '\n');
   process.stdout.write(formatReproduction(table) + '\n\n');
   process.stdout.write(`${formatSeconds(table.seconds)}; table: ${csv} (and ${json})\n`);
   if (!values['no-report'] && !abort.signal.aborted) {

@@ -20,7 +20,7 @@ import { recordsToCsv, summaryTable } from '../study/summary.js';
 import type { NetworkRecord } from '../study/types.js';
 import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
 import { ProgressBar, formatSeconds, toJsonValue, writeFileAtomic } from './util.js';
-import { isQuiet, note } from './output.js';
+import { isQuiet, metaBlock, note } from './output.js';
 import { formatReproduction, mainPlan, reproductionCsv, runReproduction } from '../study/reproduce.js';
 import { readResultsDir, sweepConfigs } from '../study/sweep.js';
 
@@ -160,7 +160,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       process.stdout.write(`report: ${path}\n`);
     }
   }
-  await writeFile(resolve(outDir, 'run.json'), JSON.stringify({ grid, threads, finishedAt: new Date().toISOString() }, null, 2) + '\n');
+  await writeFile(resolve(outDir, 'run.json'), JSON.stringify({ grid, threads, finishedAt: new Date().toISOString(), meta: await metaBlock() }, null, 2) + '\n');
   return 0;
 }
 
@@ -226,7 +226,7 @@ async function mainJob(values: MainValues): Promise<number> {
   await writeFileAtomic(resolve(outDir, 'networks.jsonl'), all.map((r) => JSON.stringify(r) + '\n').join(''));
   await writeFileAtomic(resolve(outDir, 'summary.csv'), recordsToCsv(all));
   await writeFileAtomic(resolve(outDir, 'reproduction.csv'), reproductionCsv(table));
-  await writeFileAtomic(resolve(outDir, 'reproduction.json'), JSON.stringify(toJsonValue(table), null, 2) + '\n');
+  await writeFileAtomic(resolve(outDir, 'reproduction.json'), JSON.stringify(toJsonValue({ ...table, meta: await metaBlock() }), null, 2) + '\n');
   process.stdout.write(summaryTable(all) + '\n\n');
   process.stdout.write(formatReproduction(table) + '\n\n');
   const defined = all.filter((r) => r.byK[0] && Object.values(r.byK[0].coefficients)[0]?.rho !== null && r.status === 'ok').length;
@@ -238,7 +238,7 @@ async function mainJob(values: MainValues): Promise<number> {
     const path = await writeReport(outDir, resolve(outDir, 'report.html'), { reproduction: table, quiet: true });
     process.stdout.write(`report: ${path}\n`);
   }
-  await writeFile(resolve(outDir, 'run.json'), JSON.stringify({ main: true, parts: table.parts.map((p) => p.name), threads, workers, finishedAt: new Date().toISOString() }, null, 2) + '\n');
+  await writeFile(resolve(outDir, 'run.json'), JSON.stringify({ main: true, parts: table.parts.map((p) => p.name), threads, workers, finishedAt: new Date().toISOString(), meta: await metaBlock() }, null, 2) + '\n');
   if (signalName) return signalName === 'SIGINT' ? 130 : 143;
   return table.parts.some((p) => p.missing + p.failed > 0) ? 1 : 0;
 }

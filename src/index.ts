@@ -37,3 +37,15 @@ export { recordsToCsv } from './study/summary.js';
 export type { NetworkConfig, NetworkRecord } from './study/types.js';
 export { networksTable, layersTable, pointsTable, tableToCsv, tableToArrow, type Table, type Cell } from './export/index.js';
 export { weightsToNpz, writeNetworkWeights, readNetworkWeights } from './export/weights.js';
+// Types that appear in the signatures above (test/public-types.test.ts checks that none is missing).
+export type { AnalysisSettings, CoefficientRecord, KRecord } from './study/types.js';
+export type { CellOptions } from './study/network.js';
+export type { ReadResult } from './study/store.js';
+export type { ArchitectureInfo } from './train/architecture.js';
+export type { BackendUsed, EarlyStoppingOptions, EpochLog, Labels } from './train/types.js';
+export type { ForwardOptions } from './train/index.js';
+export type { LayersModel, TfjsBackendPreference } from './train/tfjs-backend.js';
+export type { IdxArray } from './data/idx.js';
+export type { ImageDatasetName, PairSpec } from './data/mnist.js';
+export type { SyntheticOptions } from './data/synthetic.js';
+export type { RawGraph, RawGeodesics } from './native.js';

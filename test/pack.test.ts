@@ -4,7 +4,7 @@
  * runs; `PREBUILDS_ONLY=1`, so node-gyp-build loads nothing but `prebuilds/<platform>-<arch>/`),
  * and compute there through the public API and through the `ricciflow` bin.
  *
- * Needs `npm run prebuild` first (CI runs it before the tests); without prebuilds the suite is
+ * Needs `npm run prebuildify` first (CI runs it before the tests); without prebuilds the suite is
  * skipped and says so. Dependencies install from the npm cache when they are there
  * (`--prefer-offline`), else from the registry.
  */
@@ -23,7 +23,7 @@ const hasPrebuild = existsSync(prebuildDir) && readdirSync(prebuildDir).some((f)
 if (!hasPrebuild) {
   console.warn(
     `test/pack.test.ts: skipped, prebuilds/${platformDir}/ does not exist. ` +
-      'Run `npm run prebuild` first (prebuildify --napi --strip; CI does this before the tests).',
+      'Run `npm run prebuildify` first (prebuildify --napi --strip; CI does this before the tests).',
   );
 }
 
@@ -113,8 +113,31 @@ console.log(JSON.stringify({
 }));
 `;
 
+// CommonJS consumers: require(esm) (Node >= 20.19 / 22.12) loads the package, and the documented
+// subpaths resolve through "exports" (require and import alike).
+const REQUIRE = `
+const rf = require('ricciflow');
+const report = require('ricciflow/report');
+const training = require('ricciflow/geometry-training');
+const exp = require('ricciflow/export');
+(async () => {
+  const union = await rf.knnGraph({ data: new Float64Array([0, 1, 3, 6, 10, 15]), n: 6, d: 1 }, { k: 1, mode: 'union' });
+  const geo = await rf.geodesics(union);
+  const viaImport = await import('ricciflow/report');
+  console.log(JSON.stringify({
+    geodesicSum: geo.geodesicSum,
+    invalid: rf.InvalidArgumentError.name,
+    writeReport: typeof report.writeReport,
+    buildFigures: typeof report.buildFigures,
+    sameModule: viaImport.writeReport === report.writeReport,
+    trainWithGeometry: typeof training.trainWithGeometry,
+    buildTable: typeof exp.buildTable,
+  }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+
 describe.skipIf(!hasPrebuild)(
-  `npm pack → install into a scratch project → compute, prebuilds only (needs prebuilds/${platformDir}: npm run prebuild)`,
+  `npm pack → install into a scratch project → compute, prebuilds only (needs prebuilds/${platformDir}: npm run prebuildify)`,
   () => {
     let tmp = '';
     let scratch = '';
@@ -137,6 +160,7 @@ describe.skipIf(!hasPrebuild)(
       mkdirSync(scratch);
       writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }, null, 2));
       writeFileSync(join(scratch, 'compute.mjs'), COMPUTE);
+      writeFileSync(join(scratch, 'require.cjs'), REQUIRE);
       writeFileSync(join(scratch, 'square.csv'), 'x,y\n0,0\n1,0\n0,1\n1,1\n');
       // No compiling: install scripts (node-gyp-build, whose fallback is node-gyp) never run.
       run(
@@ -210,6 +234,21 @@ describe.skipIf(!hasPrebuild)(
         // The binary in use is the installed package's prebuild, nothing from this repository.
         expect(out.addonFiles).toEqual([join(scratch, `node_modules/ricciflow/prebuilds/${platformDir}/ricciflow.node`)]);
       }
+    });
+
+    const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+    const requireEsm = (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major >= 23;
+    it.runIf(requireEsm)("require('ricciflow') and the documented subpaths work from CommonJS in the installed package", () => {
+      const r = run(process.execPath, ['require.cjs'], scratch, 120_000);
+      expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({
+        geodesicSum: 35,
+        invalid: 'InvalidArgumentError',
+        writeReport: 'function',
+        buildFigures: 'function',
+        sameModule: true,
+        trainWithGeometry: 'function',
+        buildTable: 'function',
+      });
     });
 
     it('the installed `ricciflow geometry` bin writes RESULT.json', () => {

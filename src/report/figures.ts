@@ -14,8 +14,7 @@
  *       train/test accuracy on the same epoch axis.
  * Every figure uses one curvature and one k (the report's "primary" k) except 5.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 import { coefficientPairs, pairSeries } from '../analysis.js';
 import type { CurvatureName } from '../geometry.js';
@@ -141,9 +140,16 @@ function withBase(spec: Record<string, unknown>): TopLevelSpec {
   return { $schema: SCHEMA, config: BASE_CONFIG, ...spec } as unknown as TopLevelSpec;
 }
 
+/**
+ * Vega and Vega-Lite, loaded on first use: Vega's canvas probe uses top-level await, which would
+ * make this module (and `ricciflow/report`) impossible to `require()` if they were imported statically.
+ */
+let vegaModules: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+
 /** Compiles a Vega-Lite spec with Vega and renders it to an SVG string (headless, no DOM). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const [vega, vegaLite] = await (vegaModules ??= Promise.all([import('vega'), import('vega-lite')]));
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   view.logLevel(vega.Error);
   try {
     return await view.toSVG();

@@ -1,0 +1,24 @@
+/**
+ * `ricciflow/report`: the HTML report and its figures as a library (docs/report.md).
+ * Vega is loaded only when a figure is rendered, so this module can also be `require()`d.
+ */
+export { writeReport, type ReportOptions } from '../cli/report.js';
+export {
+  buildFigures,
+  renderSvg,
+  resolveSelection,
+  layerSkipPairs,
+  DEFAULT_ACCURACY_THRESHOLD,
+  type Figure,
+  type FigureOptions,
+  type ReportSelection,
+  type LayerSkipRow,
+} from './figures.js';
+export { renderHtml, networkDepths, depthByArchitecture, type ReportInput, type NetworkDepth } from './html.js';
+export {
+  depthDiagnostic,
+  summariseDepth,
+  DEFAULT_DEPTH_THRESHOLD,
+  type DepthDiagnostic,
+  type DepthSummaryRow,
+} from './depth.js';

@@ -5,9 +5,10 @@
 // newer than RHEL 8's glibc 2.28. binding.gyp (and CMakeLists.txt with RICCIFLOW_PORTABLE) link
 // with `-Wl,--wrap=SYMBOL` for each of them, which sends every undefined reference to SYMBOL, in
 // our objects and in the static libraries alike, to `__wrap_SYMBOL` below:
-//   - pthread_* and exp: forwarded to the oldest version of the same function (`.symver`), which
+//   - pthread_*, exp, exp2, log, log2, pow: forwarded to the oldest version of the same function (`.symver`), which
 //     every glibc still exports. They behave the same (pthread_* moved from libpthread into libc
-//     in 2.34 and got a new version; exp@2.29 only dropped the SVID error wrapper).
+//     in 2.34 and got a new version; the 2.29 versions of exp/exp2/log/log2/pow only dropped
+//     the SVID error wrapper around the same implementation).
 //   - __libc_single_threaded (2.32, a variable libstdc++ reads to skip atomic reference counts):
 //     replaced by a constant 0 ("maybe multi-threaded"): always atomic, always correct.
 //   - arc4random (2.36, std::random_device): getentropy (2.25), then /dev/urandom.
@@ -54,6 +55,10 @@ int ricciflow_old_pthread_key_delete(pthread_key_t);
 void* ricciflow_old_pthread_getspecific(pthread_key_t);
 int ricciflow_old_pthread_setspecific(pthread_key_t, const void*);
 double ricciflow_old_exp(double);
+double ricciflow_old_exp2(double);
+double ricciflow_old_log(double);
+double ricciflow_old_log2(double);
+double ricciflow_old_pow(double, double);
 void* ricciflow_old_dlvsym(void*, const char*, const char*);
 int ricciflow_old_getentropy(void*, size_t);
 }
@@ -67,6 +72,10 @@ RICCIFLOW_OLD(pthread_key_delete, RICCIFLOW_GLIBC_BASE);
 RICCIFLOW_OLD(pthread_getspecific, RICCIFLOW_GLIBC_BASE);
 RICCIFLOW_OLD(pthread_setspecific, RICCIFLOW_GLIBC_BASE);
 RICCIFLOW_OLD(exp, RICCIFLOW_GLIBC_BASE);
+RICCIFLOW_OLD(exp2, RICCIFLOW_GLIBC_BASE);
+RICCIFLOW_OLD(log, RICCIFLOW_GLIBC_BASE);
+RICCIFLOW_OLD(log2, RICCIFLOW_GLIBC_BASE);
+RICCIFLOW_OLD(pow, RICCIFLOW_GLIBC_BASE);
 RICCIFLOW_OLD(dlvsym, RICCIFLOW_GLIBC_BASE);
 RICCIFLOW_OLD(getentropy, "GLIBC_2.25");
 
@@ -84,6 +93,10 @@ int __wrap_pthread_key_delete(pthread_key_t k) { return ricciflow_old_pthread_ke
 void* __wrap_pthread_getspecific(pthread_key_t k) { return ricciflow_old_pthread_getspecific(k); }
 int __wrap_pthread_setspecific(pthread_key_t k, const void* v) { return ricciflow_old_pthread_setspecific(k, v); }
 double __wrap_exp(double x) { return ricciflow_old_exp(x); }
+double __wrap_exp2(double x) { return ricciflow_old_exp2(x); }
+double __wrap_log(double x) { return ricciflow_old_log(x); }
+double __wrap_log2(double x) { return ricciflow_old_log2(x); }
+double __wrap_pow(double x, double y) { return ricciflow_old_pow(x, y); }
 
 // 0: the process may be multi-threaded, so libstdc++ always uses atomic operations.
 char __wrap___libc_single_threaded = 0;

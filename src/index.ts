@@ -46,6 +46,6 @@ export type { BackendUsed, EarlyStoppingOptions, EpochLog, Labels } from './trai
 export type { ForwardOptions } from './train/index.js';
 export type { LayersModel, TfjsBackendPreference } from './train/tfjs-backend.js';
 export type { IdxArray } from './data/idx.js';
-export type { ImageDatasetName, PairSpec } from './data/mnist.js';
+export type { ImageDatasetName, ImageRecipe, ImageSource, MnistSourceOption, PairSpec } from './data/mnist.js';
 export type { SyntheticOptions } from './data/synthetic.js';
 export type { RawGraph, RawGeodesics } from './native.js';

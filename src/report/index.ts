@@ -22,3 +22,5 @@ export {
   type DepthDiagnostic,
   type DepthSummaryRow,
 } from './depth.js';
+// The reproduction table a report can carry (ReportInput, ReportOptions).
+export type { PaperName, ReproductionPartSummary, ReproductionRow, ReproductionTable } from '../study/reproduce.js';

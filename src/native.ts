@@ -117,7 +117,7 @@ function load(): NativeAddon {
   if (!explicit && cpuLacksAvx2() && !existsSync(resolve(packageRoot, 'build/Release/ricciflow.node'))) {
     throw new NativeError(
       'ricciflow: this CPU lacks AVX2/FMA, which the prebuilt binaries need. Rebuild from source for this CPU: ' +
-        '`npm_config_build_from_source=true npm_config_ricciflow_march=x86-64 npm rebuild ricciflow` (needs cmake/g++/libeigen3-dev).',
+        '`npm_config_build_from_source=true npm_config_ricciflow_march=x86-64 npm rebuild ricciflow` (needs g++, make, python3).',
     );
   }
   try {
@@ -127,7 +127,7 @@ function load(): NativeAddon {
   } catch (err) {
     const hint = cpuLacksAvx2()
       ? ' This CPU lacks AVX2/FMA: rebuild from source with `npm_config_build_from_source=true npm_config_ricciflow_march=x86-64 npm rebuild ricciflow`.'
-      : ' Build it with `npm run build:native` (needs cmake, g++, libeigen3-dev) or install a package with prebuilds.';
+      : ' Build it with `npm run build:gyp` (needs g++, make, python3; Eigen is vendored) or install a package with prebuilds.';
     throw new NativeError(`ricciflow: cannot load the native addon: ${(err as Error).message}.${hint}`);
   }
 }

@@ -174,13 +174,16 @@ describe.skipIf(armSkip !== '')('the linux-arm64 prebuild under qemu-aarch64', (
       const c = await rf.curvature(g, { curvatures: ['forman', 'augmented', 'approx-ollivier', 'ollivier'], alpha: 0.5 });
       const same = (a, b) => a.length === b.length && Array.from(a).every((v, i) => Math.abs(v - b[i]) <= 1e-9);
       let exception = '';
-      try { require(process.env.RICCIFLOW_ADDON).knn(1, 2, 3); } catch (e) { exception = e.message; }
-      process.stdout.write(JSON.stringify({ arch: process.arch, exception,
+      try { require(process.env.ARM64_BINARY).knn(1, 2, 3); } catch (e) { exception = e.message; }
+      const loaded = require('fs').readFileSync('/proc/self/maps', 'utf8').split('\\n')
+        .map((l) => l.trim().split(/\\s+/).slice(5).join(' ')).filter((f) => f.endsWith('.node'));
+      process.stdout.write(JSON.stringify({ arch: process.arch, exception, loaded: [...new Set(loaded)],
         knn: same(g.knn, fx.knn.flat()), edges: same(g.edges, fx.edges.flat()), g: geo.geodesicSum === fx.geodesic_sum,
         forman: same(c.forman.edge, fx.forman), augmented: same(c.augmented.edge, fx.augmented),
         approx: same(c['approx-ollivier'].edge, fx.approx_ollivier), ollivier: same(c.ollivier.edge, fx['ollivier_alpha_0.5']) }));`;
     const r = spawnSync('qemu-aarch64', ['-L', sysroot, arm64Node, '--input-type=commonjs', '-e', `(async () => { ${script} })().catch((e) => { console.error(e); process.exit(1); });`], {
-      env: { ...process.env, RICCIFLOW_ADDON: arm64Binary },
+      // The package's own loader picks the binary: node-gyp-build with prebuilds only (build/ holds x64).
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'RICCIFLOW_ADDON')), PREBUILDS_ONLY: '1', ARM64_BINARY: arm64Binary },
       encoding: 'utf8',
       timeout: 300_000,
     });
@@ -188,6 +191,7 @@ describe.skipIf(armSkip !== '')('the linux-arm64 prebuild under qemu-aarch64', (
     expect(JSON.parse(r.stdout)).toEqual({
       arch: 'arm64',
       exception: expect.stringMatching(/^points: must be/),
+      loaded: [arm64Binary],
       knn: true,
       edges: true,
       g: true,

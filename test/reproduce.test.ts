@@ -144,7 +144,7 @@ describe('comparisons', () => {
     expect(seedPlan({ quick: true }).map((p) => sweepConfigs(p.spec).length)).toEqual([24]);
     expect(seedPlan()[0]!.spec.k).toEqual([30, 120, 300]);
     const m = mainPlan();
-    expect(m.map((p) => [p.name, sweepConfigs(p.spec).length])).toEqual([['seed', 27], ['follow-up', 4]]);
+    expect(m.map((p) => [p.name, sweepConfigs(p.spec).length])).toEqual([['seed', 27], ['follow-up', 2]]);
     expect(m[0]!.spec).toMatchObject({ mode: 'directed', layers: 'hidden', node: 'sum', k: [30, 120] });
   });
 });

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { loadPair } from '../data/mnist.js';
 import { SYNTHETIC_NAMES, syntheticDataset, type BinaryDataset } from '../data/synthetic.js';
 import type { NetworkConfig } from './types.js';
+import { loadDatasetFiles } from './dataset-files.js';
 
 const cache = new Map<string, Promise<BinaryDataset>>();
 
@@ -34,6 +35,7 @@ export function loadStudyDataset(config: NetworkConfig, opts: { dataDir?: string
 }
 
 async function load(config: NetworkConfig, opts: { dataDir?: string }): Promise<BinaryDataset> {
+  if (config.data.files) return loadDatasetFiles(config.dataset, config.data.files); // a sweep's own data
   checkDatasetName(config.dataset);
   const image = parseImagePair(config.dataset);
   if (image) {

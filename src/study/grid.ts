@@ -23,13 +23,15 @@ export interface GridOptions {
   nTrain?: number;
   nTest?: number;
   dataSeed: number;
+  /** Dataset names defined by a sweep's `files` (not checked against the built-in names). */
+  userDatasets?: readonly string[];
 }
 
 /** Expands the grid into configs, in a fixed order (dataset, architecture, depth, seed). */
 export function gridConfigs(o: GridOptions): NetworkConfig[] {
   const out: NetworkConfig[] = [];
   for (const dataset of o.datasets) {
-    checkDatasetName(dataset);
+    if (!o.userDatasets?.includes(dataset)) checkDatasetName(dataset);
     for (const architecture of o.architectures)
       for (const depth of o.depths)
         for (const seed of o.seeds) {

@@ -13,7 +13,7 @@
  */
 import { open, readFile, rm, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import type { LayerSelection, NodeStatistic } from '../analysis.js';
 import { gridConfigs, cells } from './grid.js';
@@ -21,6 +21,17 @@ import { writeFileAtomic } from '../cli/util.js';
 import { InvalidArgumentError, IoError, FormatError } from '../errors.js';
 import { CURVATURE_NAMES, GRAPH_MODES, type CurvatureName, type GraphMode } from '../geometry.js';
 import { checkDatasetName, loadStudyDataset, parseImagePair } from './datasets.js';
+import { resolveDatasetFiles, type DatasetFiles } from './dataset-files.js';
+
+/** Whether `name` is a built-in dataset (synthetic or an image pair). */
+function isBuiltInDataset(name: string): boolean {
+  try {
+    checkDatasetName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
 import { canonicalJson, configId, runCell, VERSION, widthsFor } from './network.js';
 import { readRecords, RecordWriter } from './store.js';
 import { recordsToCsv } from './summary.js';
@@ -53,6 +64,8 @@ export interface SweepSpec extends AnalysisSettings {
   name: string;
   description?: string;
   datasets: string[];
+  /** Datasets of your own, by name (src/study/dataset-files.ts); absolute paths. */
+  files?: Record<string, DatasetFiles>;
   /** narrow / wide / bottleneck or wN (uniform width N; a sweep file's `widths` resolves to these). */
   architectures: string[];
   depths: number[];
@@ -71,7 +84,7 @@ export const DEFAULT_TRAINING: SweepTraining = { ...SEED_TRAINING };
 
 const TOP_KEYS = [
   'name', 'description', 'datasets', 'architectures', 'widths', 'depths', 'seeds', 'replicates', 'k', 'curvatures', 'mode',
-  'layers', 'node', 'alpha', 'training', 'data', 'keepLocal', 'trajectoryEvery', '$schema',
+  'layers', 'node', 'alpha', 'training', 'data', 'keepLocal', 'trajectoryEvery', 'files', '$schema',
 ] as const;
 const DATA_KEYS = ['dataSeed', 'nTrain', 'nTest', 'noise', 'scale', 'balanced'] as const;
 /** Default test points of the synthetic generators (src/data/synthetic.ts). */
@@ -152,7 +165,7 @@ function typeName(v: unknown): string {
  * @param source names the file in error messages.
  * @throws InvalidArgumentError naming the offending key (`arg` is the dotted key).
  */
-export function resolveSweep(raw: unknown, source = 'sweep'): SweepSpec {
+export function resolveSweep(raw: unknown, source = 'sweep', baseDir = process.cwd()): SweepSpec {
   const fail = (key: string, msg: string): never => {
     throw new InvalidArgumentError(`${source}: '${key}' ${msg}`, key);
   };
@@ -206,8 +219,10 @@ export function resolveSweep(raw: unknown, source = 'sweep'): SweepSpec {
 
   const name = raw.name === undefined ? 'custom' : str('name', raw.name);
   const description = raw.description === undefined ? undefined : str('description', raw.description);
+  const files = raw.files === undefined ? undefined : resolveDatasetFiles(raw.files, baseDir, fail, isBuiltInDataset);
   const datasets = list('datasets', required('datasets'), (k, x) => {
     const s = str(k, x);
+    if (files?.[s]) return s; // a dataset of your own, defined under "files"
     try {
       checkDatasetName(s);
     } catch (err) {
@@ -266,7 +281,7 @@ export function resolveSweep(raw: unknown, source = 'sweep'): SweepSpec {
 
   // k must leave room in the smallest test set we can know in advance.
   const maxK = Math.max(...k);
-  if (datasets.some((d) => !parseImagePair(d))) {
+  if (datasets.some((d) => !parseImagePair(d) && !files?.[d])) {
     const n = data.nTest ?? SYNTHETIC_DEFAULT_NTEST;
     if (maxK > n - 1) fail('k', `has k = ${maxK} but the synthetic test sets have ${n} points (data.nTest): need k <= ${n - 1}`);
   }
@@ -274,6 +289,10 @@ export function resolveSweep(raw: unknown, source = 'sweep'): SweepSpec {
     fail('k', `has k = ${maxK} but the balanced image test sets have ${2 * data.balanced} points: need k <= ${2 * data.balanced - 1}`);
 
   const spec: SweepSpec = { name, datasets, architectures, depths, seeds, k, curvatures, mode, layers, node, alpha, training, data, keepLocal };
+  if (files) {
+    for (const n of Object.keys(files)) if (!datasets.includes(n)) fail(`files.${n}`, "is not used: add it to 'datasets'");
+    spec.files = files;
+  }
   if (raw.trajectoryEvery !== undefined) {
     const t = raw.trajectoryEvery;
     if (typeof t !== 'number' || !Number.isInteger(t) || t < 1) return fail('trajectoryEvery', `must be a positive integer (epochs), got ${typeName(t)}`);
@@ -304,7 +323,7 @@ export async function readSweepFile(path: string): Promise<SweepSpec> {
   } catch (err) {
     throw new FormatError(`sweep file ${path} is not valid JSON: ${(err as Error).message}`, 'config');
   }
-  return resolveSweep(raw, `sweep file ${path}`);
+  return resolveSweep(raw, `sweep file ${path}`, dirname(path)); // relative data paths: from the sweep file
 }
 
 /** Data options of one dataset: synthetic sets take nTrain/nTest/noise, image pairs scale/balanced. */
@@ -336,7 +355,8 @@ export function sweepConfigs(spec: SweepSpec): NetworkConfig[] {
     layers: spec.layers,
     alpha: spec.alpha,
     dataSeed: spec.data.dataSeed,
-  }).map((c) => ({ ...c, data: dataFor(c.dataset, spec.data), training: trainingConfig(spec.training), analysis: { ...c.analysis, node: spec.node } }));
+    ...(spec.files ? { userDatasets: Object.keys(spec.files) } : {}),
+  }).map((c) => ({ ...c, data: spec.files?.[c.dataset] ? { dataSeed: spec.data.dataSeed, files: spec.files[c.dataset]! } : dataFor(c.dataset, spec.data), training: trainingConfig(spec.training), analysis: { ...c.analysis, node: spec.node } }));
 }
 
 // ---------------------------------------------------------------------------------------------

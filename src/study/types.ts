@@ -4,13 +4,14 @@
  */
 import type { LayerSelection, NodeStatistic } from '../analysis.js';
 import type { CurvatureName, GraphMode } from '../geometry.js';
+import type { DatasetFiles } from './dataset-files.js';
 
 /** Everything that defines one network of a study (the grid point). Its hash is the record id. */
 export interface NetworkConfig {
   /** Synthetic name ('A','B','C','syn1'…'syn4') or image pair ('fashion-mnist:5v9', 'mnist:1v7', …). */
   dataset: string;
   /** Data generation/selection: nTrain, nTest, noise, dataSeed (synthetic); scale, balanced (images). */
-  data: { nTrain?: number; nTest?: number; noise?: number; dataSeed: number; scale?: 'raw' | 'unit'; balanced?: number };
+  data: { nTrain?: number; nTest?: number; noise?: number; dataSeed: number; scale?: 'raw' | 'unit'; balanced?: number; files?: DatasetFiles };
   /** 'narrow' | 'wide' | 'bottleneck' or 'custom' with explicit widths. */
   architecture: string;
   /** Number of hidden layers. */

@@ -35,6 +35,7 @@ export { FOLLOW_UP_RECIPE, WELL_TRAINED_THRESHOLD } from './study/recipes.js';
 export { readRecords, RecordWriter } from './study/store.js';
 export { recordsToCsv } from './study/summary.js';
 export type { NetworkConfig, NetworkRecord } from './study/types.js';
+export type { DatasetFiles } from './study/dataset-files.js';
 export { networksTable, layersTable, pointsTable, tableToCsv, tableToArrow, type Table, type Cell } from './export/index.js';
 export { weightsToNpz, writeNetworkWeights, readNetworkWeights } from './export/weights.js';
 // Types that appear in the signatures above (test/public-types.test.ts checks that none is missing).

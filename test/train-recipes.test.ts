@@ -20,8 +20,11 @@ function uniforms(seed: number): () => number {
   };
 }
 
-/** n rows in d dimensions, label = whether a fixed linear score plus noise is positive. */
-function linear(n: number, d: number, seed: number, noise = 0.3): TrainingData {
+/**
+ * n rows in d dimensions, label = whether a fixed linear score plus noise is positive; a share
+ * `zeros` of the values is 0 (image-like rows: at most half nonzero takes the sparse first layer).
+ */
+function linear(n: number, d: number, seed: number, noise = 0.3, zeros = 0): TrainingData {
   const rnd = uniforms(seed);
   const w = Array.from({ length: d }, (_, j) => Math.cos(j + 1));
   const make = (m: number) => {
@@ -30,7 +33,7 @@ function linear(n: number, d: number, seed: number, noise = 0.3): TrainingData {
     for (let i = 0; i < m; i++) {
       let s = 0;
       for (let j = 0; j < d; j++) {
-        const v = rnd() * 2 - 1;
+        const v = rnd() < zeros ? 0 : rnd() * 2 - 1;
         x[i * d + j] = v;
         s += w[j]! * v;
       }
@@ -173,28 +176,31 @@ describe('follow-up recipe, native backend', () => {
   });
 
   it('gives bit-identical full-batch weights for 1, 2 and 3 threads, in chunks of epochs or one at a time', async () => {
-    // 1,500 rows (6 row blocks) and 5,569 parameters (2 chunks).
-    const data = linear(1500, 20, 5);
-    const opts = followUp([64, 64], { maxEpochs: 12, stopAtTrainAccuracy: 1 });
-    const runs = [];
-    for (const threads of [1, 2, 3]) runs.push(await trainNetworks(data, { ...opts, seeds: [4], threads }));
-    runs.push(await trainNetworks(data, { ...opts, seeds: [9, 4], threads: 2 })); // one replicate per thread
-    const hooked = await trainNetworks(data, { ...opts, seeds: [4], threads: 2, onEpoch: () => undefined });
-    const ref = runs[0]![0]!;
-    expect(ref.stoppedEpoch).toBe(12);
-    for (const r of [runs[1]![0]!, runs[2]![0]!, runs[3]![1]!, hooked[0]!]) {
-      expect(r.weights.data).toEqual(ref.weights.data);
-      expect(r.history).toEqual(ref.history);
+    // 1,500 rows (6 row blocks) and 5,569 parameters (2 chunks); dense and sparse rows.
+    for (const zeros of [0, 0.7]) {
+      const data = linear(1500, 20, 5, 0.3, zeros);
+      const opts = followUp([64, 64], { maxEpochs: 12, stopAtTrainAccuracy: 1 });
+      const runs = [];
+      for (const threads of [1, 2, 3]) runs.push(await trainNetworks(data, { ...opts, seeds: [4], threads }));
+      runs.push(await trainNetworks(data, { ...opts, seeds: [9, 4], threads: 2 })); // one replicate per thread
+      const hooked = await trainNetworks(data, { ...opts, seeds: [4], threads: 2, onEpoch: () => undefined });
+      const ref = runs[0]![0]!;
+      expect(ref.stoppedEpoch).toBe(12);
+      for (const r of [runs[1]![0]!, runs[2]![0]!, runs[3]![1]!, hooked[0]!]) {
+        expect(r.weights.data).toEqual(ref.weights.data);
+        expect(r.history).toEqual(ref.history);
+      }
+      // Adam at mini-batches too.
+      const mb = { ...opts, batchSize: 64 };
+      const a = await trainNetworks(data, { ...mb, seeds: [1, 2, 3], threads: 1 });
+      const b = await trainNetworks(data, { ...mb, seeds: [1, 2, 3], threads: 2 });
+      a.forEach((n, i) => expect(b[i]!.weights.data).toEqual(n.weights.data));
     }
-    // Adam at mini-batches too.
-    const mb = { ...opts, batchSize: 64 };
-    const a = await trainNetworks(data, { ...mb, seeds: [1, 2, 3], threads: 1 });
-    const b = await trainNetworks(data, { ...mb, seeds: [1, 2, 3], threads: 2 });
-    a.forEach((n, i) => expect(b[i]!.weights.data).toEqual(n.weights.data));
   });
 
   it.skipIf(!hasTorch)('matches PyTorch running the follow-up’s train_model from the same initial weights', async () => {
-    const data = linear(400, 5, 11, 0.2);
+    // 60 % zeros: the sparse first layer (the dense one is checked against the same loop below).
+    const data = linear(400, 5, 11, 0.2, 0.6);
     const sizes = [5, 12, 12, 1];
     const init = await nativeInitWeights(sizes, 3, 'pytorch');
     const threshold = 0.95;
@@ -213,6 +219,13 @@ describe('follow-up recipe, native backend', () => {
     let maxDiff = 0;
     fixed!.weights.data.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - t40.weights[i]!))));
     expect(maxDiff).toBeLessThan(1e-5); // 3e-8 when written
+    // Dense rows, fixed steps.
+    const dense = linear(400, 5, 12, 0.2);
+    const [fd] = await trainNetworks(dense, followUp([12, 12], { seeds: [3], stopAtTrainAccuracy: 1, maxEpochs: 40, flushDenormals: false }));
+    const td = torchTrain(sizes, init.data, dense, 101, 40);
+    let dd = 0;
+    fd!.weights.data.forEach((v, i) => (dd = Math.max(dd, Math.abs(v - td.weights[i]!))));
+    expect(dd).toBeLessThan(1e-5);
   });
 
   it('reports a diverging learning rate as a training error naming the seed', async () => {

@@ -284,6 +284,11 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
           env, topt, std::move(keep),
           [st, out, active, h, epochs, idle_on_destroy](int threads, ricci::Control& c) {
             BusyGuard guard{st};
+            // The rows' sparse form for full-batch steps, computed once per bound data set.
+            if (h.batch == mlp::kFullBatch && !st->train.sparse_checked) {
+              st->train.sparse = mlp::sparse_rows(st->train);
+              st->train.sparse_checked = true;
+            }
             std::vector<mlp::Replicate*> reps;
             for (size_t r : active) reps.push_back(&st->reps[r]);
             const mlp::Dataset* val = st->has_val ? &st->val : nullptr;

@@ -195,6 +195,7 @@ struct Workspace {
   std::vector<FloatBuffer> act;    // act[l], l = 1..L: rows x sizes[l] (act[L] = logits)
   FloatBuffer delta[2];            // rows x max width, ping-pong
   FloatBuffer grad;                // same layout as params
+  FloatBuffer padded;              // sparse full-batch steps: the block's D1, rows padded
 
   Workspace(const std::vector<int32_t>& sizes, size_t rows_, bool training) : rows(rows_) {
     const size_t L = sizes.size() - 1;
@@ -215,12 +216,13 @@ struct Workspace {
 
 // Forward pass of `rows` rows starting at `a0` (row-major, d0 columns) into out[l] (l = 1..L,
 // row-major rows x sizes[l]); hidden layers get ReLU, out[L] holds the logits.
-void forward_rows(const Net& net, const float* a0, size_t rows, float* const* out) {
+// With from = 2, layer 1 is already in out[1] (a0 unused).
+void forward_rows(const Net& net, const float* a0, size_t rows, float* const* out, size_t from = 1) {
   const auto& sz = net.sizes;
   const size_t L = net.layers();
-  const float* prev = a0;
-  size_t off = 0;
-  for (size_t l = 1; l <= L; ++l) {
+  const float* prev = from == 1 ? a0 : out[from - 1];
+  size_t off = kernel_offset(sz, from);
+  for (size_t l = from; l <= L; ++l) {
     const Eigen::Index in = sz[l - 1], width = sz[l];
     CMatMap A(prev, rows, in);
     CMatMap W(net.params.data() + off, in, width);
@@ -444,8 +446,11 @@ Replicate make_replicate(Net net, uint64_t seed) {
 namespace {
 
 // Backward pass of `rows` rows whose forward pass is in ws.act (input rows at `a0`) and whose
-// output delta dL/dz is in ws.delta[0]; writes the gradient (param layout) to `grad`.
-void backward_rows(const Net& net, const float* a0, size_t rows, Workspace& ws, float* grad) {
+// output delta dL/dz is in ws.delta[0]; writes the gradient (param layout) to `grad`. With
+// `first_kernel` false the first layer's kernel gradient is left to the caller; `*first_delta`
+// then gets the buffer holding dL/dZ_1.
+void backward_rows(const Net& net, const float* a0, size_t rows, Workspace& ws, float* grad,
+                   bool first_kernel = true, const float** first_delta = nullptr) {
   const auto& sz = net.sizes;
   const size_t L = net.layers();
   // Last layer first. `cur` holds dL/dZ_l (rows x sizes[l]).
@@ -458,7 +463,8 @@ void backward_rows(const Net& net, const float* a0, size_t rows, Workspace& ws, 
     CMatMap D(ws.delta[cur].data(), rows, width);
     MatMap dW(grad + off, in, width);
     RowVecMap db(grad + off + in * width, width);
-    dW.noalias() = A.transpose() * D;
+    if (l > 1 || first_kernel) dW.noalias() = A.transpose() * D;
+    if (l == 1 && first_delta) *first_delta = ws.delta[cur].data();
     db.noalias() = D.colwise().sum();
     if (l > 1) {
       CMatMap W(net.params.data() + off, in, width);
@@ -552,6 +558,148 @@ double train_batch(Replicate& rep, const Dataset& data, const uint32_t* idx, siz
   return loss;
 }
 
+// ---- sparse first layer of full-batch steps ----
+//
+// Image rows are mostly zeros (Fashion-MNIST 5 vs 7 in [0, 1]: 33 % nonzero), and the first layer
+// is most of a step's arithmetic. When the training rows' density is at most kSparseDensity, a
+// full-batch call keeps them, per row block, as CSR (for the forward product X·W1) and CSC (for
+// the block's gradient X^T·D1), and skips the zeros: a row's z1 = b1 + Σ x_ij W1[j,:] over its
+// nonzero j in ascending order, the block's dW1[j,:] = Σ x_ij D1[i,:] over its rows i in
+// ascending order. Fixed orders again, so nothing depends on the thread count.
+constexpr double kSparseDensity = 0.5;
+constexpr size_t kLanes = 8;  // floats per vector of the sparse kernels
+typedef float v8f __attribute__((vector_size(32)));
+
+}  // namespace
+
+struct SparseRows {
+  size_t blocks = 0, d = 0;
+  std::vector<uint32_t> row_ptr;  // n + 1: CSR over all rows
+  std::vector<uint32_t> col;
+  FloatBuffer val;
+  std::vector<uint32_t> col_ptr;  // blocks x (d + 1): CSC within each block
+  std::vector<uint16_t> crow;     // row within its block
+  FloatBuffer cval;
+};
+
+std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data) {
+  const size_t n = data.n, d = data.d;
+  size_t nnz = 0;
+  for (size_t i = 0; i < n * d; ++i) nnz += data.x[i] != 0.0f ? 1 : 0;
+  if (static_cast<double>(nnz) > kSparseDensity * static_cast<double>(n * d) || nnz >= (size_t(1) << 32))
+    return nullptr;
+  auto sp = std::make_shared<SparseRows>();
+  sp->d = d;
+  sp->blocks = (n + kBlockRows - 1) / kBlockRows;
+  sp->row_ptr.resize(n + 1);
+  sp->col.resize(nnz);
+  sp->val.resize(nnz);
+  size_t p = 0;
+  for (size_t i = 0; i < n; ++i) {
+    sp->row_ptr[i] = static_cast<uint32_t>(p);
+    for (size_t j = 0; j < d; ++j) {
+      const float v = data.x[i * d + j];
+      if (v != 0.0f) {
+        sp->col[p] = static_cast<uint32_t>(j);
+        sp->val[p] = v;
+        ++p;
+      }
+    }
+  }
+  sp->row_ptr[n] = static_cast<uint32_t>(p);
+  sp->col_ptr.assign(sp->blocks * (d + 1), 0);
+  sp->crow.resize(nnz);
+  sp->cval.resize(nnz);
+  for (size_t b = 0; b < sp->blocks; ++b) {
+    const size_t r0 = b * kBlockRows, r1 = std::min(n, r0 + kBlockRows);
+    uint32_t* cp = sp->col_ptr.data() + b * (d + 1);
+    const uint32_t base = sp->row_ptr[r0];
+    for (size_t q = sp->row_ptr[r0]; q < sp->row_ptr[r1]; ++q) cp[sp->col[q] + 1] += 1;
+    cp[0] = base;
+    for (size_t j = 0; j < d; ++j) cp[j + 1] += cp[j];
+    std::vector<uint32_t> next(cp, cp + d);
+    for (size_t i = r0; i < r1; ++i)  // rows ascending within each column
+      for (size_t q = sp->row_ptr[i]; q < sp->row_ptr[i + 1]; ++q) {
+        const uint32_t at = next[sp->col[q]]++;
+        sp->crow[at] = static_cast<uint16_t>(i - r0);
+        sp->cval[at] = sp->val[q];
+      }
+  }
+  return sp;
+}
+
+namespace {
+
+// The first layer's kernel and bias, rows padded to NV vectors (zeros beyond the width).
+void pad_first_layer(const Net& net, FloatBuffer& wp, size_t nv) {
+  const size_t in = net.sizes[0], w = net.sizes[1], stride = nv * kLanes;
+  wp.assign((in + 1) * stride, 0.0f);
+  for (size_t j = 0; j <= in; ++j) std::memcpy(wp.data() + j * stride, net.params.data() + j * w, w * sizeof(float));
+}
+
+// z1 (rows x w) = relu(b1 + X_block W1) from the block's CSR rows; wp padded (bias last).
+template <int NV>
+void sparse_forward(const SparseRows& sp, size_t r0, size_t rows, const float* wp, size_t in, size_t w, float* z1) {
+  const v8f* bias = reinterpret_cast<const v8f*>(wp + in * NV * kLanes);
+  for (size_t i = 0; i < rows; ++i) {
+    v8f acc[NV];
+    for (int v = 0; v < NV; ++v) acc[v] = bias[v];
+    for (uint32_t q = sp.row_ptr[r0 + i]; q < sp.row_ptr[r0 + i + 1]; ++q) {
+      const float x = sp.val[q];
+      const v8f xv = {x, x, x, x, x, x, x, x};
+      const v8f* row = reinterpret_cast<const v8f*>(wp + static_cast<size_t>(sp.col[q]) * NV * kLanes);
+      for (int v = 0; v < NV; ++v) acc[v] += xv * row[v];
+    }
+    alignas(64) float out[NV * kLanes];
+    for (int v = 0; v < NV; ++v) {
+      const v8f zero = {};
+      const v8f a = acc[v];
+      reinterpret_cast<v8f*>(out)[v] = a > zero ? a : zero;  // relu
+    }
+    std::memcpy(z1 + i * w, out, w * sizeof(float));
+  }
+}
+
+// dW1 of block b (in x w, into `grad`) from its CSC columns and D1 (rows x w), via padded rows.
+template <int NV>
+void sparse_kernel_grad(const SparseRows& sp, size_t b, size_t rows, const float* d1, size_t w, float* dp,
+                        float* grad) {
+  const size_t stride = NV * kLanes, in = sp.d;
+  for (size_t i = 0; i < rows; ++i) {
+    std::memcpy(dp + i * stride, d1 + i * w, w * sizeof(float));
+    std::memset(dp + i * stride + w, 0, (stride - w) * sizeof(float));
+  }
+  const uint32_t* cp = sp.col_ptr.data() + b * (in + 1);
+  for (size_t j = 0; j < in; ++j) {
+    v8f acc[NV] = {};
+    for (uint32_t q = cp[j]; q < cp[j + 1]; ++q) {
+      const float x = sp.cval[q];
+      const v8f xv = {x, x, x, x, x, x, x, x};
+      const v8f* row = reinterpret_cast<const v8f*>(dp + static_cast<size_t>(sp.crow[q]) * stride);
+      for (int v = 0; v < NV; ++v) acc[v] += xv * row[v];
+    }
+    alignas(64) float out[NV * kLanes];
+    for (int v = 0; v < NV; ++v) reinterpret_cast<v8f*>(out)[v] = acc[v];
+    std::memcpy(grad + j * w, out, w * sizeof(float));
+  }
+}
+
+constexpr size_t kMaxSparseVectors = 8;  // first-layer widths up to 64 use the sparse kernels
+
+template <typename F>
+void with_vectors(size_t nv, F&& f) {
+  switch (nv) {
+    case 1: f(std::integral_constant<int, 1>()); break;
+    case 2: f(std::integral_constant<int, 2>()); break;
+    case 3: f(std::integral_constant<int, 3>()); break;
+    case 4: f(std::integral_constant<int, 4>()); break;
+    case 5: f(std::integral_constant<int, 5>()); break;
+    case 6: f(std::integral_constant<int, 6>()); break;
+    case 7: f(std::integral_constant<int, 7>()); break;
+    default: f(std::integral_constant<int, 8>()); break;
+  }
+}
+
 // Scratch of full-batch steps: every block's gradient, loss and correct count.
 struct BatchScratch {
   size_t blocks = 0, params = 0;
@@ -559,6 +707,9 @@ struct BatchScratch {
   FloatBuffer grad;     // params: the summed gradient
   std::vector<double> loss;
   std::vector<size_t> correct;
+  const SparseRows* sparse = nullptr;  // the first layer's rows, when sparse enough
+  size_t nv = 0;                       // vectors per padded first-layer row
+  FloatBuffer wp;                      // padded first-layer kernel and bias of this step
   void prepare(size_t n, size_t np) {
     const size_t b = (n + kBlockRows - 1) / kBlockRows;
     if (b == blocks && np == params) return;
@@ -613,7 +764,16 @@ void block_pass(const Net& net, const Dataset& data, size_t b, Workspace& ws, co
   const size_t n = data.n, d0 = data.d, L = net.layers();
   const size_t r0 = b * kBlockRows, rows = std::min(kBlockRows, n - r0);
   const float* a0 = data.x + r0 * d0;
-  forward_rows(net, a0, rows, act.data());
+  const size_t w1 = static_cast<size_t>(net.sizes[1]);
+  if (sc.sparse) {
+    with_vectors(sc.nv, [&](auto nv) { sparse_forward<decltype(nv)::value>(*sc.sparse, r0, rows, sc.wp.data(), d0, w1, act[1]); });
+    if (L == 1) {  // the first layer is the output: no relu (sparse_forward applied one)
+      // Not reached: networks have at least one hidden layer (validate_sizes).
+    }
+    forward_rows(net, a0, rows, act.data(), 2);
+  } else {
+    forward_rows(net, a0, rows, act.data());
+  }
   const float* z = ws.act[L].data();
   float* delta = ws.delta[0].data();
   double loss = 0;
@@ -625,7 +785,16 @@ void block_pass(const Net& net, const Dataset& data, size_t b, Workspace& ws, co
     correct += ((z[i] > 0) == (y > 0.5f)) ? 1 : 0;
     delta[i] = (sigmoid(z[i]) - y) * inv_n;
   }
-  backward_rows(net, a0, rows, ws, sc.partial.data() + b * sc.params);
+  float* grad = sc.partial.data() + b * sc.params;
+  if (sc.sparse) {
+    const float* d1 = nullptr;
+    backward_rows(net, a0, rows, ws, grad, false, &d1);
+    if (ws.padded.size() < kBlockRows * sc.nv * kLanes) ws.padded.assign(kBlockRows * sc.nv * kLanes, 0.0f);
+    float* dp = ws.padded.data();
+    with_vectors(sc.nv, [&](auto nv) { sparse_kernel_grad<decltype(nv)::value>(*sc.sparse, b, rows, d1, w1, dp, grad); });
+  } else {
+    backward_rows(net, a0, rows, ws, grad);
+  }
   sc.loss[b] = loss;
   sc.correct[b] = correct;
 }
@@ -649,6 +818,8 @@ struct EpochResult {
 // One full-batch epoch (all threads of the team call it when `team`). `res` and `k` are shared.
 void full_batch_epoch(Replicate& rep, const Dataset& data, const Hyper& h, BatchScratch& sc, Workspace& ws,
                       const std::vector<float*>& act, bool team, ErrorSlot& errors, EpochResult& res, StepConsts& k) {
+  if (sc.sparse) once(team, errors, [&] { pad_first_layer(rep.net, sc.wp, sc.nv); });
+  if (errors.failed()) return;
   for_each_unit(sc.blocks, team, errors, [&](size_t b) { block_pass(rep.net, data, b, ws, act, sc); });
   once(team, errors, [&] {
     res = EpochResult{};
@@ -703,8 +874,17 @@ void finish_epoch(Replicate& rep, size_t ri, double loss, size_t correct, const 
 constexpr size_t kPoll = 16;  // mini-batches between cancellation polls / progress updates
 
 // All epochs of one replicate on this thread alone.
+// The sparse first layer for this network, when the rows are sparse and its width is small enough.
+void use_sparse(BatchScratch& sc, const Net& net, const SparseRows* sp) {
+  const size_t w1 = static_cast<size_t>(net.sizes[1]);
+  const bool ok = sp != nullptr && w1 <= kMaxSparseVectors * kLanes && sp->d == static_cast<size_t>(net.sizes[0]);
+  sc.sparse = ok ? sp : nullptr;
+  sc.nv = (w1 + kLanes - 1) / kLanes;
+}
+
 void train_serial(Replicate& rep, size_t ri, const Dataset& train_data, const Dataset* val, const Hyper& h,
-                  int epochs, Control& control, ErrorSlot& errors, const EpochCallback& on_epoch) {
+                  int epochs, Control& control, ErrorSlot& errors, const EpochCallback& on_epoch,
+                  const SparseRows* sparse) {
   const size_t n = train_data.n;
   const bool full = h.batch == kFullBatch;
   const size_t batch = full ? n : std::min(h.batch, n);
@@ -712,7 +892,10 @@ void train_serial(Replicate& rep, size_t ri, const Dataset& train_data, const Da
   Workspace ws(rep.net.sizes, full ? kBlockRows : std::max(batch, kEvalRows), true);
   auto act = act_pointers(ws);
   BatchScratch sc;
-  if (full) sc.prepare(n, rep.net.params.size());
+  if (full) {
+    sc.prepare(n, rep.net.params.size());
+    use_sparse(sc, rep.net, sparse);
+  }
   std::vector<uint32_t> order(full ? 0 : n);
   for (int e = 0; e < epochs && !rep.stopped; ++e) {
     double loss = 0;
@@ -762,7 +945,7 @@ void train_serial(Replicate& rep, size_t ri, const Dataset& train_data, const Da
 // All epochs of one replicate with every thread of the team inside each full-batch step.
 void train_team(Replicate& rep, size_t ri, const Dataset& train_data, const Dataset* val, const Hyper& h,
                 int epochs, Control& control, ErrorSlot& errors, const EpochCallback& on_epoch, BatchScratch& sc,
-                EpochResult& res, StepConsts& k, bool& halt) {
+                EpochResult& res, StepConsts& k, bool& halt, const SparseRows* sparse) {
   std::unique_ptr<Workspace> ws;
   try {
     ws = std::make_unique<Workspace>(rep.net.sizes, kBlockRows, true);
@@ -772,6 +955,7 @@ void train_team(Replicate& rep, size_t ri, const Dataset& train_data, const Data
   once(true, errors, [&] {
     halt = false;
     sc.prepare(train_data.n, rep.net.params.size());
+    use_sparse(sc, rep.net, sparse);
   });
   if (errors.failed()) return;
   auto act = act_pointers(*ws);
@@ -820,6 +1004,8 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
   control.start(static_cast<uint64_t>(R) * static_cast<uint64_t>(epochs) * steps_per_epoch);
   if (R == 0 || epochs == 0) return;
 
+  std::shared_ptr<const SparseRows> sparse;
+  if (full) sparse = train_data.sparse_checked ? train_data.sparse : sparse_rows(train_data);
   // Full batch with fewer replicates than threads: all threads inside each step.
   const bool team = full && threads > 1 && static_cast<size_t>(threads) > R;
   const int nthreads = team ? threads : std::max(1, std::min<int>(threads, static_cast<int>(R)));
@@ -840,7 +1026,7 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
     if (team) {
       for (size_t i = 0; i < R; ++i) {
         train_team(*replicates[live[i]], live[i], train_data, val, hyper, epochs, control, errors, on_epoch, sc,
-                   res, k, halt);
+                   res, k, halt, sparse.get());
         if (errors.failed() || control.cancelled()) break;  // consistent: read after a barrier
       }
     } else {
@@ -849,7 +1035,7 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
         if (errors.failed()) continue;
         try {
           const size_t ri = live[static_cast<size_t>(i)];
-          train_serial(*replicates[ri], ri, train_data, val, hyper, epochs, control, errors, on_epoch);
+          train_serial(*replicates[ri], ri, train_data, val, hyper, epochs, control, errors, on_epoch, sparse.get());
         } catch (...) {
           errors.capture();
         }

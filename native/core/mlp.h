@@ -57,6 +57,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <new>
 #include <vector>
 
@@ -171,13 +172,22 @@ Net init_network(const std::vector<int32_t>& sizes, uint64_t seed, Init init);
 Net import_weights(const std::vector<int32_t>& sizes, const float* flat, size_t length);
 std::vector<float> export_weights(const Net& net);
 
+struct SparseRows;  // the rows as full-batch steps read them when mostly zeros (mlp.cpp)
+
 // A row-major float32 matrix owned by the caller plus optional labels (0 or 1).
 struct Dataset {
   const float* x = nullptr;
   const float* y = nullptr;  // n labels, may be null for forward passes
   size_t n = 0;
   size_t d = 0;
+  // Optional cache of sparse_rows(*this) for full-batch training (sparse_checked: computed, maybe
+  // null); train() computes it per call when absent.
+  std::shared_ptr<const SparseRows> sparse;
+  bool sparse_checked = false;
 };
+// The rows' sparse form for the first layer of full-batch steps, or null when more than half of
+// the values are nonzero (dense products are then faster). See mlp.cpp.
+std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data);
 // Throws InvalidArgument(arg) on shape mismatch with `d0`, non-finite values, or labels not 0/1.
 void validate_dataset(const Dataset& data, size_t d0, bool need_labels, const std::string& arg);
 

@@ -33,6 +33,7 @@ const MODULES = [
   { file: 'w6-train.js', ids: ['W6'] },
   { file: 'w7-scale.js', ids: ['W7'] },
   { file: 'w8-paper.js', ids: ['W8'] },
+  { file: 'w9-followup.js', ids: ['W9'] },
   { file: 'cli-startup.js', ids: ['CLI'] },
 ];
 /** Every workload id the modules cover (for --only). */

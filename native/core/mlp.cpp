@@ -807,6 +807,11 @@ void chunk_update(Replicate& rep, BatchScratch& sc, size_t c, const Hyper& h, co
   g = Eigen::Map<const Eigen::ArrayXf>(sc.partial.data() + p0, m);
   for (size_t b = 1; b < sc.blocks; ++b) g += Eigen::Map<const Eigen::ArrayXf>(sc.partial.data() + b * sc.params + p0, m);
   update_params(rep, sc.grad.data(), p0, len, h, k);
+  if (sc.sparse) {  // keep the padded copy of the first layer current
+    const size_t w1 = static_cast<size_t>(rep.net.sizes[1]), first = (static_cast<size_t>(rep.net.sizes[0]) + 1) * w1;
+    const size_t stride = sc.nv * kLanes;
+    for (size_t p = p0; p < std::min(p0 + len, first); ++p) sc.wp[(p / w1) * stride + p % w1] = rep.net.params[p];
+  }
 }
 
 struct EpochResult {
@@ -816,31 +821,37 @@ struct EpochResult {
 };
 
 // One full-batch epoch (all threads of the team call it when `team`). `res` and `k` are shared.
-void full_batch_epoch(Replicate& rep, const Dataset& data, const Hyper& h, BatchScratch& sc, Workspace& ws,
-                      const std::vector<float*>& act, bool team, ErrorSlot& errors, EpochResult& res, StepConsts& k) {
-  if (sc.sparse) once(team, errors, [&] { pad_first_layer(rep.net, sc.wp, sc.nv); });
-  if (errors.failed()) return;
+// One full-batch epoch (all threads of the team call it when `team`): the blocks, then, unless the
+// stop rule is met, the chunks' update. Every thread reduces the blocks' sums into its own `res`
+// (the same values, in block order) and takes the same decision, so the epoch needs only the two
+// barriers of its work-sharing loops; the replicate's state (steps, check values) is written by
+// commit_epoch. Before the first epoch: prepare_optimizer and, for a sparse first layer,
+// pad_first_layer (chunk_update keeps the padded copy current).
+EpochResult full_batch_epoch(Replicate& rep, const Dataset& data, const Hyper& h, BatchScratch& sc, Workspace& ws,
+                             const std::vector<float*>& act, bool team, ErrorSlot& errors) {
   for_each_unit(sc.blocks, team, errors, [&](size_t b) { block_pass(rep.net, data, b, ws, act, sc); });
-  once(team, errors, [&] {
-    res = EpochResult{};
-    for (size_t b = 0; b < sc.blocks; ++b) {
-      res.loss += sc.loss[b];
-      res.correct += sc.correct[b];
-    }
-    rep.check_loss = res.loss / static_cast<double>(data.n);
-    rep.check_accuracy = static_cast<double>(res.correct) / static_cast<double>(data.n);
-    if (meets_accuracy(res.correct, data.n, h.stop_at_accuracy)) {
-      res.stopped = true;
-      rep.stopped = true;
-      return;
-    }
-    prepare_optimizer(rep, h);
-    rep.steps += 1;
-    k = step_consts(h, rep.steps);
-  });
-  if (res.stopped || errors.failed()) return;
+  EpochResult res;
+  if (errors.failed()) return res;
+  for (size_t b = 0; b < sc.blocks; ++b) {
+    res.loss += sc.loss[b];
+    res.correct += sc.correct[b];
+  }
+  if (meets_accuracy(res.correct, data.n, h.stop_at_accuracy)) {
+    res.stopped = true;
+    return res;
+  }
+  const StepConsts k = step_consts(h, rep.steps + 1);
   const size_t chunks = (sc.params + kChunkParams - 1) / kChunkParams;
   for_each_unit(chunks, team, errors, [&](size_t c) { chunk_update(rep, sc, c, h, k); });
+  return res;
+}
+
+// The replicate's state after a full-batch epoch (one thread).
+void commit_epoch(Replicate& rep, const EpochResult& res, size_t n) {
+  rep.check_loss = res.loss / static_cast<double>(n);
+  rep.check_accuracy = static_cast<double>(res.correct) / static_cast<double>(n);
+  if (res.stopped) rep.stopped = true;
+  else rep.steps += 1;
 }
 
 bool params_finite(const Net& net) {
@@ -901,9 +912,12 @@ void train_serial(Replicate& rep, size_t ri, const Dataset& train_data, const Da
     double loss = 0;
     size_t correct = 0;
     if (full) {
-      EpochResult res;
-      StepConsts k;
-      full_batch_epoch(rep, train_data, h, sc, ws, act, false, errors, res, k);
+      if (e == 0) {
+        prepare_optimizer(rep, h);
+        if (sc.sparse) pad_first_layer(rep.net, sc.wp, sc.nv);
+      }
+      const EpochResult res = full_batch_epoch(rep, train_data, h, sc, ws, act, false, errors);
+      commit_epoch(rep, res, n);
       if (res.stopped) break;
       loss = res.loss;
       correct = res.correct;
@@ -945,7 +959,7 @@ void train_serial(Replicate& rep, size_t ri, const Dataset& train_data, const Da
 // All epochs of one replicate with every thread of the team inside each full-batch step.
 void train_team(Replicate& rep, size_t ri, const Dataset& train_data, const Dataset* val, const Hyper& h,
                 int epochs, Control& control, ErrorSlot& errors, const EpochCallback& on_epoch, BatchScratch& sc,
-                EpochResult& res, StepConsts& k, bool& halt, const SparseRows* sparse) {
+                bool& halt, bool& abort_all, const SparseRows* sparse) {
   std::unique_ptr<Workspace> ws;
   try {
     ws = std::make_unique<Workspace>(rep.net.sizes, kBlockRows, true);
@@ -956,18 +970,26 @@ void train_team(Replicate& rep, size_t ri, const Dataset& train_data, const Data
     halt = false;
     sc.prepare(train_data.n, rep.net.params.size());
     use_sparse(sc, rep.net, sparse);
+    prepare_optimizer(rep, h);
+    if (sc.sparse) pad_first_layer(rep.net, sc.wp, sc.nv);
   });
   if (errors.failed()) return;
   auto act = act_pointers(*ws);
   for (int e = 0; e < epochs; ++e) {
-    full_batch_epoch(rep, train_data, h, sc, *ws, act, true, errors, res, k);
+    const EpochResult res = full_batch_epoch(rep, train_data, h, sc, *ws, act, true, errors);
+    // The third and last barrier of the epoch.
     once(true, errors, [&] {
-      if (errors.failed() || res.stopped) {
+      if (errors.failed()) {
+        halt = abort_all = true;
+        return;
+      }
+      commit_epoch(rep, res, train_data.n);
+      if (res.stopped) {
         halt = true;
         return;
       }
       if (control.cancelled()) {
-        halt = true;
+        halt = abort_all = true;
         return;
       }
       control.advance(1);
@@ -1013,9 +1035,7 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
   std::atomic<uint32_t> seen_flags{kFpFlushResults | kFpFlushInputs};  // AND over the team
   // Shared by the team in `team` mode.
   BatchScratch sc;
-  EpochResult res;
-  StepConsts k;
-  bool halt = false;
+  bool halt = false, abort_all = false;  // set in single sections only: every thread reads the same
 
 #pragma omp parallel num_threads(nthreads)
   {
@@ -1026,8 +1046,8 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
     if (team) {
       for (size_t i = 0; i < R; ++i) {
         train_team(*replicates[live[i]], live[i], train_data, val, hyper, epochs, control, errors, on_epoch, sc,
-                   res, k, halt, sparse.get());
-        if (errors.failed() || control.cancelled()) break;  // consistent: read after a barrier
+                   halt, abort_all, sparse.get());
+        if (errors.failed() || abort_all) break;  // consistent: both read after a barrier
       }
     } else {
 #pragma omp for schedule(dynamic, 1)

@@ -13,7 +13,7 @@ import {
 } from '../geometry.js';
 import { readLayerFiles, type LayerSource } from '../npz.js';
 import { isQuiet, metaBlock, note, writeOutput } from './output.js';
-import { jsonText, JsonRows, toJsonValue, ProgressBar } from './util.js';
+import { jsonBytes, JsonRows, toJsonValue, ProgressBar } from './util.js';
 
 /** Notices for inputs that were reshaped (N-D flattened) or reordered (natural sort). */
 export function noteShapes(sources: readonly LayerSource[], reordered = false): void {
@@ -135,7 +135,7 @@ export async function geometryCommand(argv: string[]): Promise<number> {
   }
   result.input = input.sources[0];
   result.meta = await metaBlock([positionals[0]!]);
-  await writeOutput(values.out, jsonText(result) + '\n');
+  await writeOutput(values.out, jsonBytes(result, true));
   note(
     `ricciflow geometry: n=${g.n} k=${k} mode=${g.mode} edges=${g.edgeCount} connected=${geo.connected} ` +
       `components=${geo.components} g=${geo.geodesicSum ?? 'null'} -> ${values.out}\n`,

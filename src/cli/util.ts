@@ -1,27 +1,7 @@
 /** Small helpers shared by the CLI verbs: atomic writes, JSON with nulls, progress lines. */
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 
-import { IoError } from '../errors.js';
-
-/** Writes a file atomically (temp file, fsync, rename): readers never see a half-written file. */
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true }).catch(() => undefined);
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(content);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw new IoError(`cannot write ${path}: ${(err as Error).message}`, 'out');
-  }
-}
+/** Atomic writes that never replace special files; see src/files.ts. */
+export { writeFileAtomic, ensureDir } from '../files.js';
 
 /** TypedArrays to plain arrays, NaN/±Infinity to null (JSON has no NaN). */
 export function toJsonValue(v: unknown): unknown {

@@ -9,6 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, knn, setDefaultThreads, setThreadBudget, threadInfo } from '../src/index.js';
 
 const DIST = pathToFileURL(resolve(__dirname, '..', 'dist', 'index.js')).href;
+// Problem sizes scale down under the sanitised build (scripts/test-asan.sh sets 0.3): everything
+// runs several times slower there, so smaller calls still last long enough to be interrupted.
+const SCALE = Number(process.env.RICCIFLOW_TEST_SCALE ?? '1') || 1;
+const sized = (n: number): number => Math.max(500, Math.round(n * SCALE));
 
 /** Runs an ES module body in a child process (`rf` = the built package); returns its exit and output. */
 function child(body: string, timeoutMs = 110_000): { status: number | null; signal: string | null; out: string } {
@@ -71,7 +75,7 @@ describe('inputs detached or shrunk during a call (issue item 1)', () => {
   it('knn: transferring the input buffer mid-call (structuredClone, postMessage) changes nothing', () => {
     const r = child(`${CLOUD}
 const { MessageChannel } = await import('node:worker_threads');
-const n = 12000, d = 50;
+const n = ${sized(12000)}, d = 50;
 const expected = await rf.knn({ data: cloud(n, d), n, d }, { k: 30 });
 for (const how of ['structuredClone', 'postMessage']) {
   for (let rep = 0; rep < 2; rep++) {
@@ -210,12 +214,12 @@ console.log('OK');
 
 const LONG_CALLS: Record<string, string> = {
   // Each would run for minutes if not cancelled.
-  knn: `const n = 150000, d = 16; const data = new Float32Array(n * d); for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 1.7) + Math.cos(i * 0.37);
+  knn: `const n = ${sized(150000)}, d = 16; const data = new Float32Array(n * d); for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 1.7) + Math.cos(i * 0.37);
         await rf.knn({ data, n, d }, { k: 50 });`,
-  geodesics: `const n = 300000, k = 2; const lists = new Int32Array(n * k);
+  geodesics: `const n = ${sized(100000)}, k = 2; const lists = new Int32Array(n * k);
         for (let i = 0; i < n; i++) { lists[2 * i] = (i + 1) % n; lists[2 * i + 1] = (i + n - 1) % n; }
         const g = await rf.graphFromKnn(lists, { n, k, mode: 'union' }); await rf.geodesics(g);`,
-  ollivier: `const n = 20000, d = 10; const data = new Float32Array(n * d); for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 1.7) + Math.cos(i * 0.37);
+  ollivier: `const n = ${sized(20000)}, d = 10; const data = new Float32Array(n * d); for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 1.7) + Math.cos(i * 0.37);
         const g = await rf.knnGraph({ data, n, d }, { k: 30 }); await rf.curvature(g, { curvatures: ['ollivier'] });`,
   training: `const data = rf.syntheticDataset('A', { nTrain: 4000, nTest: 100, seed: 0 });
         await rf.trainNetworks(data, { architecture: 'wide', depth: 5, epochs: 100000, seeds: [0, 1] });`,

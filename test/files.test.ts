@@ -230,6 +230,10 @@ describe('networks.jsonl (items 11, 12)', () => {
     const report = await run(['report', dir, '--out', join(dir, 'report.html')]);
     expect(report.stderr).not.toMatch(/TypeError/);
     expect(report.code).toBe(0);
+    // A k or curvature that was never analysed is refused, not drawn as an empty report.
+    const noK = await run(['report', dir, '--k', '99', '--out', join(dir, 'r2.html')]);
+    expect(noK.code).toBe(2);
+    expect(noK.stderr).toMatch(/no network was analysed at k = 99 \(analysed: 5\)/);
     // The sweep continues over it (nothing to do: both networks are there).
     const again = await runSweep({ spec: tiny('base', [0, 1]), outDir: dir, warn: quiet });
     expect(again.skipped).toBe(2);

@@ -1,12 +1,13 @@
 // The promises of the README's "Guarantees" section that are not crash tests (those live in
 // crash.test.ts): endless inputs, extreme magnitudes.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { IoError, knn, pairwiseDistances, readCsv, readNpy, readPoints } from '../src/index.js';
+import { analyzeLayers, InvalidArgumentError, IoError, knn, knnGraph, pairwiseDistances, readCsv, readNpy, readPoints, syntheticDataset, writeNpy } from '../src/index.js';
+import { resolveSweep } from '../src/study/sweep.js';
 import { createRng } from '../src/data/rng.js';
 
 function scratch(): string {
@@ -93,5 +94,37 @@ describe('kNN at extreme magnitudes (issue item 6)', () => {
         expect(Math.abs(got[i]! / f - ref[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, ref[i]!));
       }
     }
+  });
+});
+
+describe('small ones (item 13)', () => {
+  it('knn(points) and knnGraph(points) without options: InvalidArgumentError naming k, not a TypeError', async () => {
+    const points = { data: new Float64Array([0, 0, 1, 0, 5, 5]), n: 3, d: 2 };
+    await expect(knn(points, undefined as unknown as { k: number })).rejects.toThrow(InvalidArgumentError);
+    await expect(knnGraph(points, undefined as unknown as { k: number })).rejects.toThrow(/k: is required/);
+  });
+
+  it('a NaN in a layer names the layer (API) and the file (CLI analyze)', async () => {
+    const ok = { data: new Float32Array([0, 0, 1, 0, 0, 1, 1, 1, 5, 5, 6, 5]), n: 6, d: 2 };
+    const bad = { data: Float32Array.from(ok.data), n: 6, d: 2 };
+    bad.data[7] = Number.NaN;
+    const err = await analyzeLayers([ok, ok, bad], { k: [2] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as Error).message).toMatch(/^layers\[2\]: non-finite value \(NaN\) at row 3, column 1/);
+    const dir = scratch();
+    await writeNpy(join(dir, 'l0.npy'), ok);
+    await writeNpy(join(dir, 'l1.npy'), ok);
+    await writeNpy(join(dir, 'l2.npy'), bad);
+    const r = spawnSync(process.execPath, [join(__dirname, '..', 'bin', 'ricciflow.js'), 'analyze', join(dir, 'l0.npy'), join(dir, 'l1.npy'), join(dir, 'l2.npy'), '--k', '2', '--out', join(dir, 'r.json')], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, 'l2.npy')}: non-finite value (NaN) at row 3, column 1 (layer 2)`);
+  });
+
+  it('syntheticDataset refuses a fractional seed and absurd sizes; sweeps refuse 5v5 and nTrain 1e12 at validation', () => {
+    expect(() => syntheticDataset('A', { nTrain: 10, nTest: 10, seed: 1.5 })).toThrow(/seed must be a non-negative integer, got 1.5/);
+    expect(() => syntheticDataset('A', { nTrain: 1e12, nTest: 10 })).toThrow(InvalidArgumentError);
+    const base = { datasets: ['A'], architectures: ['narrow'], depths: [3], seeds: [0] };
+    expect(() => resolveSweep({ ...base, datasets: ['fashion-mnist:5v5'] })).toThrow(/pairs class 5 with itself/);
+    expect(() => resolveSweep({ ...base, data: { nTrain: 1e12 } })).toThrow(/data.nTrain/);
   });
 });

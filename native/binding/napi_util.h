@@ -36,6 +36,7 @@ class KeepAlive {
   void add(Napi::Value v);
   void own(std::shared_ptr<const void> p) { owned_.push_back(std::move(p)); }
   bool copied() const { return !owned_.empty(); }
+  std::vector<std::shared_ptr<const void>> take_owned() { return std::move(owned_); }
  private:
   std::vector<Napi::Reference<Napi::Value>> refs_;
   std::vector<std::shared_ptr<const void>> owned_;

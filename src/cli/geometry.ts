@@ -196,6 +196,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   noteShapes(input.sources, input.reordered);
   const { analyzeLayers } = await import('../analysis.js');
   const bar = isQuiet() ? null : new ProgressBar('analyze', layers.length * ks.length);
+  // An error about layers[i] names the file (and .npz key) it came from.
   const res = await analyzeLayers(layers, {
     k: ks,
     curvatures,
@@ -205,6 +206,12 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     alpha: parseNumberOption(values.alpha, 'alpha', 0.5),
     threads,
     onLayer: (d) => bar?.update(d),
+  }).catch((err: unknown) => {
+    const m = err instanceof InvalidArgumentError ? /^layers\[(\d+)\]/.exec(err.arg ?? '') : null;
+    const src = m ? input.sources[Number(m[1])] : undefined;
+    if (!m || !src) throw err;
+    const label = src.key !== undefined ? `${src.file} (array '${src.key}')` : src.file;
+    throw new InvalidArgumentError(`${label}: ${(err as Error).message.replace(/^layers\[\d+\]: /, '')} (layer ${m[1]})`, err instanceof InvalidArgumentError ? err.arg : 'LAYER');
   });
   const blocks = res.byK.flatMap((K) =>
     curvatures.map((c) => {

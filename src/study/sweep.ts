@@ -34,6 +34,7 @@ function isBuiltInDataset(name: string): boolean {
 import { canonicalJson, configId, runCell, VERSION, widthsFor } from './network.js';
 import { readRecords, RecordWriter } from './store.js';
 import { acquireDirLock, STALE_MS } from './lock.js';
+import { MAX_SYNTHETIC_POINTS } from '../data/synthetic.js';
 import { ensureDir } from '../files.js';
 import { recordsToCsv } from './summary.js';
 import type { AnalysisSettings, NetworkConfig, NetworkRecord } from './types.js';
@@ -279,6 +280,8 @@ export function resolveSweep(raw: unknown, source = 'sweep', baseDir = process.c
   };
   if (dRaw.nTrain !== undefined) data.nTrain = int('data.nTrain', dRaw.nTrain, 2);
   if (dRaw.nTest !== undefined) data.nTest = int('data.nTest', dRaw.nTest, 2);
+  for (const key of ['nTrain', 'nTest'] as const)
+    if ((data[key] ?? 0) > MAX_SYNTHETIC_POINTS) fail(`data.${key}`, `is ${data[key]}; at most ${MAX_SYNTHETIC_POINTS} points per split`);
   if (dRaw.noise !== undefined) {
     if (isObj(dRaw.noise)) {
       const per: Record<string, number> = {};

@@ -6,12 +6,23 @@
  * a named pipe) are written through, a symbolic link is followed and its target written, and
  * block devices, sockets and directories are refused.
  */
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 import { IoError } from './errors.js';
-import { fileKind } from './io.js';
+
+/** What a non-regular file is, for error messages. */
+export function fileKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFile()) return 'a regular file';
+  return 'not a regular file';
+}
 
 function ioError(message: string, arg: string, cause?: unknown): IoError {
   const e = new IoError(message, arg);

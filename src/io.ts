@@ -7,7 +7,8 @@
  * rejects non-finite coordinates when points are handed to it, so the error surfaces there
  * with the row that holds them.
  */
-import { constants as fsConstants, type Stats } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
+import { fileKind } from './files.js';
 import { open, writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { FormatError, InvalidArgumentError, IoError } from './errors.js';
@@ -29,17 +30,7 @@ const NPY_ALIGN = 64;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** What a non-regular file is, for error messages. */
-export function fileKind(st: Stats): string {
-  if (st.isDirectory()) return 'a directory';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isFIFO()) return 'a FIFO (named pipe)';
-  if (st.isSocket()) return 'a socket';
-  if (st.isSymbolicLink()) return 'a symbolic link';
-  if (st.isFile()) return 'a regular file';
-  return 'not a regular file';
-}
+export { fileKind } from './files.js';
 
 /**
  * Read a whole regular file, turning fs failures into an {@link IoError} that names the path.

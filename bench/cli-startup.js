@@ -46,7 +46,7 @@ export async function run(ctx) {
     ctx.log({ workload: 'CLI', case: cmds[c].name, ours: med[c], status: 'INFO', note: `whole process, median of ${reps} (alternating)` });
 
   const anchorsDir = ctx.anchorsDir ?? join(ctx.benchDir, 'anchors');
-  const reference = [join(anchorsDir, 'reference.py'), ...(ctx.sharedDir ? [join(ctx.sharedDir, 'anchors', 'reference.py')] : [])].find((p) => existsSync(p));
+  const reference = [join(anchorsDir, 'reference.py')].find((p) => existsSync(p));
   const caseName = `${cmds[2].name} vs reference.py, whole processes`;
   if (!reference || !ctx.has?.numpy || !ctx.has?.scipy) {
     ctx.log({ workload: 'CLI', case: caseName, ours: med[2], anchor: 'reference.py', anchorMs: null, target: TARGET, note: 'reference.py / numpy / scipy: not installed' });

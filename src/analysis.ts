@@ -182,6 +182,14 @@ function checkLayers(layers: readonly PointsInput[]): ReturnType<typeof toPoints
   if (!Array.isArray(layers) || layers.length < 2)
     throw new InvalidArgumentError('layers: need at least 2 layers (input and output)', 'layers');
   const pts = layers.map((l, i) => toPoints(l, `layers[${i}]`));
+  pts.forEach((p, i) => {
+    const bad = p.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0)
+      throw new InvalidArgumentError(
+        `layers[${i}]: non-finite value (${p.data[bad]}) at row ${Math.floor(bad / p.d)}, column ${bad % p.d}`,
+        `layers[${i}]`,
+      );
+  });
   const n = pts[0]!.n;
   pts.forEach((p, i) => {
     if (p.n !== n)

@@ -70,9 +70,17 @@ function checkMode(mode: string | undefined): GraphMode {
   return m as GraphMode;
 }
 
+/** The options object of a call that needs `k` (a missing one is an InvalidArgumentError, not a TypeError). */
+function needK<T extends { k: number }>(options: T | undefined): T {
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError('k: is required (pass options such as { k: 10 })', 'k');
+  return options;
+}
+
 /** Exact kNN lists (n × k, row-major Int32Array), self excluded, ties to the lower index. */
-export function knn(points: PointsInput, options: CallOptions & { k: number }): Promise<Int32Array> {
-  return callNative(options, (raw) => addon.knn(toPoints(points), { ...raw, k: options.k }));
+export async function knn(points: PointsInput, options: CallOptions & { k: number }): Promise<Int32Array> {
+  const o = needK(options);
+  return callNative(o, (raw) => addon.knn(toPoints(points), { ...raw, k: o.k }));
 }
 
 /** Exact kNN graph of a point cloud. */
@@ -80,6 +88,7 @@ export async function knnGraph(
   points: PointsInput,
   options: CallOptions & { k: number; mode?: GraphMode },
 ): Promise<KnnGraph> {
+  options = needK(options);
   const mode = checkMode(options.mode);
   return (await callNative(options, (raw) =>
     addon.knnGraph(toPoints(points), { ...raw, k: options.k, mode }),
@@ -91,6 +100,7 @@ export async function graphFromKnn(
   lists: Int32Array,
   options: CallOptions & { n: number; k: number; mode?: GraphMode },
 ): Promise<KnnGraph> {
+  options = needK(options);
   const mode = checkMode(options.mode);
   return (await callNative(options, (raw) =>
     addon.graphFromKnn(lists, { ...raw, n: options.n, k: options.k, mode }),

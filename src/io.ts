@@ -7,7 +7,9 @@
  * rejects non-finite coordinates when points are handed to it, so the error surfaces there
  * with the row that holds them.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { fileKind } from './files.js';
+import { open, writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { FormatError, InvalidArgumentError, IoError } from './errors.js';
 
@@ -28,16 +30,54 @@ const NPY_ALIGN = 64;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Read a whole file, turning fs failures into an {@link IoError} that names the path (also used by src/npz.ts). */
-export async function readWhole(path: string): Promise<Buffer> {
+export { fileKind } from './files.js';
+
+/**
+ * Read a whole regular file, turning fs failures into an {@link IoError} that names the path.
+ * Anything else (a device such as /dev/zero, a FIFO, a socket, a directory; symbolic links are
+ * followed first) is refused before a byte is read, so an endless input cannot exhaust memory;
+ * at most the size the file had when opened is read, and at most `maxBytes`.
+ */
+export async function readRegularFile(path: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Buffer> {
+  const fail = (what: string, err?: unknown): IoError => {
+    const e = new IoError(`cannot read ${path}: ${what}`, 'path');
+    if (err !== undefined) e.cause = err;
+    return e;
+  };
+  let fh;
   try {
-    return await readFile(path);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (regular files ignore the flag).
+    fh = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (err) {
-    const e = new IoError(`cannot read ${path}: ${(err as Error).message}`);
-    e.cause = err;
-    throw e;
+    throw fail((err as Error).message, err);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw fail(`${fileKind(st)}, not a regular file`);
+    if (st.size > maxBytes) throw fail(`${st.size} bytes, more than the ${maxBytes} this reader accepts`);
+    const buf = Buffer.allocUnsafe(st.size);
+    let got = 0;
+    while (got < st.size) {
+      const { bytesRead } = await fh.read(buf, got, st.size - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got === st.size ? buf : buf.subarray(0, got);
+  } catch (err) {
+    if (err instanceof IoError) throw err;
+    throw fail((err as Error).message, err);
+  } finally {
+    await fh.close().catch(() => undefined);
   }
 }
+
+/** Read a whole regular file (see {@link readRegularFile}; also used by src/npz.ts). */
+export async function readWhole(path: string, maxBytes?: number): Promise<Buffer> {
+  return readRegularFile(path, maxBytes);
+}
+
+/** Largest delimited-text file read (V8 strings hold at most ~512 MiB; use .npy for larger data). */
+export const MAX_CSV_BYTES = 256 * 1024 * 1024;
 
 export async function writeWhole(path: string, bytes: Uint8Array): Promise<void> {
   try {
@@ -429,9 +469,12 @@ export function parseCsv(text: string, name = '<csv text>'): Matrix {
   return { data: Float64Array.from(values), n, d };
 }
 
-/** Read a delimited text file (comma, tab or whitespace); see {@link parseCsv}. @throws IoError, FormatError */
+/**
+ * Read a delimited text file (comma, tab or whitespace; a regular file of at most
+ * {@link MAX_CSV_BYTES}); see {@link parseCsv}. @throws IoError, FormatError
+ */
 export async function readCsv(path: string): Promise<Matrix> {
-  const buf = await readWhole(path);
+  const buf = await readWhole(path, MAX_CSV_BYTES);
   return parseCsv(buf.toString('utf8'), basename(path));
 }
 

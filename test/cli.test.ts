@@ -191,16 +191,26 @@ describe('ricciflow analyze', () => {
 
 describe('jsonText (the CLI result writer)', () => {
   it('writes the same text as JSON.stringify(toJsonValue(v)), typed arrays and JsonRows included', async () => {
-    const { jsonText, JsonRows, toJsonValue } = await import('../src/cli/util.js');
+    const { jsonBytes, jsonText, JsonRows, toJsonValue } = await import('../src/cli/util.js');
     const f = new Float64Array([1.5, NaN, -0, Infinity, -Infinity, 1e21, 1e-7, 0.1 + 0.2]);
     const i = new Int32Array([3, -1, 2147483647, -2147483648, 0, 7]);
-    const rows = (a: ArrayLike<number>, w: number): number[][] =>
-      Array.from({ length: a.length / w }, (_, r) => Array.from(a).slice(r * w, (r + 1) * w));
-    const v = { n: 3, s: 'a"b', nul: null, t: true, u: undefined, nan: NaN, f, f32: new Float32Array([0.1, 2]), i, list: [1, NaN, 'x'], empty: new Int32Array(0) };
+    const rows = (a: ArrayLike<number>, w: number): number[][] => {
+      const all = Array.from(a);
+      return Array.from({ length: a.length / w }, (_, r) => all.slice(r * w, (r + 1) * w));
+    };
+    const v = {
+      n: 3, s: 'a"b', nul: null, t: true, u: undefined, nan: NaN, f, f32: new Float32Array([0.1, 2]), i, list: [1, NaN, 'x'], empty: new Int32Array(0),
+      big: [2 ** 53, -(2 ** 53) + 1, 2 ** 53 + 2, -12345, 1e21, 123456789012345680000, 5e-324, -0, 10, 100, -1000000],
+      uni: { 'clé ä→': 'données/é.npy' }, nested: [[new Float64Array([-0, 0.5])]],
+    };
     expect(jsonText(v)).toBe(JSON.stringify(toJsonValue(v)));
     expect(jsonText({ e: new JsonRows(i, 2), f: new JsonRows(f, 4), one: new JsonRows(i, 6), none: new JsonRows(new Int32Array(0), 2) })).toBe(
       JSON.stringify(toJsonValue({ e: rows(i, 2), f: rows(f, 4), one: rows(i, 6), none: [] })),
     );
     expect(() => jsonText(new JsonRows(i, 4))).toThrow(RangeError);
+    // Bytes: UTF-8 of the same text, with the newline when asked; a buffer that has to grow.
+    expect(Buffer.from(jsonBytes(v, true)).toString('utf8')).toBe(JSON.stringify(toJsonValue(v)) + '\n');
+    const long = new Int32Array(200_000).map((_, k) => k * 7919 - 500_000);
+    expect(jsonText({ long: new JsonRows(long, 4) })).toBe(JSON.stringify({ long: rows(long, 4) }));
   });
 });

@@ -275,17 +275,13 @@ Napi::Value PairwiseDistances(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SetDefaultThreads(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsNumber()) rfb::throw_invalid(info.Env(), "threads", "must be a number");
-  const int t = info[0].As<Napi::Number>().Int32Value();
-  if (t < 0) rfb::throw_invalid(info.Env(), "threads", "must be >= 0 (0 = all cores)");
+  const int t = rfb::thread_count_arg(info.Env(), info[0], "threads", 0);  // 0 = the budget
   rfb::set_default_threads(t);
   return info.Env().Undefined();
 }
 
 Napi::Value SetThreadBudget(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsNumber()) rfb::throw_invalid(info.Env(), "budget", "must be a number");
-  const int t = info[0].As<Napi::Number>().Int32Value();
-  if (t < 1) rfb::throw_invalid(info.Env(), "budget", "must be >= 1");
+  const int t = rfb::thread_count_arg(info.Env(), info[0], "budget", 1);
   ricci::ThreadBudget::global().set_capacity(t);
   return info.Env().Undefined();
 }
@@ -298,6 +294,7 @@ Napi::Value ThreadInfo(const Napi::CallbackInfo& info) {
   o.Set("defaultThreads", Napi::Number::New(env, rfb::default_threads()));
   o.Set("inUse", Napi::Number::New(env, ricci::ThreadBudget::global().in_use()));
   o.Set("peak", Napi::Number::New(env, ricci::ThreadBudget::global().peak()));
+  o.Set("max", Napi::Number::New(env, ricci::max_threads()));
   return o;
 }
 

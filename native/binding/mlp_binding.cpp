@@ -398,7 +398,9 @@ Napi::Value MlpForward(const Napi::CallbackInfo& info) {
   mlp::Dataset x;
   x.n = n;
   x.d = static_cast<size_t>(sizes[0]);
-  x.x = f32_arg(env, info[2], "x", static_cast<int64_t>(n * x.d));
+  f32_arg(env, info[2], "x", static_cast<int64_t>(n * x.d));
+  KeepAlive keep;
+  x.x = static_cast<const float*>(rfb::stable_bytes(env, info[2].As<Napi::TypedArray>(), keep));
   Napi::Object opt = rfb::options_arg(info, 4);
   auto net = std::make_shared<mlp::Net>();
   try {
@@ -407,8 +409,6 @@ Napi::Value MlpForward(const Napi::CallbackInfo& info) {
   } catch (const ricci::Error& e) {
     rethrow_core(env, e);
   }
-  KeepAlive keep;
-  keep.add(info[2]);
   auto out = std::make_shared<std::vector<std::vector<float>>>();
   return Task::Schedule(
       env, task_options(env, opt, 1), std::move(keep),

@@ -1,7 +1,12 @@
 #include "napi_util.h"
 
 #include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "../core/threads.h"
 
@@ -20,7 +25,19 @@ const char* code_name(ricci::ErrorCode c) {
 }  // namespace
 
 int default_threads() { return g_default_threads.load(); }
-void set_default_threads(int t) { g_default_threads.store(t < 0 ? 0 : t); }
+void set_default_threads(int t) { g_default_threads.store(std::max(0, std::min(t, ricci::max_threads()))); }
+
+int thread_count_arg(Napi::Env env, Napi::Value v, const std::string& name, int lo) {
+  const int hi = ricci::max_threads();
+  if (!v.IsNumber()) throw_invalid(env, name, "must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || d != std::floor(d))
+    throw_invalid(env, name, "must be a finite integer (got " + v.ToString().Utf8Value() + ")");
+  if (d < lo || d > hi)
+    throw_invalid(env, name, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                                 " (got " + v.ToString().Utf8Value() + ")");
+  return static_cast<int>(d);
+}
 
 Napi::Error make_error(Napi::Env env, const std::string& code, const std::string& arg,
                        const std::string& message) {
@@ -79,6 +96,110 @@ std::string string_option(const Napi::Object& o, const char* key, const std::str
 
 void KeepAlive::add(Napi::Value v) { refs_.push_back(Napi::Persistent(v)); }
 
+namespace {
+// Buffers handed to JS by to_buffer and not yet finalized: start address -> byte length. Shared by
+// every environment (a worker's buffers are its own, but the map is keyed by address).
+std::mutex g_owned_mu;
+std::map<uintptr_t, size_t>* g_owned = new std::map<uintptr_t, size_t>();  // never destroyed
+
+bool owned_by_addon(const void* data, size_t bytes) {
+  const uintptr_t a = reinterpret_cast<uintptr_t>(data);
+  std::lock_guard<std::mutex> lock(g_owned_mu);
+  auto it = g_owned->upper_bound(a);
+  if (it == g_owned->begin()) return false;
+  --it;
+  return a >= it->first && a - it->first <= it->second && bytes <= it->second - (a - it->first);
+}
+}  // namespace
+
+void register_owned(const void* data, size_t bytes) {
+  std::lock_guard<std::mutex> lock(g_owned_mu);
+  (*g_owned)[reinterpret_cast<uintptr_t>(data)] = bytes;
+}
+
+void unregister_owned(const void* data) {
+  std::lock_guard<std::mutex> lock(g_owned_mu);
+  g_owned->erase(reinterpret_cast<uintptr_t>(data));
+}
+
+namespace {
+// Memory for input copies, reused: on the VMs we run on, first-touching fresh pages costs far
+// more than the copy itself (a 6.3 MB copy into fresh memory took 2-70 ms under load, into
+// reused memory 0.3 ms). Keeps at most 4 blocks and 256 MiB; blocks are 64-byte aligned (the
+// core's kernels read rows with wide loads).
+class CopyPool {
+ public:
+  void* get(size_t bytes, size_t* cap) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      size_t best = free_.size();
+      for (size_t i = 0; i < free_.size(); ++i)
+        if (free_[i].second >= bytes && free_[i].second <= 2 * bytes + (1u << 20) &&
+            (best == free_.size() || free_[i].second < free_[best].second))
+          best = i;
+      if (best != free_.size()) {
+        void* p = free_[best].first;
+        *cap = free_[best].second;
+        cached_ -= *cap;
+        free_.erase(free_.begin() + static_cast<long>(best));
+        return p;
+      }
+    }
+    *cap = (bytes + 63) / 64 * 64;
+    return std::aligned_alloc(64, *cap);
+  }
+  void put(void* p, size_t cap) {
+    std::vector<void*> drop;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (cap > kMaxCached) {
+        drop.push_back(p);
+      } else {
+        free_.emplace_back(p, cap);
+        cached_ += cap;
+        while (free_.size() > 4 || cached_ > kMaxCached) {
+          drop.push_back(free_.front().first);
+          cached_ -= free_.front().second;
+          free_.erase(free_.begin());
+        }
+      }
+    }
+    for (void* q : drop) std::free(q);
+  }
+
+ private:
+  static constexpr size_t kMaxCached = size_t(256) << 20;
+  std::mutex mu_;
+  std::vector<std::pair<void*, size_t>> free_;
+  size_t cached_ = 0;
+};
+
+CopyPool& copy_pool() {
+  static CopyPool* pool = new CopyPool();  // never destroyed: copies may be freed at exit
+  return *pool;
+}
+}  // namespace
+
+const void* stable_bytes(Napi::Env env, Napi::TypedArray ta, KeepAlive& keep) {
+  napi_typedarray_type type;
+  size_t length = 0, offset = 0;
+  void* data = nullptr;
+  napi_value buffer = nullptr;
+  if (napi_get_typedarray_info(env, ta, &type, &length, &data, &buffer, &offset) != napi_ok)
+    throw make_error(env, "ERR_NATIVE", "", "cannot read a typed array");
+  keep.add(ta);
+  const size_t bytes = ta.ByteLength();
+  if (bytes == 0 || owned_by_addon(data, bytes)) return data;
+  bool plain = true;
+  if (napi_is_arraybuffer(env, buffer, &plain) == napi_ok && !plain) return data;  // SharedArrayBuffer
+  size_t cap = 0;
+  void* copy = copy_pool().get(bytes, &cap);
+  if (copy == nullptr) throw make_error(env, "ERR_NATIVE", "", "out of memory copying an input array");
+  std::memcpy(copy, data, bytes);
+  keep.own(std::shared_ptr<const void>(copy, [cap](const void* q) { copy_pool().put(const_cast<void*>(q), cap); }));
+  return copy;
+}
+
 static size_t whole_number(Napi::Env env, Napi::Value v, const std::string& name) {
   if (!v.IsNumber()) throw_invalid(env, name, "must be a number");
   double d = v.As<Napi::Number>().DoubleValue();
@@ -97,10 +218,8 @@ ricci::PointsView points_arg(Napi::Env env, Napi::Value v, const std::string& na
   ricci::PointsView p;
   if (ta.TypedArrayType() == napi_float32_array) {
     p.dtype = ricci::DType::F32;
-    p.data = ta.As<Napi::Float32Array>().Data();
   } else if (ta.TypedArrayType() == napi_float64_array) {
     p.dtype = ricci::DType::F64;
-    p.data = ta.As<Napi::Float64Array>().Data();
   } else {
     throw_invalid(env, name, "data must be a Float32Array or Float64Array");
   }
@@ -111,12 +230,12 @@ ricci::PointsView points_arg(Napi::Env env, Napi::Value v, const std::string& na
   if (ta.ElementLength() != p.n * p.d)
     throw_invalid(env, name, "data length " + std::to_string(ta.ElementLength()) + " != n*d = " +
                                  std::to_string(p.n) + "*" + std::to_string(p.d));
+  p.data = stable_bytes(env, ta, keep);
   try {
     ricci::validate_points(p, name);
   } catch (const ricci::Error& e) {
     throw make_error(env, "ERR_INVALID_ARGUMENT", e.arg(), e.what());
   }
-  keep.add(data);
   return p;
 }
 
@@ -129,8 +248,7 @@ const int32_t* int32_array_arg(Napi::Env env, Napi::Value v, const std::string& 
     throw_invalid(env, name, "length " + std::to_string(a.ElementLength()) + " != expected " +
                                  std::to_string(expected));
   if (length) *length = a.ElementLength();
-  keep.add(v);
-  return a.Data();
+  return static_cast<const int32_t*>(stable_bytes(env, a, keep));
 }
 
 namespace {
@@ -196,11 +314,12 @@ ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name
   try {
     // Bounds are checked on every call (memory safety does not rest on a cache). The full
     // semantic validation is remembered for graphs already validated with identical contents.
+    // Copies (arrays JS could detach) get fresh addresses on every call: validated, never cached.
     const uint64_t fingerprint = ricci::check_graph_bounds(g, name);
-    if (!validated_before(g, fingerprint)) {
+    if (keep.copied() || !validated_before(g, fingerprint)) {
       g_validation_count.fetch_add(1, std::memory_order_relaxed);
       ricci::validate_graph(g, name);
-      remember_validated(g, fingerprint);
+      if (!keep.copied()) remember_validated(g, fingerprint);
     }
   } catch (const ricci::Error& e) {
     throw make_error(env, "ERR_INVALID_ARGUMENT", e.arg(), e.what());
@@ -216,11 +335,11 @@ Napi::Float64Array copy_f64(Napi::Env env, const std::vector<double>& v) {
 
 // ---- Control ---------------------------------------------------------------------------------
 
-Napi::FunctionReference* ControlWrap::ctor_ = nullptr;
-
+// Per environment (main thread and each worker_threads Worker load the addon separately): the
+// Control constructor of that environment, as instance data.
 void ControlWrap::Init(Napi::Env env, Napi::Object exports) {
   Napi::Function f = DefineClass(env, "Control", {InstanceMethod("cancel", &ControlWrap::Cancel)});
-  ctor_ = new Napi::FunctionReference(Napi::Persistent(f));
+  env.SetInstanceData<Napi::FunctionReference>(new Napi::FunctionReference(Napi::Persistent(f)));
   exports.Set("Control", f);
 }
 
@@ -235,8 +354,8 @@ Napi::Value ControlWrap::Cancel(const Napi::CallbackInfo& info) {
 std::shared_ptr<ricci::Control> control_option(const Napi::Object& o, KeepAlive& keep) {
   Napi::Value v = o.Get("control");
   if (v.IsUndefined() || v.IsNull()) return std::make_shared<ricci::Control>();
-  if (!v.IsObject() || ControlWrap::ctor_ == nullptr ||
-      !v.As<Napi::Object>().InstanceOf(ControlWrap::ctor_->Value()))
+  Napi::FunctionReference* ctor = o.Env().GetInstanceData<Napi::FunctionReference>();
+  if (!v.IsObject() || ctor == nullptr || !v.As<Napi::Object>().InstanceOf(ctor->Value()))
     throw_invalid(o.Env(), "control", "must be a Control object");
   keep.add(v);
   return ControlWrap::Unwrap(v.As<Napi::Object>())->control();
@@ -244,25 +363,29 @@ std::shared_ptr<ricci::Control> control_option(const Napi::Object& o, KeepAlive&
 
 // ---- Task ------------------------------------------------------------------------------------
 
+// State shared by the JS side of a call and its compute thread.
+struct Task::Shared {
+  Run run;
+  std::vector<std::shared_ptr<const void>> inputs;  // native copies of inputs, freed when run ends
+  std::shared_ptr<ricci::Control> control;
+  int threads = 0;
+  napi_threadsafe_function tsfn = nullptr;
+  std::string err_code, err_arg, err_msg;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool work_done = false;  // run returned (or never will)
+  bool finished = false;   // the compute side touches nothing of the call any more
+};
+
 namespace {
-struct ProgressData {
-  uint64_t done, total;
+struct Message {
+  bool done;  // completion (else a progress report)
+  uint64_t count, total;
 };
 }  // namespace
 
-Task::Task(Napi::Env env, int threads, std::shared_ptr<ricci::Control> control, KeepAlive&& keep,
-           Run run, Done done)
-    : Napi::AsyncWorker(env, "ricciflow"),
-      deferred_(Napi::Promise::Deferred::New(env)),
-      threads_(threads),
-      control_(std::move(control)),
-      keep_(std::move(keep)),
-      run_(std::move(run)),
-      done_(std::move(done)) {}
-
-Task::~Task() {
-  if (has_progress_) progress_.Release();
-}
+Task::Task(Napi::Env env, KeepAlive&& keep, Done done)
+    : deferred_(Napi::Promise::Deferred::New(env)), keep_(std::move(keep)), done_(std::move(done)) {}
 
 Napi::Value Task::Schedule(Napi::Env env, const Napi::Object& options, KeepAlive&& keep, Run run,
                            Done done) {
@@ -272,66 +395,123 @@ Napi::Value Task::Schedule(Napi::Env env, const Napi::Object& options, KeepAlive
   Napi::Value cb = options.Get("onProgress");
   if (!cb.IsUndefined() && !cb.IsNull() && !cb.IsFunction())
     throw_invalid(env, "onProgress", "must be a function");
-  auto* task = new Task(env, threads, control, std::move(keep), std::move(run), std::move(done));
+  auto sh = std::make_shared<Shared>();
+  sh->run = std::move(run);
+  sh->inputs = keep.take_owned();
+  sh->control = control;
+  sh->threads = threads;
+  auto* task = new Task(env, std::move(keep), std::move(done));
+  task->sh_ = sh;
   if (cb.IsFunction()) {
-    task->progress_ = Napi::ThreadSafeFunction::New(env, cb.As<Napi::Function>(), "ricciflow-progress", 0, 1);
     task->has_progress_ = true;
     task->progress_fn_ = Napi::Persistent(cb.As<Napi::Function>());
-    Napi::ThreadSafeFunction tsfn = task->progress_;
-    control->on_progress = [tsfn](uint64_t d, uint64_t t) mutable {
-      auto* data = new ProgressData{d, t};
-      napi_status s = tsfn.NonBlockingCall(data, [](Napi::Env env, Napi::Function fn, ProgressData* p) {
-        if (env != nullptr && fn != nullptr) {
-          fn.Call({Napi::Number::New(env, static_cast<double>(p->done)),
-                   Napi::Number::New(env, static_cast<double>(p->total))});
-        }
-        delete p;
-      });
-      if (s != napi_ok) delete data;
-    };
+  }
+  if (napi_create_threadsafe_function(env, nullptr, nullptr, Napi::String::New(env, "ricciflow"), 0, 1, task,
+                                      &Task::Finalize, task, &Task::CallJs, &sh->tsfn) != napi_ok) {
+    delete task;
+    throw make_error(env, "ERR_NATIVE", "", "cannot create the completion channel of a native call");
   }
   Napi::Promise promise = task->deferred_.Promise();
-  task->Queue();
+  if (task->has_progress_) {
+    napi_threadsafe_function tsfn = sh->tsfn;
+    control->on_progress = [tsfn](uint64_t d, uint64_t t) {
+      auto* m = new Message{false, d, t};
+      if (napi_call_threadsafe_function(tsfn, m, napi_tsfn_nonblocking) != napi_ok) delete m;
+    };
+  }
+  try {
+    ricci::submit_compute(
+        threads, [sh] { return sh->control->cancelled(); },
+        [sh](int granted) {
+          try {
+            if (granted <= 0) throw ricci::Error(ricci::ErrorCode::Cancelled, "", "cancelled");
+            sh->control->throw_if_cancelled();
+            sh->run(granted, *sh->control);
+          } catch (const ricci::Error& e) {
+            sh->err_code = code_name(e.code());
+            sh->err_arg = e.arg();
+            sh->err_msg = e.what();
+          } catch (const std::bad_alloc&) {
+            sh->err_code = "ERR_NATIVE";
+            sh->err_msg = "out of memory";
+          } catch (const std::exception& e) {
+            sh->err_code = "ERR_NATIVE";
+            sh->err_msg = e.what();
+          } catch (...) {
+            sh->err_code = "ERR_NATIVE";
+            sh->err_msg = "unknown native error";
+          }
+          sh->control->on_progress = nullptr;  // no progress calls after the work is done
+          sh->run = nullptr;  // drop what the work captured before JS sees the settlement
+          sh->inputs.clear();  // input copies go back to the pool before the next call can start
+          std::lock_guard<std::mutex> lock(sh->mu);
+          sh->work_done = true;
+        },
+        [sh] {
+          auto* m = new Message{true, 0, 0};
+          if (napi_call_threadsafe_function(sh->tsfn, m, napi_tsfn_nonblocking) != napi_ok) delete m;
+          napi_release_threadsafe_function(sh->tsfn, napi_tsfn_release);
+          std::lock_guard<std::mutex> lock(sh->mu);
+          sh->finished = true;
+          sh->cv.notify_all();
+        });
+  } catch (const std::exception& e) {
+    // No dispatcher thread: nothing will run. Closing the channel finalizes (deletes) the task.
+    control->on_progress = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(sh->mu);
+      sh->work_done = sh->finished = true;
+    }
+    napi_release_threadsafe_function(sh->tsfn, napi_tsfn_abort);
+    throw make_error(env, "ERR_NATIVE", "", std::string("cannot start a native call: ") + e.what());
+  }
   return promise;
 }
 
-void Task::Execute() {
+void Task::CallJs(napi_env env, napi_value, void* context, void* data) {
+  std::unique_ptr<Message> m(static_cast<Message*>(data));
+  // env is null when the environment is going away and the queue is emptied: nothing to deliver.
+  if (env == nullptr || context == nullptr || !m) return;
+  Task* task = static_cast<Task*>(context);
   try {
-    control_->throw_if_cancelled();
-    ricci::ThreadLease lease(threads_);
-    const int granted = lease.count();
-    ricci::run_on_compute_thread([&] { run_(granted, *control_); });
-  } catch (const ricci::Error& e) {
-    err_code_ = code_name(e.code());
-    err_arg_ = e.arg();
-    err_msg_ = e.what();
-  } catch (const std::bad_alloc&) {
-    err_code_ = "ERR_NATIVE";
-    err_msg_ = "out of memory";
-  } catch (const std::exception& e) {
-    err_code_ = "ERR_NATIVE";
-    err_msg_ = e.what();
+    Napi::Env e(env);
+    Napi::HandleScope scope(e);
+    if (m->done) task->Settle(e);
+    else task->Progress(e, m->count, m->total);
   } catch (...) {
-    err_code_ = "ERR_NATIVE";
-    err_msg_ = "unknown native error";
+    // Nothing may escape to the caller of this callback; a failing JS call here means the
+    // environment is stopping.
   }
-  control_->on_progress = nullptr;  // no progress calls after the worker is done
 }
 
-void Task::OnOK() {
-  Napi::Env env = Env();
-  Napi::HandleScope scope(env);
-  if (!err_code_.empty()) {
-    deferred_.Reject(make_error(env, err_code_, err_arg_, err_msg_).Value());
-    return;
-  }
+void Task::Progress(Napi::Env env, uint64_t done, uint64_t total) {
+  if (settled_ || !has_progress_) return;
   try {
+    progress_fn_.Call({Napi::Number::New(env, static_cast<double>(done)), Napi::Number::New(env, static_cast<double>(total))});
+  } catch (const Napi::Error&) {
+    // The callback threw: its exception was taken off the environment; progress is advisory.
+  }
+}
+
+void Task::Settle(Napi::Env env) {
+  if (settled_) return;
+  settled_ = true;
+  Shared& sh = *sh_;
+  try {
+    if (!sh.err_code.empty()) {
+      deferred_.Reject(make_error(env, sh.err_code, sh.err_arg, sh.err_msg).Value());
+      return;
+    }
     // Reports queued from compute threads may still be in flight; deliver the final one here,
     // before the Promise settles, so that progress always ends with (total, total).
-    const uint64_t total = control_->total.load();
-    if (has_progress_ && total > 0)
-      progress_fn_.Call({Napi::Number::New(env, static_cast<double>(control_->done.load())),
-                         Napi::Number::New(env, static_cast<double>(total))});
+    const uint64_t total = sh.control->total.load();
+    if (has_progress_ && total > 0) {
+      try {
+        progress_fn_.Call({Napi::Number::New(env, static_cast<double>(sh.control->done.load())),
+                           Napi::Number::New(env, static_cast<double>(total))});
+      } catch (const Napi::Error&) {
+      }
+    }
     deferred_.Resolve(done_(env));
   } catch (const Napi::Error& e) {
     deferred_.Reject(e.Value());
@@ -340,6 +520,21 @@ void Task::OnOK() {
   }
 }
 
-void Task::OnError(const Napi::Error& e) { deferred_.Reject(e.Value()); }
+void Task::Finalize(napi_env, void* data, void*) {
+  Task* task = static_cast<Task*>(data);
+  std::shared_ptr<Shared> sh = task->sh_;
+  {
+    // Normally the work finished long ago. When the environment is torn down mid-call (a Worker
+    // terminated, process.exit() in a Worker), cancel the work and wait for the compute side to
+    // let go of the call before anything it uses goes away.
+    std::unique_lock<std::mutex> lock(sh->mu);
+    if (!sh->work_done) sh->control->cancel.store(true);
+    sh->cv.wait(lock, [&] { return sh->finished; });
+  }
+  try {
+    delete task;
+  } catch (...) {
+  }
+}
 
 }  // namespace rfb

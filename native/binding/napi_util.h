@@ -29,13 +29,29 @@ double number_option(const Napi::Object& o, const char* key, double fallback);
 bool bool_option(const Napi::Object& o, const char* key, bool fallback);
 std::string string_option(const Napi::Object& o, const char* key, const std::string& fallback);
 
-// Values that must outlive an async call (input TypedArrays, callbacks).
+// Values that must outlive an async call (input TypedArrays, callbacks), and native copies of
+// inputs whose memory JS could take away during the call.
 class KeepAlive {
  public:
   void add(Napi::Value v);
+  void own(std::shared_ptr<const void> p) { owned_.push_back(std::move(p)); }
+  bool copied() const { return !owned_.empty(); }
+  std::vector<std::shared_ptr<const void>> take_owned() { return std::move(owned_); }
  private:
   std::vector<Napi::Reference<Napi::Value>> refs_;
+  std::vector<std::shared_ptr<const void>> owned_;
 };
+
+// The bytes of a TypedArray, valid for the whole call whatever JS does meanwhile (see
+// README "Guarantees"). Zero-copy when the memory cannot go away: buffers this addon allocated
+// (Node never detaches them: a transfer copies them) and SharedArrayBuffers (never detached,
+// never shrunk). Any other ArrayBuffer can be detached by a transfer (postMessage,
+// structuredClone) or shrunk when resizable, so its bytes are copied into native memory here,
+// on the JS thread, before the call starts.
+const void* stable_bytes(Napi::Env env, Napi::TypedArray ta, KeepAlive& keep);
+// Live buffers this addon handed to JS (registered by to_buffer, removed by its finalizer).
+void register_owned(const void* data, size_t bytes);
+void unregister_owned(const void* data);
 
 // Points from { data: Float32Array|Float64Array, n, d } (validated: shape, finiteness).
 ricci::PointsView points_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep);
@@ -61,8 +77,14 @@ Napi::ArrayBuffer to_buffer(Napi::Env env, std::vector<T, A>&& data) {
     delete holder;
     return Napi::ArrayBuffer::New(env, 0);
   }
-  return Napi::ArrayBuffer::New(env, holder->data(), holder->size() * sizeof(T),
-                                [](Napi::Env, void*, std::vector<T, A>* h) { delete h; }, holder);
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, holder->data(), holder->size() * sizeof(T),
+                                                [](Napi::Env, void* p, std::vector<T, A>* h) {
+                                                  unregister_owned(p);
+                                                  delete h;
+                                                },
+                                                holder);
+  register_owned(holder->data(), holder->size() * sizeof(T));
+  return ab;
 }
 // A typed array over the vector's storage (zero-copy, as to_buffer), any element type and allocator.
 template <typename T, typename A>
@@ -93,46 +115,46 @@ class ControlWrap : public Napi::ObjectWrap<ControlWrap> {
  private:
   Napi::Value Cancel(const Napi::CallbackInfo& info);
   std::shared_ptr<ricci::Control> control_;
-  static Napi::FunctionReference* ctor_;
-  friend std::shared_ptr<ricci::Control> control_option(const Napi::Object&, KeepAlive&);
 };
 // options.control (a ControlWrap) or a fresh Control.
 std::shared_ptr<ricci::Control> control_option(const Napi::Object& o, KeepAlive& keep);
 
-// Runs `run(threads, control)` on the libuv pool with a lease of `threads` from the global budget
-// (<= 0: the default), then resolves the Promise with `done(env)`. Errors from the core become
-// typed JS errors; nothing escapes. options.onProgress(done, total) is called on the JS thread.
-class Task : public Napi::AsyncWorker {
+// Runs `run(threads, control)` on a compute thread with a lease of `threads` from the global
+// budget (<= 0: the default; see ricci::submit_compute), then settles the Promise with
+// `done(env)` on the JS thread. Errors from the core become typed JS errors; nothing escapes a
+// thread. Completion and options.onProgress(done, total) reach the JS thread through one
+// thread-safe function, whose finalizer is the environment's cleanup hook for the call: when a
+// worker_threads Worker is terminated (or calls process.exit()) mid-call, it cancels the work and
+// waits for it to stop before the environment goes away; the Promise is then never settled.
+class Task {
  public:
   using Run = std::function<void(int threads, ricci::Control& control)>;
   using Done = std::function<Napi::Value(Napi::Env env)>;
 
   static Napi::Value Schedule(Napi::Env env, const Napi::Object& options, KeepAlive&& keep,
                               Run run, Done done);
-  ~Task() override;
-
- protected:
-  void Execute() override;
-  void OnOK() override;
-  void OnError(const Napi::Error& e) override;
+  struct Shared;
 
  private:
-  Task(Napi::Env env, int threads, std::shared_ptr<ricci::Control> control, KeepAlive&& keep,
-       Run run, Done done);
+  Task(Napi::Env env, KeepAlive&& keep, Done done);
+  static void CallJs(napi_env env, napi_value, void* context, void* data);
+  static void Finalize(napi_env env, void* data, void* hint);
+  void Settle(Napi::Env env);
+  void Progress(Napi::Env env, uint64_t done, uint64_t total);
+
   Napi::Promise::Deferred deferred_;
-  int threads_;
-  std::shared_ptr<ricci::Control> control_;
   KeepAlive keep_;
-  Run run_;
   Done done_;
-  Napi::ThreadSafeFunction progress_;
-  Napi::FunctionReference progress_fn_;  // the same callback, for the last report on the JS thread
+  Napi::FunctionReference progress_fn_;
   bool has_progress_ = false;
-  std::string err_code_, err_arg_, err_msg_;
+  bool settled_ = false;
+  std::shared_ptr<Shared> sh_;
 };
 
 // Default thread count for calls that pass none (settable from JS).
 int default_threads();
 void set_default_threads(int t);
+// A thread count from JS: a finite integer in [lo, ricci::max_threads()], else InvalidArgument.
+int thread_count_arg(Napi::Env env, Napi::Value v, const std::string& name, int lo);
 
 }  // namespace rfb

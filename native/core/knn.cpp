@@ -138,7 +138,7 @@ struct Selector {
       if (end - start > 1) {
         for (size_t t = start; t < end; ++t)
           cand[t].exact = ip.usable() ? ip.sqdist(q, static_cast<size_t>(cand[t].j))
-                                      : exact_sqdist(p, q, static_cast<size_t>(cand[t].j));
+                                      : exact_sqdist(p, q, static_cast<size_t>(cand[t].j), c.scale);
         std::sort(cand.begin() + start, cand.begin() + end, [](const Candidate& x, const Candidate& y) {
           return x.exact < y.exact || (x.exact == y.exact && x.j < y.j);
         });
@@ -154,8 +154,9 @@ struct Selector {
 // in exact_sqdist) are gathered from both sides and taken in index order.
 std::vector<int32_t> knn_1d(const PointsView& p, int32_t k, int threads, Control* control) {
   const size_t n = p.n;
+  const double scale = distance_scale(p);  // squares neither overflow nor underflow
   std::vector<double> x(n);
-  for (size_t i = 0; i < n; ++i) x[i] = p.at(i, 0);
+  for (size_t i = 0; i < n; ++i) x[i] = p.at(i, 0) * scale;
   std::vector<int32_t> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = static_cast<int32_t>(i);
   std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return x[a] < x[b] || (x[a] == x[b] && a < b); });
@@ -210,7 +211,8 @@ std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* c
   if (p.n > 2147483647u) invalid("points", "too many points for 32-bit indices");
   if (p.d == 1) return knn_1d(p, k, threads, control);
   const size_t n = p.n, d = p.d;
-  const CentredF32 c = centre_f32(p);
+  // Large or tiny magnitudes are brought near 1 by an exact power-of-two scale (distance_scale).
+  const CentredF32 c = centre_f32(p, distance_scale(p));
   const IntegerPoints ip = integer_points(p);
   std::vector<int32_t> out(n * static_cast<size_t>(k));
   if (control) control->start(n);

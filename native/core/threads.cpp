@@ -1,6 +1,8 @@
 #include "threads.h"
 
 #include <algorithm>
+#include <chrono>
+#include <deque>
 #include <exception>
 #include <memory>
 #include <system_error>
@@ -14,9 +16,12 @@ int hardware_threads() {
   return h == 0 ? 1 : static_cast<int>(h);
 }
 
+int max_threads() { return std::min(1024, std::max(64, 4 * hardware_threads())); }
+
 ThreadBudget& ThreadBudget::global() {
-  static ThreadBudget budget;
-  return budget;
+  // Never destroyed: compute threads may still use it while the process exits.
+  static ThreadBudget* budget = new ThreadBudget();
+  return *budget;
 }
 
 int ThreadBudget::capacity() const {
@@ -26,20 +31,31 @@ int ThreadBudget::capacity() const {
 
 void ThreadBudget::set_capacity(int c) {
   std::lock_guard<std::mutex> lock(mu_);
-  capacity_ = std::max(1, c);
+  capacity_ = std::max(1, std::min(c, max_threads()));
   cv_.notify_all();
 }
 
-int ThreadBudget::acquire(int want) {
+int ThreadBudget::acquire(int want) { return acquire(want, nullptr); }
+
+int ThreadBudget::acquire(int want, const std::function<bool()>& cancelled) {
   std::unique_lock<std::mutex> lock(mu_);
   const int cap = capacity_ > 0 ? capacity_ : hardware_threads();
   // A call never gets more threads than the budget holds; it waits until its share is free.
   // Threads are granted all at once, so two waiting calls cannot deadlock on partial grants.
   const int granted = std::max(1, std::min(want <= 0 ? cap : want, cap));
-  cv_.wait(lock, [&] {
+  auto fits = [&] {
     const int c = capacity_ > 0 ? capacity_ : hardware_threads();
     return in_use_ + granted <= std::max(c, granted);
-  });
+  };
+  if (cancelled) {
+    // Cancellation does not notify the budget: look at it every 10 ms while waiting.
+    while (!fits()) {
+      if (cancelled()) return 0;
+      cv_.wait_for(lock, std::chrono::milliseconds(10));
+    }
+  } else {
+    cv_.wait(lock, fits);
+  }
   in_use_ += granted;
   peak_ = std::max(peak_, in_use_);
   return granted;
@@ -69,13 +85,26 @@ struct ComputeThread {
   std::mutex mu;
   std::condition_variable cv;
   const std::function<void()>* job = nullptr;  // set by the caller, cleared when done
+  std::function<void()> owned;                 // an asynchronous job (submit_compute)
   std::exception_ptr error;
   bool busy = false;  // guarded by the pool's mutex
 
   void loop() {
     std::unique_lock<std::mutex> lock(mu);
     for (;;) {
-      cv.wait(lock, [&] { return job != nullptr; });
+      cv.wait(lock, [&] { return job != nullptr || owned != nullptr; });
+      if (owned) {
+        std::function<void()> j = std::move(owned);
+        owned = nullptr;
+        lock.unlock();
+        try {
+          j();
+        } catch (...) {
+        }
+        j = nullptr;
+        lock.lock();
+        continue;
+      }
       const std::function<void()>* j = job;
       lock.unlock();
       std::exception_ptr err;
@@ -132,6 +161,80 @@ ComputePool& compute_pool() {
 }  // namespace
 
 int compute_thread_count() { return compute_pool().count(); }
+
+namespace {
+struct Pending {
+  int threads;
+  std::function<bool()> cancelled;
+  std::function<void(int)> work;
+  std::function<void()> after;
+};
+
+// One thread takes submitted calls in order and waits for each one's lease, so that calls waiting
+// for the budget hold no compute thread (compute threads never outnumber leased threads).
+class Dispatcher {
+ public:
+  void submit(Pending p) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!started_) {
+      std::thread(&Dispatcher::loop, this).detach();  // may throw std::system_error
+      started_ = true;
+    }
+    queue_.push_back(std::move(p));
+    cv_.notify_one();
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      Pending p;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return !queue_.empty(); });
+        p = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      const int granted = p.cancelled() ? 0 : ThreadBudget::global().acquire(p.threads, p.cancelled);
+      ComputePool& pool = compute_pool();
+      ComputeThread* t = granted > 0 ? pool.claim() : nullptr;
+      auto body = [p = std::move(p), granted, t, &pool]() mutable {
+        try {
+          p.work(granted);
+        } catch (...) {
+        }
+        if (granted > 0) ThreadBudget::global().release(granted);
+        if (t) pool.release(t);
+        try {
+          p.after();
+        } catch (...) {
+        }
+      };
+      if (t == nullptr) {
+        body();  // cancelled before it started, or no thread to be had: run it here
+        continue;
+      }
+      std::lock_guard<std::mutex> lock(t->mu);
+      t->owned = std::move(body);
+      t->cv.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool started_ = false;
+};
+
+Dispatcher& dispatcher() {
+  static Dispatcher* d = new Dispatcher();  // never destroyed: its thread is detached
+  return *d;
+}
+}  // namespace
+
+void submit_compute(int threads, std::function<bool()> cancelled, std::function<void(int granted)> work,
+                    std::function<void()> after) {
+  dispatcher().submit(Pending{threads, std::move(cancelled), std::move(work), std::move(after)});
+}
 
 void run_on_compute_thread(const std::function<void()>& job) {
   ComputePool& pool = compute_pool();

@@ -8,6 +8,9 @@
 namespace ricci {
 
 int hardware_threads();
+// Largest thread budget or per-call default accepted: max(64, 4 x cores). Beyond it, a budget
+// would let one call ask OpenMP for more threads than the system can create.
+int max_threads();
 
 // Process-wide budget of compute threads; capacity defaults to the core count.
 class ThreadBudget {
@@ -17,6 +20,8 @@ class ThreadBudget {
   void set_capacity(int c);
   // Blocks until min(want, capacity) threads are free; returns how many were granted (>= 1).
   int acquire(int want);
+  // As acquire(), but gives up and returns 0 once `cancelled()` turns true (checked while waiting).
+  int acquire(int want, const std::function<bool()>& cancelled);
   void release(int granted);
   int in_use() const;
   // Largest number of threads ever leased at once (for tests and diagnostics).
@@ -50,6 +55,15 @@ class ThreadLease {
 // OpenMP team belongs to the thread that opened it, so running jobs from whichever libuv worker
 // happens to pick them up would keep several teams alive, some spinning while another works.
 void run_on_compute_thread(const std::function<void()>& job);
+// Runs `work(granted)` asynchronously: a dispatcher thread takes calls in order, waits for a lease
+// of `threads` (<= 0: the budget's capacity) from the global budget, then hands the work to the
+// lowest-numbered idle compute thread (as run_on_compute_thread). `granted` is 0 when
+// `cancelled()` turned true before the lease was granted (the work must then only report that).
+// After `work` returns, the lease is released, the compute thread is marked idle, and `after()`
+// runs on that thread. `work` and `after` must not throw (anything thrown is dropped).
+// Throws std::system_error only if the dispatcher thread cannot be created.
+void submit_compute(int threads, std::function<bool()> cancelled, std::function<void(int granted)> work,
+                    std::function<void()> after);
 // How many compute threads exist (diagnostics).
 int compute_thread_count();
 

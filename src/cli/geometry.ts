@@ -13,7 +13,7 @@ import {
 } from '../geometry.js';
 import { readLayerFiles, type LayerSource } from '../npz.js';
 import { isQuiet, metaBlock, note, writeOutput } from './output.js';
-import { jsonText, JsonRows, toJsonValue, ProgressBar } from './util.js';
+import { jsonBytes, JsonRows, toJsonValue, ProgressBar } from './util.js';
 
 /** Notices for inputs that were reshaped (N-D flattened) or reordered (natural sort). */
 export function noteShapes(sources: readonly LayerSource[], reordered = false): void {
@@ -135,7 +135,7 @@ export async function geometryCommand(argv: string[]): Promise<number> {
   }
   result.input = input.sources[0];
   result.meta = await metaBlock([positionals[0]!]);
-  await writeOutput(values.out, jsonText(result) + '\n');
+  await writeOutput(values.out, jsonBytes(result, true));
   note(
     `ricciflow geometry: n=${g.n} k=${k} mode=${g.mode} edges=${g.edgeCount} connected=${geo.connected} ` +
       `components=${geo.components} g=${geo.geodesicSum ?? 'null'} -> ${values.out}\n`,
@@ -196,6 +196,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   noteShapes(input.sources, input.reordered);
   const { analyzeLayers } = await import('../analysis.js');
   const bar = isQuiet() ? null : new ProgressBar('analyze', layers.length * ks.length);
+  // An error about layers[i] names the file (and .npz key) it came from.
   const res = await analyzeLayers(layers, {
     k: ks,
     curvatures,
@@ -205,6 +206,12 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     alpha: parseNumberOption(values.alpha, 'alpha', 0.5),
     threads,
     onLayer: (d) => bar?.update(d),
+  }).catch((err: unknown) => {
+    const m = err instanceof InvalidArgumentError ? /^layers\[(\d+)\]/.exec(err.arg ?? '') : null;
+    const src = m ? input.sources[Number(m[1])] : undefined;
+    if (!m || !src) throw err;
+    const label = src.key !== undefined ? `${src.file} (array '${src.key}')` : src.file;
+    throw new InvalidArgumentError(`${label}: ${(err as Error).message.replace(/^layers\[\d+\]: /, '')} (layer ${m[1]})`, err instanceof InvalidArgumentError ? err.arg : 'LAYER');
   });
   const blocks = res.byK.flatMap((K) =>
     curvatures.map((c) => {

@@ -53,8 +53,8 @@ export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return (env.NODE_DEBUG ?? '').split(/[\s,]+/).some((s) => s.toLowerCase() === 'ricciflow' || s === '*');
 }
 
-/** Writes `text` to `path`, or to stdout when `path` is `-`. */
-export async function writeOutput(path: string, text: string): Promise<void> {
+/** Writes `text` (a string, or UTF-8 bytes) to `path`, or to stdout when `path` is `-`. */
+export async function writeOutput(path: string, text: string | Uint8Array): Promise<void> {
   if (path === '-') {
     await new Promise<void>((res, rej) => process.stdout.write(text, (err) => (err ? rej(err) : res())));
     return;

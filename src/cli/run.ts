@@ -5,7 +5,6 @@
  * With grid options, a custom grid of seed-recipe networks. Either way it writes a results
  * directory (networks.jsonl, summary.csv, report.html) and continues where it stopped.
  */
-import { writeFile, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,7 +18,7 @@ import { RecordWriter } from '../study/store.js';
 import { recordsToCsv, summaryTable } from '../study/summary.js';
 import type { NetworkRecord } from '../study/types.js';
 import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
-import { ProgressBar, formatSeconds, toJsonValue, writeFileAtomic } from './util.js';
+import { ProgressBar, ensureDir, formatSeconds, toJsonValue, writeFileAtomic } from './util.js';
 import { isQuiet, metaBlock, note } from './output.js';
 import { formatReproduction, mainPlan, reproductionCsv, runReproduction } from '../study/reproduce.js';
 import { readResultsDir, sweepConfigs } from '../study/sweep.js';
@@ -116,7 +115,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const trajectoryEvery = values['trajectory-every'] === undefined ? undefined : parseIntOption(values['trajectory-every'], 'trajectory-every');
   const outDir = resolve(values.out!);
   const configs = gridConfigs(grid);
-  await mkdir(outDir, { recursive: true });
+  await ensureDir(outDir);
   const { writer, existing } = await RecordWriter.open(resolve(outDir, 'networks.jsonl'));
   const done = new Map(existing.map((r) => [r.id, r]));
   const todo = configs.filter((c) => !done.has(configId(c)));
@@ -160,7 +159,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       process.stdout.write(`report: ${path}\n`);
     }
   }
-  await writeFile(resolve(outDir, 'run.json'), JSON.stringify({ grid, threads, finishedAt: new Date().toISOString(), meta: await metaBlock() }, null, 2) + '\n');
+  await writeFileAtomic(resolve(outDir, 'run.json'), JSON.stringify({ grid, threads, finishedAt: new Date().toISOString(), meta: await metaBlock() }, null, 2) + '\n');
   return 0;
 }
 
@@ -238,7 +237,7 @@ async function mainJob(values: MainValues): Promise<number> {
     const path = await writeReport(outDir, resolve(outDir, 'report.html'), { reproduction: table, quiet: true });
     process.stdout.write(`report: ${path}\n`);
   }
-  await writeFile(resolve(outDir, 'run.json'), JSON.stringify({ main: true, parts: table.parts.map((p) => p.name), threads, workers, finishedAt: new Date().toISOString(), meta: await metaBlock() }, null, 2) + '\n');
+  await writeFileAtomic(resolve(outDir, 'run.json'), JSON.stringify({ main: true, parts: table.parts.map((p) => p.name), threads, workers, finishedAt: new Date().toISOString(), meta: await metaBlock() }, null, 2) + '\n');
   if (signalName) return signalName === 'SIGINT' ? 130 : 143;
   // A dataset that is not on this machine (e.g. Fashion-MNIST) leaves its cells empty, with the
   // reason in the table; the job itself succeeded. Failed networks or other errors: status 1.

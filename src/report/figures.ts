@@ -14,6 +14,7 @@
  *       train/test accuracy on the same epoch axis.
  * Every figure uses one curvature and one k (the report's "primary" k) except 5.
  */
+import { InvalidArgumentError } from '../errors.js';
 import type { TopLevelSpec } from 'vega-lite';
 
 import { coefficientPairs, pairSeries } from '../analysis.js';
@@ -93,6 +94,11 @@ export function resolveSelection(records: readonly NetworkRecord[], options: Fig
   const curvs = new Set(ok.flatMap((r) => r.byK.flatMap((K) => Object.keys(K.coefficients)))) as Set<CurvatureName>;
   const curvature = options.curvature ?? (curvs.has('forman') || curvs.size === 0 ? 'forman' : [...curvs][0]!);
   const k = options.k ?? ok[0]?.config.analysis.k[0] ?? ks[0] ?? 0;
+  // A k or curvature that was never analysed would draw an almost empty report: refuse it.
+  if (options.k !== undefined && ok.length > 0 && !ks.includes(options.k))
+    throw new InvalidArgumentError(`--k: no network was analysed at k = ${options.k} (analysed: ${ks.join(', ')})`, 'k');
+  if (options.curvature !== undefined && ok.length > 0 && !curvs.has(options.curvature))
+    throw new InvalidArgumentError(`--curvature: no network was analysed with '${options.curvature}' (analysed: ${[...curvs].join(', ')})`, 'curvature');
   return {
     curvature,
     k,

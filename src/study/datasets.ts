@@ -16,7 +16,10 @@ export function parseImagePair(name: string): { dataset: 'fashion-mnist' | 'mnis
 }
 
 export function checkDatasetName(name: string): void {
-  if ((SYNTHETIC_NAMES as readonly string[]).includes(name) || parseImagePair(name)) return;
+  const pair = parseImagePair(name);
+  if (pair && pair.classes[0] === pair.classes[1])
+    throw new InvalidArgumentError(`dataset: '${name}' pairs class ${pair.classes[0]} with itself; name two different classes, e.g. ${name.split(':')[0]}:5v9`, 'dataset');
+  if ((SYNTHETIC_NAMES as readonly string[]).includes(name) || pair) return;
   throw new InvalidArgumentError(
     `dataset: unknown dataset '${name}' (synthetic: ${SYNTHETIC_NAMES.join(', ')}; images: fashion-mnist:AvB or mnist:AvB, e.g. fashion-mnist:5v9)`,
     'dataset',

@@ -11,8 +11,7 @@
  * - `summary.csv`: the flat export of the records (rewritten atomically at the end of a run).
  * - `.lock`: held while a sweep process writes into the directory.
  */
-import { open, readFile, rm, mkdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import type { LayerSelection, NodeStatistic } from '../analysis.js';
@@ -34,6 +33,9 @@ function isBuiltInDataset(name: string): boolean {
 }
 import { canonicalJson, configId, runCell, VERSION, widthsFor } from './network.js';
 import { readRecords, RecordWriter } from './store.js';
+import { acquireDirLock, STALE_MS } from './lock.js';
+import { MAX_SYNTHETIC_POINTS } from '../data/synthetic.js';
+import { ensureDir } from '../files.js';
 import { recordsToCsv } from './summary.js';
 import type { AnalysisSettings, NetworkConfig, NetworkRecord } from './types.js';
 import { FOLLOW_UP_TRAINING, resolveArchitectures, resolveTraining, SEED_TRAINING, trainingConfig, type SweepTraining } from './recipe-spec.js';
@@ -160,6 +162,9 @@ function typeName(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
+/** Largest grid a sweep may hold, in networks (checked before the grid is expanded). */
+export const MAX_GRID_NETWORKS = 100_000;
+
 /**
  * Validates a sweep file's contents (parsed JSON) and fills in the defaults.
  * @param source names the file in error messages.
@@ -245,8 +250,16 @@ export function resolveSweep(raw: unknown, source = 'sweep', baseDir = process.c
   if (raw.seeds !== undefined) seeds = list('seeds', raw.seeds, (k, x) => int(k, x, 0));
   else if (raw.replicates !== undefined) {
     const n = int('replicates', raw.replicates, 1);
+    // Counted before anything is expanded: `replicates: 1e9` must not allocate a billion seeds.
+    if (n > MAX_GRID_NETWORKS) fail('replicates', `is ${n}; a sweep holds at most ${MAX_GRID_NETWORKS} networks`);
     seeds = Array.from({ length: n }, (_, i) => i);
   } else return fail('seeds', "is required (a list of replicate seeds), or give 'replicates' (a count: seeds 0 … N−1)");
+  const gridSize = datasets.length * architectures.length * depths.length * seeds.length;
+  if (gridSize > MAX_GRID_NETWORKS)
+    fail(
+      raw.replicates !== undefined ? 'replicates' : 'seeds',
+      `makes a grid of ${datasets.length} datasets × ${architectures.length} architectures × ${depths.length} depths × ${seeds.length} replicates = ${gridSize} networks; a sweep holds at most ${MAX_GRID_NETWORKS}`,
+    );
 
   const k = raw.k === undefined ? [30] : list('k', raw.k, (key, x) => int(key, x, 1));
   const curvatures = raw.curvatures === undefined ? (['forman'] as CurvatureName[]) : list('curvatures', raw.curvatures, (key, x) => choice(key, x, CURVATURE_NAMES));
@@ -267,6 +280,8 @@ export function resolveSweep(raw: unknown, source = 'sweep', baseDir = process.c
   };
   if (dRaw.nTrain !== undefined) data.nTrain = int('data.nTrain', dRaw.nTrain, 2);
   if (dRaw.nTest !== undefined) data.nTest = int('data.nTest', dRaw.nTest, 2);
+  for (const key of ['nTrain', 'nTest'] as const)
+    if ((data[key] ?? 0) > MAX_SYNTHETIC_POINTS) fail(`data.${key}`, `is ${data[key]}; at most ${MAX_SYNTHETIC_POINTS} points per split`);
   if (dRaw.noise !== undefined) {
     if (isObj(dRaw.noise)) {
       const per: Record<string, number> = {};
@@ -520,7 +535,7 @@ const shardText = (s: Shard): string => (s.count === 1 ? 'the whole grid' : `sha
  * sweep and shard. Refuses a directory holding another sweep with the keys that differ.
  */
 export async function prepareSweepDir(dir: string, spec: SweepSpec, shard: Shard, networks: number, shardNetworks: number): Promise<StoredSweep> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const stored = await readStoredSweep(dir);
   if (stored) {
     const diff = jsonDiff(stored.sweep, spec);
@@ -542,45 +557,13 @@ export async function prepareSweepDir(dir: string, spec: SweepSpec, shard: Shard
   return fresh;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * Takes `dir/.lock` so two processes never write into one directory. A lock left by a dead
- * process on this host (or by another host: a requeued job) is taken over with a warning.
+ * Takes `dir/.lock` (see ./lock.ts: atomic, with a heartbeat; stale locks are judged by age, or
+ * by a dead process on this host). Returns the release function.
  */
 export async function acquireLock(dir: string, warn: (m: string) => void): Promise<() => Promise<void>> {
-  const path = join(dir, '.lock');
-  const me = JSON.stringify({ host: hostname(), pid: process.pid, since: new Date().toISOString() });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(path, 'wx');
-      await fh.writeFile(me);
-      await fh.close();
-      return async () => {
-        await rm(path, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new IoError(`cannot create ${path}: ${(err as Error).message}`, 'out');
-      let holder: { host?: string; pid?: number } = {};
-      try {
-        holder = JSON.parse(await readFile(path, 'utf8')) as typeof holder;
-      } catch {
-        /* unreadable lock: treat as stale */
-      }
-      if (holder.host === hostname() && typeof holder.pid === 'number' && holder.pid !== process.pid && pidAlive(holder.pid))
-        throw new InvalidArgumentError(`${dir} is in use by another ricciflow process (pid ${holder.pid}); wait for it or use another --out`, 'out');
-      warn(`warning: ${dir}: taking over a stale lock (${holder.host ?? '?'} pid ${holder.pid ?? '?'}; that run was interrupted)`);
-      await rm(path, { force: true });
-    }
-  }
-  throw new IoError(`cannot take the lock ${path}`, 'out');
+  const lock = await acquireDirLock(dir, warn);
+  return () => lock.release();
 }
 
 /** One record per id: a successful record wins over a failed one, else the first one seen. */
@@ -698,9 +681,11 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
   if (!Number.isSafeInteger(workers) || workers < 1) throw new InvalidArgumentError(`workers must be a positive integer, got ${workers}`, 'workers');
   const all = sweepConfigs(o.spec);
   const mine = selectShard(all, shard);
-  await prepareSweepDir(o.outDir, o.spec, shard, all.length, mine.length);
-  const release = await acquireLock(o.outDir, warn);
+  // The lock first (atomically), then sweep.json: two sweeps started at once on one new
+  // directory cannot leave one's sweep.json with the other's records.
+  const lock = await acquireDirLock(o.outDir, warn);
   try {
+    await prepareSweepDir(o.outDir, o.spec, shard, all.length, mine.length);
     const { writer, existing } = await RecordWriter.open(join(o.outDir, 'networks.jsonl'));
     const have = new Set(existing.map((r) => r.id));
     const todo = mine.filter((c) => !have.has(configId(c)));
@@ -722,6 +707,7 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
       chain = chain.then(async () => {
         if (writeError) return;
         try {
+          if (lock.lost()) throw new Error(`another process took the lock of ${o.outDir} over (this run stalled for more than ${STALE_MS / 1000} s)`);
           await writer.append(r);
         } catch (err) {
           writeError = err;
@@ -786,7 +772,7 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
     } finally {
       o.signal?.removeEventListener('abort', onOuterAbort);
     }
-    if (writeError) throw new IoError(`cannot append to ${join(o.outDir, 'networks.jsonl')}: ${(writeError as Error).message}`, 'out');
+    if (writeError) throw writeError instanceof IoError ? writeError : new IoError(`cannot append to ${join(o.outDir, 'networks.jsonl')}: ${(writeError as Error).message}`, 'out');
     return {
       grid: all.length,
       shardNetworks: mine.length,
@@ -799,7 +785,7 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
       seconds: (Date.now() - t0) / 1000,
     };
   } finally {
-    await release();
+    await lock.release();
   }
 }
 
@@ -825,6 +811,17 @@ export interface MergeResult {
  */
 export async function mergeSweepDirs(out: string, dirs: readonly string[], warn?: (m: string) => void): Promise<MergeResult> {
   if (dirs.length === 0) throw new InvalidArgumentError('merge: name at least one sweep directory to merge', 'dirs');
+  // `out` is locked for the whole merge, as a sweep locks it: a merge never writes into a
+  // directory a sweep is writing (it refuses, naming the holder), and no sweep starts there meanwhile.
+  const lock = await acquireDirLock(out, warn ?? ((m: string) => process.stderr.write(m + '\n')));
+  try {
+    return await mergeLocked(out, dirs, warn);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function mergeLocked(out: string, dirs: readonly string[], warn?: (m: string) => void): Promise<MergeResult> {
   const inputs: Array<{ dir: string; stored: StoredSweep; records: NetworkRecord[] }> = [];
   const sources = [...dirs];
   const outStored = await readStoredSweep(out);
@@ -851,7 +848,6 @@ export async function mergeSweepDirs(out: string, dirs: readonly string[], warn?
   const foreign = pooled.records.filter((r) => !grid.has(r.id)).length;
   if (foreign > 0) throw new FormatError(`merge: ${foreign} records do not belong to the sweep's grid (edited files?)`, 'dirs');
   const records = orderRecords(pooled.records, configs);
-  await mkdir(out, { recursive: true });
   await writeFileAtomic(join(out, 'networks.jsonl'), records.map((r) => JSON.stringify(r) + '\n').join(''));
   await writeFileAtomic(join(out, 'sweep.json'), JSON.stringify(storedFor(spec, NO_SHARD, configs.length, configs.length), null, 2) + '\n');
   await writeFileAtomic(join(out, 'summary.csv'), recordsToCsv(records));

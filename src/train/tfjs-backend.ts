@@ -23,7 +23,8 @@
  * xoshiro128** (`data/rng.ts`) seeded from the network seed, then fed to `model.fit` without
  * tfjs's own (unseeded) shuffle — so tfjs training is reproducible per seed too.
  */
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../files.js';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as TfCore from '@tensorflow/tfjs-core';
@@ -497,7 +498,7 @@ export async function saveLayersModel(model: LayersModel, dirOrUrl: string): Pro
         weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }],
       };
       try {
-        await mkdir(dir, { recursive: true });
+        await ensureDir(dir, 'path');
         await writeFile(join(dir, 'weights.bin'), new Uint8Array(weights));
         await writeFile(file, JSON.stringify(json));
       } catch (err) {

@@ -100,21 +100,28 @@ namespace {
 // Buffers handed to JS by to_buffer and not yet finalized: start address -> byte length. Shared by
 // every environment (a worker's buffers are its own, but the map is keyed by address).
 std::mutex g_owned_mu;
-std::map<uintptr_t, size_t>* g_owned = new std::map<uintptr_t, size_t>();  // never destroyed
+struct OwnedEntry {
+  size_t bytes;
+  std::weak_ptr<const void> holder;
+};
+std::map<uintptr_t, OwnedEntry>* g_owned = new std::map<uintptr_t, OwnedEntry>();  // never destroyed
 
-bool owned_by_addon(const void* data, size_t bytes) {
+// A strong reference to the addon-owned buffer holding [data, data + bytes), or null.
+std::shared_ptr<const void> owned_by_addon(const void* data, size_t bytes) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(data);
   std::lock_guard<std::mutex> lock(g_owned_mu);
   auto it = g_owned->upper_bound(a);
-  if (it == g_owned->begin()) return false;
+  if (it == g_owned->begin()) return nullptr;
   --it;
-  return a >= it->first && a - it->first <= it->second && bytes <= it->second - (a - it->first);
+  if (a >= it->first && a - it->first <= it->second.bytes && bytes <= it->second.bytes - (a - it->first))
+    return it->second.holder.lock();
+  return nullptr;
 }
 }  // namespace
 
-void register_owned(const void* data, size_t bytes) {
+void register_owned(const void* data, size_t bytes, const std::shared_ptr<const void>& holder) {
   std::lock_guard<std::mutex> lock(g_owned_mu);
-  (*g_owned)[reinterpret_cast<uintptr_t>(data)] = bytes;
+  (*g_owned)[reinterpret_cast<uintptr_t>(data)] = OwnedEntry{bytes, holder};
 }
 
 void unregister_owned(const void* data) {
@@ -189,14 +196,18 @@ const void* stable_bytes(Napi::Env env, Napi::TypedArray ta, KeepAlive& keep) {
     throw make_error(env, "ERR_NATIVE", "", "cannot read a typed array");
   keep.add(ta);
   const size_t bytes = ta.ByteLength();
-  if (bytes == 0 || owned_by_addon(data, bytes)) return data;
+  if (bytes == 0) return data;
+  if (std::shared_ptr<const void> holder = owned_by_addon(data, bytes)) {
+    keep.own(std::move(holder), false);  // in place, and alive until the call ends
+    return data;
+  }
   bool plain = true;
   if (napi_is_arraybuffer(env, buffer, &plain) == napi_ok && !plain) return data;  // SharedArrayBuffer
   size_t cap = 0;
   void* copy = copy_pool().get(bytes, &cap);
   if (copy == nullptr) throw make_error(env, "ERR_NATIVE", "", "out of memory copying an input array");
   std::memcpy(copy, data, bytes);
-  keep.own(std::shared_ptr<const void>(copy, [cap](const void* q) { copy_pool().put(const_cast<void*>(q), cap); }));
+  keep.own(std::shared_ptr<const void>(copy, [cap](const void* q) { copy_pool().put(const_cast<void*>(q), cap); }), true);
   return copy;
 }
 
@@ -444,6 +455,7 @@ Napi::Value Task::Schedule(Napi::Env env, const Napi::Object& options, KeepAlive
           sh->control->on_progress = nullptr;  // no progress calls after the work is done
           sh->run = nullptr;  // drop what the work captured before JS sees the settlement
           sh->inputs.clear();  // input copies go back to the pool before the next call can start
+                               // (and addon-owned inputs may be freed)
           std::lock_guard<std::mutex> lock(sh->mu);
           sh->work_done = true;
         },

@@ -34,12 +34,17 @@ std::string string_option(const Napi::Object& o, const char* key, const std::str
 class KeepAlive {
  public:
   void add(Napi::Value v);
-  void own(std::shared_ptr<const void> p) { owned_.push_back(std::move(p)); }
-  bool copied() const { return !owned_.empty(); }
+  // Keeps `p` alive for the call (a native copy when `copy`, else a buffer the addon owns).
+  void own(std::shared_ptr<const void> p, bool copy) {
+    owned_.push_back(std::move(p));
+    copied_ = copied_ || copy;
+  }
+  bool copied() const { return copied_; }
   std::vector<std::shared_ptr<const void>> take_owned() { return std::move(owned_); }
  private:
   std::vector<Napi::Reference<Napi::Value>> refs_;
   std::vector<std::shared_ptr<const void>> owned_;
+  bool copied_ = false;
 };
 
 // The bytes of a TypedArray, valid for the whole call whatever JS does meanwhile (see
@@ -49,8 +54,11 @@ class KeepAlive {
 // structuredClone) or shrunk when resizable, so its bytes are copied into native memory here,
 // on the JS thread, before the call starts.
 const void* stable_bytes(Napi::Env env, Napi::TypedArray ta, KeepAlive& keep);
-// Live buffers this addon handed to JS (registered by to_buffer, removed by its finalizer).
-void register_owned(const void* data, size_t bytes);
+// Live buffers this addon handed to JS (registered by to_buffer, removed by its finalizer). The
+// registry holds a weak reference: a call reading such a buffer in place takes a strong one, so
+// the memory outlives the call even when the environment finalizes the buffer meanwhile (a
+// terminated Worker finalizes everything before its calls are joined).
+void register_owned(const void* data, size_t bytes, const std::shared_ptr<const void>& holder);
 void unregister_owned(const void* data);
 
 // Points from { data: Float32Array|Float64Array, n, d } (validated: shape, finiteness).
@@ -72,18 +80,16 @@ void remember_validated(const ricci::GraphView& g, uint64_t fingerprint);
 // rely on that for the validation cache); the finalizer frees it.
 template <typename T, typename A>
 Napi::ArrayBuffer to_buffer(Napi::Env env, std::vector<T, A>&& data) {
-  auto* holder = new std::vector<T, A>(std::move(data));
-  if (holder->empty()) {
-    delete holder;
-    return Napi::ArrayBuffer::New(env, 0);
-  }
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, holder->data(), holder->size() * sizeof(T),
-                                                [](Napi::Env, void* p, std::vector<T, A>* h) {
+  if (data.empty()) return Napi::ArrayBuffer::New(env, 0);
+  auto sp = std::make_shared<std::vector<T, A>>(std::move(data));
+  auto* hint = new std::shared_ptr<std::vector<T, A>>(sp);
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, sp->data(), sp->size() * sizeof(T),
+                                                [](Napi::Env, void* p, std::shared_ptr<std::vector<T, A>>* h) {
                                                   unregister_owned(p);
                                                   delete h;
                                                 },
-                                                holder);
-  register_owned(holder->data(), holder->size() * sizeof(T));
+                                                hint);
+  register_owned(sp->data(), sp->size() * sizeof(T), sp);
   return ab;
 }
 // A typed array over the vector's storage (zero-copy, as to_buffer), any element type and allocator.

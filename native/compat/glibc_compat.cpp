@@ -25,6 +25,8 @@
 #define _GNU_SOURCE 1
 #endif
 #include <dlfcn.h>
+#include <errno.h>
+#include <time.h>
 #include <fcntl.h>
 #include <link.h>
 #include <math.h>
@@ -97,6 +99,28 @@ double __wrap_exp2(double x) { return ricciflow_old_exp2(x); }
 double __wrap_log(double x) { return ricciflow_old_log(x); }
 double __wrap_log2(double x) { return ricciflow_old_log2(x); }
 double __wrap_pow(double x, double y) { return ricciflow_old_pow(x, y); }
+
+// std::condition_variable::wait_for/wait_until on steady_clock call pthread_cond_clockwait
+// (GLIBC_2.34). Same wait through pthread_cond_timedwait (GLIBC_2.3.2 / 2.17): the deadline on
+// `clock` becomes the same remaining time on CLOCK_REALTIME, the clock of a default-initialised
+// condition (std::condition_variable's). A clock step during the wait can only shorten or lengthen
+// that one wait; callers loop on their predicate, as with any timed wait.
+int __wrap_pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clock,
+                                  const struct timespec* abstime) {
+  if (abstime == nullptr || abstime->tv_nsec < 0 || abstime->tv_nsec >= 1000000000L) return EINVAL;
+  if (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME) return EINVAL;
+  struct timespec now_on_clock, now_real;
+  clock_gettime(clock, &now_on_clock);
+  clock_gettime(CLOCK_REALTIME, &now_real);
+  long long rem_ns = (static_cast<long long>(abstime->tv_sec) - now_on_clock.tv_sec) * 1000000000LL +
+                     (abstime->tv_nsec - now_on_clock.tv_nsec);
+  if (rem_ns < 0) rem_ns = 0;
+  struct timespec deadline;
+  long long ns = now_real.tv_nsec + rem_ns % 1000000000LL;
+  deadline.tv_sec = now_real.tv_sec + static_cast<time_t>(rem_ns / 1000000000LL + ns / 1000000000LL);
+  deadline.tv_nsec = static_cast<long>(ns % 1000000000LL);
+  return pthread_cond_timedwait(c, m, &deadline);
+}
 
 // 0: the process may be multi-threaded, so libstdc++ always uses atomic operations.
 char __wrap___libc_single_threaded = 0;

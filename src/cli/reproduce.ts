@@ -20,7 +20,7 @@ import {
 import { exportCsv } from '../study/sweep.js';
 import { parseIntOption } from './geometry.js';
 import { isQuiet, metaBlock, note } from './output.js';
-import { ProgressBar, formatSeconds, toJsonValue, writeFileAtomic } from './util.js';
+import { ProgressBar, formatSeconds, toJsonValue, writeFileAtomic, stopOnSignals } from './util.js';
 
 export const REPRODUCE_HELP = `ricciflow reproduce seed-paper|follow-up [--quick] [--out DIR] [--workers N] [--threads T]
                     [--replicates R] [--datasets a,b] [--data-dir PATH] [--no-report]
@@ -80,16 +80,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   if (parts.length === 0) throw new InvalidArgumentError(`--datasets: none of ${datasets!.join(', ')} is part of the ${paper} experiments`, 'datasets');
   const outDir = resolve(values.out ?? `ricciflow-reproduce/${paper}${quick ? '-quick' : ''}`);
 
-  const abort = new AbortController();
-  let signalName: NodeJS.Signals | null = null;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (signalName) return;
-    signalName = sig;
-    process.stderr.write(`\nricciflow reproduce: ${sig}: stopping; finished networks are saved, re-run the same command to continue\n`);
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = stopOnSignals('reproduce');
   let bar: ProgressBar | null = null;
   let table: ReproductionTable;
   try {
@@ -100,7 +91,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
         outDir,
         workers,
         threads,
-        signal: abort.signal,
+        signal: stop.signal,
         ...(values['data-dir'] !== undefined ? { dataDir: resolve(values['data-dir']) } : {}),
         onPart: (p, i, n) => note(`ricciflow reproduce ${paper}${quick ? ' --quick' : ''} [${i + 1}/${n}] ${p.name}: ${p.title}\n  ${p.spec.description ?? ''}`),
         onStart: (s) => {
@@ -116,8 +107,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
       quick,
     );
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
   for (const p of table.parts) await exportCsv(p.dir, () => undefined).catch(() => undefined);
   const csv = resolve(outDir, 'reproduction.csv'), json = resolve(outDir, 'reproduction.json');
@@ -125,7 +115,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   await writeFileAtomic(json, JSON.stringify(toJsonValue({ ...table, meta: await metaBlock() }), null, 2) + '\n');
   process.stdout.write(formatReproduction(table) + '\n\n');
   process.stdout.write(`${formatSeconds(table.seconds)}; table: ${csv} (and ${json})\n`);
-  if (!values['no-report'] && !abort.signal.aborted) {
+  if (!values['no-report'] && !stop.signal.aborted) {
     const first = table.parts.find((p) => p.ok > 0);
     if (first) {
       const { writeReport } = await import('./report.js');
@@ -133,7 +123,8 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
       process.stdout.write(`report: ${path}\n`);
     }
   }
-  if (signalName) return signalName === 'SIGINT' ? 130 : 143;
+  const stopped = stop.exitCode();
+  if (stopped !== null) return stopped;
   const missing = table.parts.reduce((s, p) => s + p.missing + p.failed, 0);
   return missing > 0 ? 1 : 0;
 }

@@ -18,7 +18,7 @@ import { RecordWriter } from '../study/store.js';
 import { recordsToCsv, summaryTable } from '../study/summary.js';
 import type { NetworkRecord } from '../study/types.js';
 import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
-import { ProgressBar, ensureDir, formatSeconds, toJsonValue, writeFileAtomic } from './util.js';
+import { ProgressBar, ensureDir, formatSeconds, toJsonValue, writeFileAtomic, stopOnSignals } from './util.js';
 import { isQuiet, metaBlock, note } from './output.js';
 import { formatReproduction, mainPlan, reproductionCsv, runReproduction } from '../study/reproduce.js';
 import { readResultsDir, sweepConfigs } from '../study/sweep.js';
@@ -183,16 +183,7 @@ async function mainJob(values: MainValues): Promise<number> {
   const parts = mainPlan();
   const grid = parts.reduce((s, p) => s + sweepConfigs(p.spec).length, 0);
   note(`ricciflow run: the main job, ${grid} networks in ${parts.length} parts (${workers} workers × ${threads} threads on ${cores} cores); results in ${outDir}`);
-  const abort = new AbortController();
-  let signalName: NodeJS.Signals | null = null;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (signalName) return;
-    signalName = sig;
-    process.stderr.write(`\nricciflow run: ${sig}: stopping; finished networks are saved, re-run the same command to continue\n`);
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = stopOnSignals('run');
   let bar: ProgressBar | null = null;
   let table;
   try {
@@ -203,7 +194,7 @@ async function mainJob(values: MainValues): Promise<number> {
         outDir,
         workers,
         threads,
-        signal: abort.signal,
+        signal: stop.signal,
         ...(values['data-dir'] !== undefined ? { dataDir: resolve(values['data-dir']) } : {}),
         ...(values['save-weights'] ? { saveWeights: true } : {}),
         onPart: (p, i, n) => note(`[${i + 1}/${n}] ${p.name}: ${p.spec.description ?? p.title}`),
@@ -216,8 +207,7 @@ async function mainJob(values: MainValues): Promise<number> {
       },
     );
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
   // One results directory: every part's records (in plan order), summary.csv, the comparison.
   const all: NetworkRecord[] = [];
@@ -232,13 +222,14 @@ async function mainJob(values: MainValues): Promise<number> {
   process.stdout.write(
     `${all.length} networks (${defined} with a defined ρ at their first k) in ${formatSeconds(table.seconds)}; results: ${outDir}/networks.jsonl, ${outDir}/summary.csv, ${outDir}/reproduction.csv\n`,
   );
-  if (!values['no-report'] && !abort.signal.aborted && all.length > 0) {
+  if (!values['no-report'] && !stop.signal.aborted && all.length > 0) {
     const { writeReport } = await import('./report.js');
     const path = await writeReport(outDir, resolve(outDir, 'report.html'), { reproduction: table, quiet: true });
     process.stdout.write(`report: ${path}\n`);
   }
   await writeFileAtomic(resolve(outDir, 'run.json'), JSON.stringify({ main: true, parts: table.parts.map((p) => p.name), threads, workers, finishedAt: new Date().toISOString(), meta: await metaBlock() }, null, 2) + '\n');
-  if (signalName) return signalName === 'SIGINT' ? 130 : 143;
+  const stopped = stop.exitCode();
+  if (stopped !== null) return stopped;
   // A dataset that is not on this machine (e.g. Fashion-MNIST) leaves its cells empty, with the
   // reason in the table; the job itself succeeded. Failed networks or other errors: status 1.
   const dataOnly = (p: (typeof table.parts)[number]): boolean => p.errors.every((e) => e.startsWith('dataset '));

@@ -36,7 +36,7 @@ import {
 import { configId } from '../study/network.js';
 import { parseIntOption } from './geometry.js';
 import { isQuiet, metaBlock, note } from './output.js';
-import { ProgressBar, formatSeconds } from './util.js';
+import { ProgressBar, formatSeconds, stopOnSignals } from './util.js';
 
 export const SWEEP_HELP = `ricciflow sweep (--preset ${PRESET_NAMES.join('|')} | --config SWEEP.json) --out DIR
                 [--workers N] [--threads T] [--group G] [--data-dir DIR]
@@ -177,16 +177,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const abort = new AbortController();
-  let signalName: NodeJS.Signals | null = null;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (signalName) return;
-    signalName = sig;
-    process.stderr.write(`\nricciflow sweep: ${sig}: stopping; finished networks are saved, re-run the same command to continue\n`);
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = stopOnSignals('sweep');
   let bar: ProgressBar | null = null;
   try {
     const res = await runSweep({
@@ -196,7 +187,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       workers,
       threads,
       group,
-      signal: abort.signal,
+      signal: stop.signal,
       ...(values['data-dir'] !== undefined ? { dataDir: resolve(values['data-dir']) } : {}),
       ...(values['save-weights'] ? { saveWeights: true } : {}),
       onStart: (i) => {
@@ -219,14 +210,13 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       process.stderr.write(`ricciflow sweep: error (${e.networks} networks not computed): ${e.message}\n`);
     if (res.interrupted) {
       process.stderr.write(`ricciflow sweep: interrupted; ${res.remaining} networks remain: re-run to continue\n`);
-      return signalName === 'SIGTERM' ? 143 : 130;
+      return stop.exitCode() ?? 130;
     }
     if (res.errors.length > 0) return 1;
     if (res.remaining === 0) process.stdout.write(`statistics: ricciflow stats ${outDir}\n`);
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
 }
 

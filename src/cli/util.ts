@@ -3,6 +3,36 @@
 /** Atomic writes that never replace special files; see src/files.ts. */
 export { writeFileAtomic, ensureDir } from '../files.js';
 
+/** A long verb's graceful stop: the first SIGINT or SIGTERM aborts `signal` and says how to continue. */
+export interface SignalStop {
+  readonly signal: AbortSignal;
+  /** 130 after SIGINT, 143 after SIGTERM, null when no signal came. */
+  exitCode(): 130 | 143 | null;
+  /** Removes the handlers (call it when the work has ended). */
+  dispose(): void;
+}
+
+export function stopOnSignals(verb: string): SignalStop {
+  const abort = new AbortController();
+  let received: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (received) return;
+    received = sig;
+    process.stderr.write(`\nricciflow ${verb}: ${sig}: stopping; finished networks are saved, re-run the same command to continue\n`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: abort.signal,
+    exitCode: () => (received === null ? null : received === 'SIGINT' ? 130 : 143),
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 /** TypedArrays to plain arrays, NaN/±Infinity to null (JSON has no NaN). */
 export function toJsonValue(v: unknown): unknown {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;

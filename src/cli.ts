@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { RicciflowError } from './errors.js';
+import { RicciflowError } from './core/errors.js';
 import { debugEnabled, EXIT, EXIT_HELP, exitCodeOf, setArgv, setQuiet } from './cli/output.js';
 
 type Verb = (argv: string[]) => Promise<number>;

@@ -1,12 +1,12 @@
 /**
  * ricciflow — deep learning as discrete Ricci flow. Public API.
  */
-export * from './errors.js';
-export * from './geometry.js';
-export { readPoints, readNpy, writeNpy, readCsv, parseNpy, encodeNpy, parseCsv, halfToFloat, type Matrix } from './io.js';
-export { readNpz, writeNpz, parseNpz, encodeNpz, readLayerFiles, naturalCompare, layerOrder, type NamedMatrix, type LayerFiles, type LayerSource } from './npz.js';
-export * from './analysis.js';
-export * as stats from './stats.js';
+export * from './core/errors.js';
+export * from './analysis/geometry.js';
+export { readPoints, readNpy, writeNpy, readCsv, parseNpy, encodeNpy, parseCsv, halfToFloat, type Matrix } from './io/arrays.js';
+export { readNpz, writeNpz, parseNpz, encodeNpz, readLayerFiles, naturalCompare, layerOrder, type NamedMatrix, type LayerFiles, type LayerSource } from './io/npz.js';
+export * from './analysis/pipeline.js';
+export * as stats from './analysis/stats.js';
 export {
   trainNetworks,
   forward,
@@ -31,13 +31,13 @@ export { loadPair, PAIRS, type LoadPairOptions, type ImagePair } from './data/mn
 export { readIdx, parseIdx } from './data/idx.js';
 export { createRng, Rng } from './data/rng.js';
 export { runCell, configId } from './study/network.js';
-export { FOLLOW_UP_RECIPE, WELL_TRAINED_THRESHOLD } from './study/recipes.js';
+export { FOLLOW_UP_RECIPE, WELL_TRAINED_THRESHOLD } from './core/recipes.js';
 export { readRecords, RecordWriter } from './study/store.js';
 export { recordsToCsv } from './study/summary.js';
 export type { NetworkConfig, NetworkRecord } from './study/types.js';
 export type { DatasetFiles } from './study/dataset-files.js';
 export { networksTable, layersTable, pointsTable, tableToCsv, tableToArrow, type Table, type Cell } from './export/index.js';
-export { weightsToNpz, writeNetworkWeights, readNetworkWeights } from './export/weights.js';
+export { weightsToNpz, writeNetworkWeights, readNetworkWeights } from './train/weights.js';
 // Types that appear in the signatures above (test/public-types.test.ts checks that none is missing).
 export type { AnalysisSettings, CoefficientRecord, KRecord } from './study/types.js';
 export type { CellOptions } from './study/network.js';
@@ -49,4 +49,4 @@ export type { LayersModel, TfjsBackendPreference } from './train/tfjs-backend.js
 export type { IdxArray } from './data/idx.js';
 export type { ImageDatasetName, ImageRecipe, ImageSource, MnistSourceOption, PairSpec } from './data/mnist.js';
 export type { SyntheticOptions } from './data/synthetic.js';
-export type { RawGraph, RawGeodesics } from './native.js';
+export type { RawGraph, RawGeodesics } from './core/native.js';

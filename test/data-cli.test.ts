@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { npmMnistDir } from '../src/data/mnist.js';
 import { syntheticDataset } from '../src/data/synthetic.js';
-import { encodeNpyArray, parseNpy } from '../src/io.js';
+import { encodeNpyArray, parseNpy } from '../src/io/arrays.js';
 
 const root = resolve(__dirname, '..');
 const bin = join(root, 'bin', 'ricciflow.js');

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FormatError, InvalidArgumentError, IoError } from '../src/errors.js';
+import { FormatError, InvalidArgumentError, IoError } from '../src/core/errors.js';
 import { isGzip, parseIdx, readIdx } from '../src/data/idx.js';
 import { FASHION_MNIST_CLASSES, IDX_FILES, loadPair, npmMnistDir, PAIRS, SYSTEM_FASHION_MNIST_DIR } from '../src/data/mnist.js';
 import { createRng, Rng } from '../src/data/rng.js';

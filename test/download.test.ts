@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CancelledError, FormatError, IoError } from '../src/errors.js';
+import { CancelledError, FormatError, IoError } from '../src/core/errors.js';
 import { IDX_FILES, downloadIdx, loadPair } from '../src/data/mnist.js';
 import { idx } from './helpers/idx.js';
 

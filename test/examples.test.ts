@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { readLayerFiles } from '../src/npz.js';
+import { readLayerFiles } from '../src/io/npz.js';
 
 const root = resolve(__dirname, '..');
 const bin = join(root, 'bin', 'ricciflow.js');

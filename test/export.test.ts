@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { analyzeLayers } from '../src/analysis.js';
+import { analyzeLayers } from '../src/analysis/pipeline.js';
 import { layersTable, networksTable, pointsTable, tableToCsv } from '../src/export/index.js';
-import { readNetworkWeights } from '../src/export/weights.js';
+import { readNetworkWeights } from '../src/train/weights.js';
 import { loadStudyDataset } from '../src/study/datasets.js';
 import { forward } from '../src/train/index.js';
 import { specDataTable } from '../src/export/figures.js';

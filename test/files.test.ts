@@ -8,8 +8,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { InvalidArgumentError, IoError } from '../src/errors.js';
-import { ensureDir, writeFileAtomic } from '../src/files.js';
+import { InvalidArgumentError, IoError } from '../src/core/errors.js';
+import { ensureDir, writeFileAtomic } from '../src/core/files.js';
 import { configId } from '../src/study/network.js';
 import { acquireDirLock, STALE_MS } from '../src/study/lock.js';
 import { appendFault, readRecords, RecordWriter } from '../src/study/store.js';

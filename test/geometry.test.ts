@@ -182,7 +182,7 @@ describe('bad input', () => {
   });
 
   it('does not validate natively built graphs again (small and large, every mode), but does validate a copy', async () => {
-    const { addon } = await import('../src/native.js');
+    const { addon } = await import('../src/core/native.js');
     for (const [n, k] of [[good.n, 2], [1500, 20]] as const) {
       const pts = n === good.n ? good : { data: Float64Array.from({ length: n * 3 }, (_, i) => Math.sin(i * 7.1) * 3), n, d: 3 };
       for (const mode of ['union', 'mutual', 'directed'] as const) {

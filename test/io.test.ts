@@ -10,8 +10,8 @@ import {
   IoError,
   NativeError,
   RicciflowError,
-} from '../src/errors.js';
-import { encodeNpy, parseCsv, parseNpy, readCsv, readNpy, readPoints, writeNpy } from '../src/io.js';
+} from '../src/core/errors.js';
+import { encodeNpy, parseCsv, parseNpy, readCsv, readNpy, readPoints, writeNpy } from '../src/io/arrays.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ricciflow-io-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

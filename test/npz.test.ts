@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { analyzeLayers } from '../src/analysis.js';
+import { analyzeLayers } from '../src/analysis/pipeline.js';
 import { createRng } from '../src/data/rng.js';
-import { FormatError, InvalidArgumentError } from '../src/errors.js';
-import { encodeNpy, halfToFloat, parseCsv, parseNpy, writeNpy, type Matrix } from '../src/io.js';
-import { encodeNpz, layerOrder, naturalCompare, parseNpz, readLayerFiles, readNpz, writeNpz } from '../src/npz.js';
-import { writeZip } from '../src/zip.js';
+import { FormatError, InvalidArgumentError } from '../src/core/errors.js';
+import { encodeNpy, halfToFloat, parseCsv, parseNpy, writeNpy, type Matrix } from '../src/io/arrays.js';
+import { encodeNpz, layerOrder, naturalCompare, parseNpz, readLayerFiles, readNpz, writeNpz } from '../src/io/npz.js';
+import { writeZip } from '../src/io/zip.js';
 
 const root = resolve(__dirname, '..');
 const bin = join(root, 'bin', 'ricciflow.js');

@@ -12,7 +12,7 @@ import {
   ollivierCurvature,
   type KnnGraph,
 } from '../src/index.js';
-import { addon } from '../src/native.js';
+import { addon } from '../src/core/native.js';
 import { loadFixture, toF64 } from './helpers/fixtures.js';
 
 const TOL = 1e-9;

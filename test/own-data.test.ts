@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { resolveSweep } from '../src/study/sweep.js';
 import type { NetworkRecord } from '../src/study/types.js';
-import { writeZip } from '../src/zip.js';
+import { writeZip } from '../src/io/zip.js';
 
 const root = resolve(__dirname, '..');
 const bin = join(root, 'bin', 'ricciflow.js');

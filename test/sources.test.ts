@@ -17,8 +17,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { IDX_FILES, loadPair } from '../src/data/mnist.js';
 import { cacheRoot, frameworkDirs, proxyFor, requestVia } from '../src/data/sources.js';
-import { encodeNpyArray } from '../src/io.js';
-import { writeZip } from '../src/zip.js';
+import { encodeNpyArray } from '../src/io/arrays.js';
+import { writeZip } from '../src/io/zip.js';
 import { idx } from './helpers/idx.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ricciflow-sources-'));

@@ -1,5 +1,5 @@
 import { describe as suite, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../src/errors.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
 import {
   RankDeficientDesignError,
   averageRanks,
@@ -13,7 +13,7 @@ import {
   quantile,
   spearman,
   studentTTwoSidedP,
-} from '../src/stats.js';
+} from '../src/analysis/stats.js';
 
 // Public data sets. Reference values come from R 4.x (`cor`, `cor.test`, `lm`, `quantile`).
 

@@ -54,7 +54,7 @@ describe('progress', () => {
 
 describe('compute threads', () => {
   it('calls made one after another run on one compute thread; concurrent calls add threads', async () => {
-    const { addon } = await import('../src/native.js');
+    const { addon } = await import('../src/core/native.js');
     const pts = { data: Float64Array.from({ length: 800 * 4 }, (_, i) => Math.cos(i * 3.7)), n: 800, d: 4 };
     const first = addon.diagnostics().computeThreads;
     for (let i = 0; i < 5; i++) await knn(pts, { k: 10, threads: 1 });

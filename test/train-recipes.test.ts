@@ -4,8 +4,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
-import { InvalidArgumentError } from '../src/errors.js';
-import { FOLLOW_UP_RECIPE, SEED_RECIPE, WELL_TRAINED_THRESHOLD } from '../src/study/recipes.js';
+import { InvalidArgumentError } from '../src/core/errors.js';
+import { FOLLOW_UP_RECIPE, SEED_RECIPE, WELL_TRAINED_THRESHOLD } from '../src/core/recipes.js';
 import { nativeInitWeights, trainNetworks, type TrainingData, type TrainOptions } from '../src/train/index.js';
 
 /** Deterministic uniforms in [0, 1) (mulberry32). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { CancelledError, FormatError, InvalidArgumentError, IoError } from '../src/errors.js';
+import { CancelledError, FormatError, InvalidArgumentError, IoError } from '../src/core/errors.js';
 import {
   buildModel,
   describeArchitecture,

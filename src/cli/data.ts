@@ -5,8 +5,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { InvalidArgumentError } from '../errors.js';
-import { encodeNpyArray } from '../io.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { encodeNpyArray } from '../io/arrays.js';
 import { SYNTHETIC_NAMES, DATASET_DOCS, type SyntheticName } from '../data/synthetic.js';
 import { checkDatasetName, loadStudyDataset, parseImagePair } from '../study/datasets.js';
 import type { NetworkConfig } from '../study/types.js';

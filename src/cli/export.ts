@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { buildTable, encodeTable, readResults, tablePath, type ExportFormat, type TableName } from '../export/index.js';
 import { note } from './output.js';
 import { writeFileAtomic } from './util.js';

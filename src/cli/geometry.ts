@@ -1,8 +1,8 @@
 /** `ricciflow geometry` and `ricciflow analyze`: the engine from the command line. */
 import { parseArgs } from 'node:util';
 
-import type { LayerSelection } from '../analysis.js';
-import { InvalidArgumentError } from '../errors.js';
+import type { LayerSelection } from '../analysis/pipeline.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import {
   curvature,
   CURVATURE_NAMES,
@@ -10,8 +10,8 @@ import {
   knnGraph,
   type CurvatureName,
   type GraphMode,
-} from '../geometry.js';
-import { readLayerFiles, type LayerSource } from '../npz.js';
+} from '../analysis/geometry.js';
+import { readLayerFiles, type LayerSource } from '../io/npz.js';
 import { isQuiet, metaBlock, note, writeOutput } from './output.js';
 import { jsonBytes, JsonRows, toJsonValue, ProgressBar } from './util.js';
 
@@ -194,7 +194,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const layers = input.layers;
   if (layers.length < 2) throw new InvalidArgumentError(`analyze: ${positionals[0]} holds ${layers.length} array; need at least two layers`, 'LAYER');
   noteShapes(input.sources, input.reordered);
-  const { analyzeLayers } = await import('../analysis.js');
+  const { analyzeLayers } = await import('../analysis/pipeline.js');
   const bar = isQuiet() ? null : new ProgressBar('analyze', layers.length * ks.length);
   // An error about layers[i] names the file (and .npz key) it came from.
   const res = await analyzeLayers(layers, {

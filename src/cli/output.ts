@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { arch, cpus, platform } from 'node:os';
 import { resolve } from 'node:path';
 
-import { InvalidArgumentError, RicciflowError } from '../errors.js';
+import { InvalidArgumentError, RicciflowError } from '../core/errors.js';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isQuiet, writeFileAtomic } from './util.js';
@@ -120,7 +120,7 @@ function cpuFlags(): Set<string> {
 /** Which kernels run here: the addon's own report when it gives one, else the CPU's flags. */
 export async function kernelInfo(): Promise<Meta['kernel']> {
   try {
-    const { addon } = await import('../native.js');
+    const { addon } = await import('../core/native.js');
     const d = addon.diagnostics() as { kernel?: { avx2: boolean; avx512: boolean; triangles: string } };
     if (d.kernel) return d.kernel;
   } catch {

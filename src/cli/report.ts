@@ -6,12 +6,12 @@ import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { figureFiles } from '../export/figures.js';
 import { buildFigures, type FigureOptions } from '../report/figures.js';
 import { renderHtml } from '../report/html.js';
-import { VERSION } from '../study/network.js';
-import { WELL_TRAINED_THRESHOLD } from '../study/recipes.js';
+import { VERSION } from '../core/version.js';
+import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 import type { ReproductionTable } from '../study/reproduce.js';
 import { readRecords } from '../study/store.js';
 import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';

@@ -9,9 +9,9 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { InvalidArgumentError } from '../errors.js';
-import type { GraphMode } from '../geometry.js';
-import type { LayerSelection } from '../analysis.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { GraphMode } from '../analysis/geometry.js';
+import type { LayerSelection } from '../analysis/pipeline.js';
 import { configId, runCell } from '../study/network.js';
 import { cells, gridConfigs, type GridOptions } from '../study/grid.js';
 import { RecordWriter } from '../study/store.js';

@@ -3,9 +3,9 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { InvalidArgumentError } from '../errors.js';
-import type { CurvatureName } from '../geometry.js';
-import { WELL_TRAINED_THRESHOLD } from '../study/recipes.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { CurvatureName } from '../analysis/geometry.js';
+import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 import { readRecords } from '../study/store.js';
 import { accuracyStatistics, formatStatistics } from '../study/statistics.js';
 import { dedupeRecords, readResultsDir } from '../study/sweep.js';

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
-import { FormatError, IoError } from '../errors.js';
+import { FormatError, IoError } from '../core/errors.js';
 
 const gunzipAsync = promisify(gunzip);
 

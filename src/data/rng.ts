@@ -14,7 +14,7 @@
  *
  * Same seed ⇒ same sequence on every platform. Not for cryptography.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 export class Rng {
   private s0 = 0;

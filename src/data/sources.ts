@@ -17,7 +17,7 @@
  *   addresses (localhost, 127.x, ::1).
  */
 import { rename, stat } from 'node:fs/promises';
-import { ensureDir } from '../files.js';
+import { ensureDir } from '../core/files.js';
 import http from 'node:http';
 import https from 'node:https';
 import { PassThrough, type Duplex } from 'node:stream';
@@ -27,7 +27,7 @@ import { join, resolve } from 'node:path';
 import tls from 'node:tls';
 import { writeFile } from 'node:fs/promises';
 
-import { IoError } from '../errors.js';
+import { IoError } from '../core/errors.js';
 
 /** Our download cache: RICCIFLOW_CACHE_DIR, else XDG_CACHE_HOME/ricciflow, else ~/.cache/ricciflow. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -80,8 +80,8 @@ export async function importKerasMnist(dest: string, env: NodeJS.ProcessEnv = pr
   const src = kerasMnistNpz(env);
   const st = await stat(src).catch(() => null);
   if (!st?.isFile()) return false;
-  const { readNpz } = await import('../npz.js');
-  const { FormatError } = await import('../errors.js');
+  const { readNpz } = await import('../io/npz.js');
+  const { FormatError } = await import('../core/errors.js');
   const arrays = new Map((await readNpz(src)).map((a) => [a.key, a.matrix]));
   const files: Array<[string, Uint8Array]> = [];
   for (const [split, prefix] of [['train', 'train'], ['test', 't10k']] as const) {

@@ -21,7 +21,7 @@
  * test split after it from the same stream, as two independent draws (the follow-up calls its
  * generator twice), so changing `nTest` never changes the training points.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { Rng } from './rng.js';
 
 /** A binary-classification dataset: row-major points, labels 0/1. */

@@ -3,7 +3,7 @@
  * arrow::read_feather in R), written with the `apache-arrow` package. That package is an optional
  * peer dependency: it is loaded only when Arrow output is asked for.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import type { Cell, Table } from './tables.js';
 
 type ArrowModule = typeof import('apache-arrow');

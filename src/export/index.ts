@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { readRecords } from '../study/store.js';
 import { dedupeRecords, readResultsDir } from '../study/sweep.js';
 import type { NetworkRecord } from '../study/types.js';

@@ -17,7 +17,7 @@
  *    - `status: 'no-run'`: no transition is strongly negative (`stopLayer = null`).
  * Layers are numbered as in docs/method.md: 0 input, 1 … L−2 hidden, L−1 output.
  */
-import { describe } from '../stats.js';
+import { describe } from '../analysis/stats.js';
 
 export const DEFAULT_DEPTH_THRESHOLD = -0.2;
 

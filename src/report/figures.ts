@@ -14,15 +14,15 @@
  *       train/test accuracy on the same epoch axis.
  * Every figure uses one curvature and one k (the report's "primary" k) except 5.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import type { TopLevelSpec } from 'vega-lite';
 
-import { coefficientPairs, pairSeries } from '../analysis.js';
-import type { CurvatureName } from '../geometry.js';
-import { correlationTest } from '../stats.js';
+import { coefficientPairs, pairSeries } from '../analysis/pipeline.js';
+import type { CurvatureName } from '../analysis/geometry.js';
+import { correlationTest } from '../analysis/stats.js';
 import { parseImagePair, loadStudyDataset } from '../study/datasets.js';
 import { trainOptionsFor } from '../study/recipe-spec.js';
-import { WELL_TRAINED_THRESHOLD } from '../study/recipes.js';
+import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 import type { CoefficientRecord, NetworkRecord } from '../study/types.js';
 import { trainNetworks } from '../train/index.js';
 import { DEFAULT_DEPTH_THRESHOLD } from './depth.js';

@@ -12,9 +12,9 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 
-import { FormatError } from '../errors.js';
-import { readPoints, type Matrix } from '../io.js';
-import { readNpz } from '../npz.js';
+import { FormatError } from '../core/errors.js';
+import { readPoints, type Matrix } from '../io/arrays.js';
+import { readNpz } from '../io/npz.js';
 import type { BinaryDataset } from '../data/synthetic.js';
 
 /** Where a dataset's four arrays are (absolute paths once resolved). */

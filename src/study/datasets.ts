@@ -1,5 +1,5 @@
 /** Dataset names of a study → data (synthetic generators or image pairs), cached per process. */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { loadPair } from '../data/mnist.js';
 import { SYNTHETIC_NAMES, syntheticDataset, type BinaryDataset } from '../data/synthetic.js';
 import type { NetworkConfig } from './types.js';

@@ -23,13 +23,13 @@
  * supplies `backend: 'tfjs'`, a `tfjsModel` factory (the docs/method.md §8 network, or the caller's own
  * factory through `wrap`) and `onEpoch`.
  */
-import { analyzeLayers } from '../analysis.js';
-import { InvalidArgumentError } from '../errors.js';
-import type { CurvatureName, GraphMode } from '../geometry.js';
+import { analyzeLayers } from '../analysis/pipeline.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { CurvatureName, GraphMode } from '../analysis/geometry.js';
 import { buildModel, getFlatWeights, loadTf, setFlatWeights, tfjsActivations, type LayersModel, type TfjsBackendPreference } from '../train/tfjs-backend.js';
 import { trainNetworks } from '../train/index.js';
 import type { EpochEvent, Labels, TrainedNetwork, TrainingData, TrainOptions } from '../train/types.js';
-import type { NodeStatistic } from '../analysis.js';
+import type { NodeStatistic } from '../analysis/pipeline.js';
 import type { NetworkRecord } from './types.js';
 
 /** One evaluation: the shape of `NetworkRecord.trajectory` entries. */

@@ -1,6 +1,6 @@
 /** A study's grid: options → network configs in a fixed order, and cells trained together. */
-import type { LayerSelection } from '../analysis.js';
-import type { GraphMode } from '../geometry.js';
+import type { LayerSelection } from '../analysis/pipeline.js';
+import type { GraphMode } from '../analysis/geometry.js';
 import { checkDatasetName } from './datasets.js';
 import { cellKey, widthsFor } from './network.js';
 import type { NetworkConfig } from './types.js';

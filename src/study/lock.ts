@@ -17,8 +17,8 @@ import { open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
-import { InvalidArgumentError, IoError } from '../errors.js';
-import { ensureDir } from '../files.js';
+import { InvalidArgumentError, IoError } from '../core/errors.js';
+import { ensureDir } from '../core/files.js';
 
 /** Heartbeat period of a held lock. */
 export const HEARTBEAT_MS = 10_000;

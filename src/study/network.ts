@@ -3,26 +3,18 @@
  * training options; one network per seed, trained in parallel natively), then analyse each one.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 
-import { analyzeLayers } from '../analysis.js';
-import { InvalidArgumentError } from '../errors.js';
-import { addon, packageRoot } from '../native.js';
+import { analyzeLayers } from '../analysis/pipeline.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { addon } from '../core/native.js';
+import { VERSION } from '../core/version.js';
 import { hiddenWidths, type ArchitectureName, ARCHITECTURE_NAMES } from '../train/architecture.js';
 import { forward, trainNetworks } from '../train/index.js';
 import type { EpochEvent, TrainedNetwork } from '../train/types.js';
-import { writeNetworkWeights } from '../export/weights.js';
+import { writeNetworkWeights } from '../train/weights.js';
 import { loadStudyDataset } from './datasets.js';
 import { trainOptionsFor, uniformWidth } from './recipe-spec.js';
 import type { CoefficientRecord, KRecord, NetworkConfig, NetworkRecord } from './types.js';
-
-export const VERSION: string = (() => {
-  try {
-    return (JSON.parse(readFileSync(`${packageRoot}/package.json`, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-})();
 
 /** Canonical JSON: object keys sorted, so equal configs serialise identically. */
 export function canonicalJson(v: unknown): string {
@@ -80,7 +72,7 @@ export interface CellOptions {
   trajectoryEvery?: number;
   /** Called when a network's analysis finishes. */
   onAnalysed?: (record: NetworkRecord) => void;
-  /** Keep each trained network's weights as `<weightsDir>/<record id>.npz` (src/export/weights.ts). */
+  /** Keep each trained network's weights as `<weightsDir>/<record id>.npz` (src/train/weights.ts). */
   weightsDir?: string;
 }
 

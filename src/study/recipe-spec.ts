@@ -12,7 +12,7 @@
  * The resolved form (what `sweep.json` stores) names every key, so a stored sweep re-resolves to
  * itself. With a stop rule (`stopAtTrainAccuracy`), `epochs` equals `maxEpochs`, the cap.
  */
-import { FOLLOW_UP_RECIPE, SEED_RECIPE } from './recipes.js';
+import { FOLLOW_UP_RECIPE, SEED_RECIPE } from '../core/recipes.js';
 import type { NetworkConfig } from './types.js';
 
 export type RecipeName = 'seed' | 'follow-up';
@@ -38,7 +38,7 @@ export interface SweepTraining {
   backend: 'native' | 'tfjs';
 }
 
-/** The seed paper's recipe (docs/method.md §8a; constants from src/study/recipes.ts): RMSprop 1e-3, 50 epochs, batch 32, validation 0.2, Glorot. */
+/** The seed paper's recipe (docs/method.md §8a; constants from src/core/recipes.ts): RMSprop 1e-3, 50 epochs, batch 32, validation 0.2, Glorot. */
 export const SEED_TRAINING: Readonly<SweepTraining> = {
   recipe: 'seed',
   optimizer: SEED_RECIPE.optimizer,
@@ -52,7 +52,7 @@ export const SEED_TRAINING: Readonly<SweepTraining> = {
 
 /**
  * The follow-up's recipe (docs/method.md §8b; its `helpers.train_model`; constants from
- * src/study/recipes.ts): Adam 1e-3, full batch, no validation split, stop when the training
+ * src/core/recipes.ts): Adam 1e-3, full batch, no validation split, stop when the training
  * accuracy reaches 99 % or after 20,000 epochs, PyTorch's default initialisation.
  */
 export const FOLLOW_UP_TRAINING: Readonly<SweepTraining> = {

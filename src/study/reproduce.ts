@@ -11,8 +11,8 @@
  */
 import { join } from 'node:path';
 
-import { InvalidArgumentError } from '../errors.js';
-import type { CurvatureName } from '../geometry.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { CurvatureName } from '../analysis/geometry.js';
 import { loadStudyDataset, parseImagePair } from './datasets.js';
 import {
   comparisonBand,

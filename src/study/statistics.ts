@@ -5,15 +5,15 @@
  * model `accuracy ~ ρ + dataset + architecture + depth`; the seed R recipe's pooled layer-skip
  * correlation; the share of networks with ρ < 0; excluded networks counted by reason.
  *
- * p-values come from `src/stats.ts` (jstat's incomplete beta; Spearman with the t approximation of
+ * p-values come from `src/analysis/stats.ts` (jstat's incomplete beta; Spearman with the t approximation of
  * R's `cor.test(exact = FALSE)`).
  */
-import { coefficientPairs, pairSeries, type Pairing } from '../analysis.js';
-import { fmt, table } from '../cli/util.js';
-import { InvalidArgumentError } from '../errors.js';
-import type { CurvatureName } from '../geometry.js';
-import { correlationTest, linearModel, modelMatrix, type LinearModelCoefficient } from '../stats.js';
-import { WELL_TRAINED_THRESHOLD } from './recipes.js';
+import { coefficientPairs, pairSeries, type Pairing } from '../analysis/pipeline.js';
+import { fmt, table } from '../core/format.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { CurvatureName } from '../analysis/geometry.js';
+import { correlationTest, linearModel, modelMatrix, type LinearModelCoefficient } from '../analysis/stats.js';
+import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 import type { CoefficientRecord, NetworkRecord } from './types.js';
 
 /** Why a network is left out, checked in this order (each network counts once). */

@@ -9,9 +9,9 @@
 import { open, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import { FormatError, IoError } from '../errors.js';
-import { ensureDir } from '../files.js';
-import { readRegularFile } from '../io.js';
+import { FormatError, IoError } from '../core/errors.js';
+import { ensureDir } from '../core/files.js';
+import { readRegularFile } from '../io/arrays.js';
 import type { NetworkRecord } from './types.js';
 
 export interface ReadResult {

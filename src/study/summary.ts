@@ -1,5 +1,5 @@
 /** Flat views of study records: CSV (one row per network × k × curvature) and a printed table. */
-import { fmt, table } from '../cli/util.js';
+import { fmt, table } from '../core/format.js';
 import type { NetworkRecord } from './types.js';
 
 export const CSV_COLUMNS = [

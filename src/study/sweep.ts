@@ -14,11 +14,11 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import type { LayerSelection, NodeStatistic } from '../analysis.js';
+import type { LayerSelection, NodeStatistic } from '../analysis/pipeline.js';
 import { gridConfigs, cells } from './grid.js';
-import { writeFileAtomic } from '../cli/util.js';
-import { InvalidArgumentError, IoError, FormatError } from '../errors.js';
-import { CURVATURE_NAMES, GRAPH_MODES, type CurvatureName, type GraphMode } from '../geometry.js';
+import { writeFileAtomic } from '../core/files.js';
+import { InvalidArgumentError, IoError, FormatError } from '../core/errors.js';
+import { CURVATURE_NAMES, GRAPH_MODES, type CurvatureName, type GraphMode } from '../analysis/geometry.js';
 import { checkDatasetName, loadStudyDataset, parseImagePair } from './datasets.js';
 import { resolveDatasetFiles, type DatasetFiles } from './dataset-files.js';
 
@@ -31,11 +31,12 @@ function isBuiltInDataset(name: string): boolean {
     return false;
   }
 }
-import { canonicalJson, configId, runCell, VERSION, widthsFor } from './network.js';
+import { canonicalJson, configId, runCell, widthsFor } from './network.js';
+import { VERSION } from '../core/version.js';
 import { readRecords, RecordWriter } from './store.js';
 import { acquireDirLock, STALE_MS } from './lock.js';
 import { MAX_SYNTHETIC_POINTS } from '../data/synthetic.js';
-import { ensureDir } from '../files.js';
+import { ensureDir } from '../core/files.js';
 import { recordsToCsv } from './summary.js';
 import type { AnalysisSettings, NetworkConfig, NetworkRecord } from './types.js';
 import { FOLLOW_UP_TRAINING, resolveArchitectures, resolveTraining, SEED_TRAINING, trainingConfig, type SweepTraining } from './recipe-spec.js';
@@ -633,7 +634,7 @@ export interface SweepRunOptions {
   /** Networks trained together in one task (≤ the replicates of a cell). */
   group?: number;
   dataDir?: string;
-  /** Keep each computed network's weights as `outDir/weights/<record id>.npz` (src/export/weights.ts). */
+  /** Keep each computed network's weights as `outDir/weights/<record id>.npz` (src/train/weights.ts). */
   saveWeights?: boolean;
   signal?: AbortSignal;
   warn?: (msg: string) => void;

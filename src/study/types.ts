@@ -2,8 +2,8 @@
  * Records of a study: one JSON object per trained and analysed network (a line of
  * `networks.jsonl`). Shared by `ricciflow run`, sweeps, statistics and the report.
  */
-import type { LayerSelection, NodeStatistic } from '../analysis.js';
-import type { CurvatureName, GraphMode } from '../geometry.js';
+import type { LayerSelection, NodeStatistic } from '../analysis/pipeline.js';
+import type { CurvatureName, GraphMode } from '../analysis/geometry.js';
 import type { DatasetFiles } from './dataset-files.js';
 
 /** Everything that defines one network of a study (the grid point). Its hash is the record id. */

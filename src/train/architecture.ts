@@ -11,7 +11,7 @@
  * (`in × out`, row-major: the Keras/tfjs `Dense.kernel` layout) then the bias (`out`), layers in
  * order — the concatenation of tfjs `model.getWeights()`.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 export type ArchitectureName = 'narrow' | 'wide' | 'bottleneck';
 export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = ['narrow', 'wide', 'bottleneck'];

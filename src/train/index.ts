@@ -10,8 +10,8 @@
  * Every result records the backend used, the history, test accuracy and the activations of every
  * layer on the test points.
  */
-import { InvalidArgumentError } from '../errors.js';
-import type { Matrix } from '../io.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { Matrix } from '../io/arrays.js';
 import type { NetworkWeights } from './architecture.js';
 import { splitWeights } from './architecture.js';
 import { nativeForward, trainNative } from './native-backend.js';
@@ -23,7 +23,7 @@ import type { LayerActivations, TrainedNetwork, TrainingData, TrainOptions } fro
 export * from './architecture.js';
 export * from './types.js';
 export { SEED_RECIPE, EarlyStopper } from './prepare.js';
-export { FOLLOW_UP_RECIPE, WELL_TRAINED_THRESHOLD } from '../study/recipes.js';
+export { FOLLOW_UP_RECIPE, WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 export { nativeInitWeights } from './native-backend.js';
 export {
   loadTf,

@@ -5,8 +5,8 @@
  * epoch), so early stopping, hooks and cancellation act between epochs; a cancel also stops the
  * current epoch within a few batches.
  */
-import { CancelledError, InvalidArgumentError } from '../errors.js';
-import type { NativeAddon, RawCallOptions } from '../native.js';
+import { CancelledError, InvalidArgumentError } from '../core/errors.js';
+import type { NativeAddon, RawCallOptions } from '../core/native.js';
 import type { NetworkWeights } from './architecture.js';
 import { splitWeights } from './architecture.js';
 import type { PreparedData, ResolvedOptions } from './prepare.js';
@@ -48,12 +48,12 @@ export interface MlpAddon {
   mlpFpProbe(o?: RawCallOptions): Promise<{ threads: number[]; lastTraining: number; supported: boolean }>;
 }
 
-type NativeModule = typeof import('../native.js');
+type NativeModule = typeof import('../core/native.js');
 let nativeModule: Promise<NativeModule> | undefined;
 
 /** Loads the addon lazily, so the tfjs backend works without it. */
 export async function loadNative(): Promise<{ mod: NativeModule; mlp: MlpAddon }> {
-  nativeModule ??= import('../native.js');
+  nativeModule ??= import('../core/native.js');
   const mod = await nativeModule;
   const a = mod.addon as NativeAddon & Partial<MlpAddon>;
   if (typeof a.MlpTrainer !== 'function' || typeof a.mlpForward !== 'function')

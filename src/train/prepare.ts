@@ -2,10 +2,10 @@
  * Backend-independent parts of training: checking and converting the data, the validation split,
  * options with the docs/method.md §8 defaults, early stopping, test metrics.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import type { ArchitectureInfo } from './architecture.js';
 import { describeArchitecture } from './architecture.js';
-import { FOLLOW_UP_RECIPE, SEED_RECIPE } from '../study/recipes.js';
+import { FOLLOW_UP_RECIPE, SEED_RECIPE } from '../core/recipes.js';
 import type { EarlyStoppingOptions, EpochLog, Labels, TrainingData, TrainingRecipe, TrainOptions } from './types.js';
 
 export { SEED_RECIPE };

@@ -23,14 +23,14 @@
  * xoshiro128** (`data/rng.ts`) seeded from the network seed, then fed to `model.fit` without
  * tfjs's own (unseeded) shuffle — so tfjs training is reproducible per seed too.
  */
-import { ensureDir } from '../files.js';
+import { ensureDir } from '../core/files.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfLayers from '@tensorflow/tfjs-layers';
 
-import { CancelledError, FormatError, InvalidArgumentError, IoError } from '../errors.js';
+import { CancelledError, FormatError, InvalidArgumentError, IoError } from '../core/errors.js';
 import { Rng } from '../data/rng.js';
 import type { ArchitectureInfo, NetworkWeights } from './architecture.js';
 import { paramCount, splitWeights } from './architecture.js';

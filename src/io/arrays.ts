@@ -8,10 +8,10 @@
  * with the row that holds them.
  */
 import { constants as fsConstants } from 'node:fs';
-import { fileKind } from './files.js';
+import { fileKind } from '../core/files.js';
 import { open, writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { FormatError, InvalidArgumentError, IoError } from './errors.js';
+import { FormatError, InvalidArgumentError, IoError } from '../core/errors.js';
 
 /** `n` points of dimension `d`, row-major: coordinate `j` of point `i` is `data[i*d + j]`. */
 export interface Matrix {
@@ -30,7 +30,7 @@ const NPY_ALIGN = 64;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-export { fileKind } from './files.js';
+export { fileKind } from '../core/files.js';
 
 /**
  * Read a whole regular file, turning fs failures into an {@link IoError} that names the path.
@@ -71,7 +71,7 @@ export async function readRegularFile(path: string, maxBytes = Number.MAX_SAFE_I
   }
 }
 
-/** Read a whole regular file (see {@link readRegularFile}; also used by src/npz.ts). */
+/** Read a whole regular file (see {@link readRegularFile}; also used by src/io/npz.ts). */
 export async function readWhole(path: string, maxBytes?: number): Promise<Buffer> {
   return readRegularFile(path, maxBytes);
 }
@@ -483,7 +483,7 @@ export const TEXT_EXTENSIONS = ['.csv', '.tsv', '.txt', '.dat'];
 
 /**
  * Read points from a `.npy` or delimited text file (`.csv`, `.tsv`, `.txt`, `.dat`), chosen by
- * the (case-insensitive) extension. (`.npz` archives: see src/npz.ts.)
+ * the (case-insensitive) extension. (`.npz` archives: see src/io/npz.ts.)
  * @throws InvalidArgumentError for another extension; IoError, FormatError as the readers.
  */
 export async function readPoints(path: string): Promise<Matrix> {

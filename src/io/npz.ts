@@ -9,8 +9,8 @@
  */
 import { basename, extname } from 'node:path';
 
-import { FormatError, InvalidArgumentError } from './errors.js';
-import { encodeNpy, parseNpy, readPoints, readWhole, writeWhole, type Matrix } from './io.js';
+import { FormatError, InvalidArgumentError } from '../core/errors.js';
+import { encodeNpy, parseNpy, readPoints, readWhole, writeWhole, type Matrix } from './arrays.js';
 import { readZip, writeZip } from './zip.js';
 
 export interface NamedMatrix {

@@ -21,7 +21,7 @@ import {
 const require = createRequire(import.meta.url);
 
 /** Root of the installed package (this file lives in `src/` or `dist/`). */
-export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Raw shape of a graph object as the core returns and accepts it. */
 export interface RawGraph {

@@ -14,7 +14,7 @@
  *   R's `pt` to roughly 1e-6 relative accuracy, ample for reporting.
  */
 import jStat from 'jstat';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // helpers

@@ -10,7 +10,7 @@
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
 
-import { FormatError } from './errors.js';
+import { FormatError } from '../core/errors.js';
 
 const inflateRawAsync = promisify(zlib.inflateRaw);
 

@@ -3,11 +3,11 @@
  * geodesics and curvatures, computed by the native core. Every function that computes returns a
  * Promise (the work runs on a native worker thread and never blocks the event loop).
  */
-import { InvalidArgumentError } from './errors.js';
-import type { Matrix } from './io.js';
-import { addon, callNative, callNativeSync, type CallOptions, type RawGeodesics, type RawGraph, type ThreadInfo } from './native.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { Matrix } from '../io/arrays.js';
+import { addon, callNative, callNativeSync, type CallOptions, type RawGeodesics, type RawGraph, type ThreadInfo } from '../core/native.js';
 
-export type { CallOptions, ThreadInfo } from './native.js';
+export type { CallOptions, ThreadInfo } from '../core/native.js';
 
 /** A row-major `n × d` point cloud (Float32Array or Float64Array, read without copying). */
 export type Points = Matrix;

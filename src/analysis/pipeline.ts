@@ -3,7 +3,7 @@
  * same test points, per layer `g_l`, connectivity and `Ric_l`; the geodesic change `η_l`; the
  * global coefficient `ρ` with Fisher `z`; local `ρ(x)`; layer coefficients `r_l`.
  */
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import {
   curvature,
   geodesics,

@@ -6,12 +6,12 @@
  */
 import { join } from 'node:path';
 
-import { FormatError } from '../errors.js';
-import { encodeNpyArray } from '../io.js';
-import { readNpz } from '../npz.js';
+import { FormatError } from '../core/errors.js';
+import { encodeNpyArray } from '../io/arrays.js';
+import { readNpz } from '../io/npz.js';
 import { splitWeights, type NetworkWeights } from '../train/architecture.js';
-import { writeZip } from '../zip.js';
-import { writeFileAtomic } from '../cli/util.js';
+import { writeZip } from '../io/zip.js';
+import { writeFileAtomic } from '../core/files.js';
 
 /** An `.npz` of a network's weights (see the module comment). */
 export function weightsToNpz(w: NetworkWeights): Uint8Array {

@@ -211,10 +211,10 @@ function localEta(graph: KnnGraph, nextHops: Int32Array): Float64Array {
       bad[v] = 1;
       continue;
     }
-    sum[u] += h - 1;
-    sum[v] += h - 1;
-    count[u]++;
-    count[v]++;
+    sum[u]! += h - 1;
+    sum[v]! += h - 1;
+    count[u]!++;
+    count[v]!++;
   }
   const out = new Float64Array(n);
   for (let x = 0; x < n; x++) out[x] = bad[x] || count[x] === 0 ? NaN : sum[x]! / count[x]!;

@@ -69,8 +69,8 @@ export function symmetricEigen(a: Float64Array, n: number): { values: number[]; 
 /** Principal components of `n × d` row-major data. */
 export function pca(data: ArrayLike<number>, n: number, d: number): Pca {
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data[i * d + j]!;
-  for (let j = 0; j < d; j++) mean[j] /= Math.max(n, 1);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += data[i * d + j]!;
+  for (let j = 0; j < d; j++) mean[j]! /= Math.max(n, 1);
   const C = new Float64Array(d * d);
   const row = new Float64Array(d);
   for (let i = 0; i < n; i++) {
@@ -78,7 +78,7 @@ export function pca(data: ArrayLike<number>, n: number, d: number): Pca {
     for (let j = 0; j < d; j++) {
       const rj = row[j]!;
       if (rj === 0) continue;
-      for (let k = j; k < d; k++) C[j * d + k] += rj * row[k]!;
+      for (let k = j; k < d; k++) C[j * d + k]! += rj * row[k]!;
     }
   }
   const denom = Math.max(n - 1, 1);

@@ -3,7 +3,8 @@
  */
 export * from './core/errors.js';
 export * from './analysis/geometry.js';
-export { readPoints, readNpy, writeNpy, readCsv, parseNpy, encodeNpy, parseCsv, halfToFloat, type Matrix } from './io/arrays.js';
+export { readPoints, readNpy, writeNpy, readCsv, parseNpy, encodeNpy, parseCsv, halfToFloat } from './io/arrays.js';
+export type { Matrix } from './core/matrix.js';
 export { readNpz, writeNpz, parseNpz, encodeNpz, readLayerFiles, naturalCompare, layerOrder, type NamedMatrix, type LayerFiles, type LayerSource } from './io/npz.js';
 export * from './analysis/pipeline.js';
 export * as stats from './analysis/stats.js';

@@ -4,12 +4,13 @@
  * Promise (the work runs on a native worker thread and never blocks the event loop).
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import type { Matrix } from '../io/arrays.js';
+import type { Matrix } from '../core/matrix.js';
 import { addon, callNative, callNativeSync, type CallOptions, type RawGeodesics, type RawGraph, type ThreadInfo } from '../core/native.js';
 
 export type { CallOptions, ThreadInfo } from '../core/native.js';
 
 /** A row-major `n × d` point cloud (Float32Array or Float64Array, read without copying). */
+/** A point cloud: the package's one {@link Matrix} type. */
 export type Points = Matrix;
 /** Points as a typed matrix, or as an array of equal-length number rows (copied to Float64Array). */
 export type PointsInput = Points | readonly (readonly number[])[];

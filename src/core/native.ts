@@ -6,6 +6,7 @@
  * root (`build/Release` first, then `prebuilds/<platform>-<arch>/`; `PREBUILDS_ONLY=1` skips the
  * local build).
  */
+import type { Matrix } from './matrix.js';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -62,7 +63,7 @@ export interface RawCallOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-type RawPoints = { data: Float32Array | Float64Array; n: number; d: number };
+type RawPoints = Matrix;
 
 /** Thread budget state: cores, budget, default per call, threads leased now and at peak. */
 export interface ThreadInfo {

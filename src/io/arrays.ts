@@ -13,17 +13,8 @@ import { open, writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { FormatError, InvalidArgumentError, IoError } from '../core/errors.js';
 
-/** `n` points of dimension `d`, row-major: coordinate `j` of point `i` is `data[i*d + j]`. */
-export interface Matrix {
-  data: Float32Array | Float64Array;
-  n: number;
-  d: number;
-  /**
-   * The array's shape as stored, when it was not 2-D: an N-D array `(n, c, h, w)` is read as
-   * `n × c·h·w` (C order, so each row is one sample flattened), a 1-D array `(n,)` as `n × 1`.
-   */
-  shape?: number[];
-}
+import type { Matrix } from '../core/matrix.js';
+export type { Matrix } from '../core/matrix.js';
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const NPY_ALIGN = 64;

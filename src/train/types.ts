@@ -1,3 +1,4 @@
+import type { Matrix } from '../core/matrix.js';
 /**
  * Types of the training API (see {@link trainNetworks}).
  */
@@ -22,12 +23,8 @@ export interface TrainingData {
   name?: string;
 }
 
-/** One layer's activations on the test points: `n × d`, row-major. */
-export interface LayerActivations {
-  data: Float32Array;
-  n: number;
-  d: number;
-}
+/** One layer's activations on the test points: an `n × d` float32 {@link Matrix}. */
+export type LayerActivations = Matrix<Float32Array>;
 
 /** Where the arithmetic ran. `tfjs-*` names the TensorFlow.js backend that was active. */
 export type BackendUsed = 'native' | 'tfjs-node' | 'tfjs-wasm' | 'tfjs-cpu';

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { RicciflowError } from './core/errors.js';
+import { isParseArgsError, RicciflowError } from './core/errors.js';
 import { debugEnabled, EXIT, EXIT_HELP, exitCodeOf, setArgv, setQuiet } from './cli/output.js';
 
 type Verb = (argv: string[]) => Promise<number>;
@@ -87,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`ricciflow ${verb}: ${err.name}: ${err.message}\n`);
       return exitCodeOf(err);
     }
-    if (err instanceof Error && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (isParseArgsError(err)) {
       process.stderr.write(`ricciflow ${verb}: ${err.message}\n`);
       return EXIT.usage;
     }

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { arch, cpus, platform } from 'node:os';
 import { resolve } from 'node:path';
 
-import { InvalidArgumentError, RicciflowError } from '../core/errors.js';
+import { InvalidArgumentError, isParseArgsError, RicciflowError } from '../core/errors.js';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isQuiet, writeFileAtomic } from './util.js';
@@ -29,7 +29,7 @@ SIGINT/SIGTERM (sweep: finished networks are kept).`;
 /** The exit code for an error thrown by a verb. */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof InvalidArgumentError) return EXIT.usage;
-  if (err instanceof Error && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return EXIT.usage;
+  if (isParseArgsError(err)) return EXIT.usage;
   return EXIT.failure;
 }
 

@@ -10,7 +10,7 @@ import { constants as fsConstants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
-import { IoError } from './errors.js';
+import { codeOf, IoError, NODE_CODES } from './errors.js';
 
 /** What a non-regular file is, for error messages. */
 export function fileKind(st: Stats): string {
@@ -46,9 +46,9 @@ export async function ensureDir(dir: string, arg = 'out'): Promise<void> {
       break;
     } catch (err) {
       if (err instanceof IoError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = codeOf(err);
       // ENOTDIR: some ancestor is not a directory; walking up finds and names it.
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw ioError(`cannot create directory ${dir}: ${(err as Error).message}`, arg, err);
+      if (code !== NODE_CODES.notFound && code !== NODE_CODES.notDirectory) throw ioError(`cannot create directory ${dir}: ${(err as Error).message}`, arg, err);
       const parent = dirname(p);
       if (parent === p) throw ioError(`cannot create directory ${dir}: no existing parent`, arg, err);
       missing.push(p);
@@ -59,7 +59,7 @@ export async function ensureDir(dir: string, arg = 'out'): Promise<void> {
     try {
       await mkdir(m);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      if (codeOf(err) === NODE_CODES.exists) {
         const st = await stat(m).catch(() => null);
         if (st?.isDirectory()) continue;
       }
@@ -74,7 +74,7 @@ async function outputTarget(path: string, arg: string): Promise<{ path: string; 
   try {
     st = await lstat(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { path, through: false };
+    if (codeOf(err) === NODE_CODES.notFound) return { path, through: false };
     throw ioError(`cannot write ${path}: ${(err as Error).message}`, arg, err);
   }
   if (st.isSymbolicLink()) {

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 import {
   CancelledError,
+  ERROR_CODES,
   InvalidArgumentError,
   NativeError,
   RicciflowError,
@@ -141,9 +142,9 @@ export function toRicciflowError(err: unknown): Error {
   if (err instanceof Error) {
     const code = (err as { code?: string }).code;
     const arg = (err as { arg?: string }).arg;
-    if (code === 'ERR_INVALID_ARGUMENT') return new InvalidArgumentError(err.message, arg);
-    if (code === 'ERR_CANCELLED') return new CancelledError('the computation was cancelled', arg);
-    if (code === 'ERR_NATIVE') return new NativeError(err.message, arg);
+    if (code === ERROR_CODES.invalidArgument) return new InvalidArgumentError(err.message, arg);
+    if (code === ERROR_CODES.cancelled) return new CancelledError('the computation was cancelled', arg);
+    if (code === ERROR_CODES.native) return new NativeError(err.message, arg);
     return err;
   }
   return new NativeError(String(err));

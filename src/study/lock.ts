@@ -17,7 +17,7 @@ import { open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
-import { InvalidArgumentError, IoError } from '../core/errors.js';
+import { codeOf, InvalidArgumentError, IoError, NODE_CODES } from '../core/errors.js';
 import { ensureDir } from '../core/files.js';
 
 /** Heartbeat period of a held lock. */
@@ -44,7 +44,7 @@ function pidAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return codeOf(err) === NODE_CODES.notPermitted;
   }
 }
 
@@ -59,7 +59,7 @@ async function readHolder(path: string): Promise<{ holder: Holder; ageMs: number
     }
     return { holder, ageMs: Date.now() - st.mtimeMs };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (codeOf(err) === NODE_CODES.notFound) return null;
     throw err;
   }
 }
@@ -82,7 +82,7 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
     }
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if (codeOf(err) === NODE_CODES.exists) return false;
     throw err;
   }
 }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 
 import { analyzeLayers } from '../analysis/pipeline.js';
-import { InvalidArgumentError } from '../core/errors.js';
+import { codeOf, ERROR_CODES, InvalidArgumentError } from '../core/errors.js';
 import { addon } from '../core/native.js';
 import { VERSION } from '../core/version.js';
 import { hiddenWidths, type ArchitectureName, ARCHITECTURE_NAMES } from '../train/architecture.js';
@@ -147,7 +147,7 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
       ...(options.onEpoch || every !== undefined ? { onEpoch } : {}),
     });
   } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_CANCELLED') throw err;
+    if (codeOf(err) === ERROR_CODES.cancelled) throw err;
     return configs.map((c) => ({ ...failed(c, `training failed: ${(err as Error).message}`, data.nTest), dataSource: data.source ?? 'synthetic' }));
   }
   const trainSeconds = (Date.now() - t0) / 1000 / configs.length;

@@ -9,7 +9,7 @@
 import { open, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import { FormatError, IoError } from '../core/errors.js';
+import { codeOf, FormatError, IoError, NODE_CODES } from '../core/errors.js';
 import { ensureDir } from '../core/files.js';
 import { readRegularFile } from '../io/arrays.js';
 import type { NetworkRecord } from './types.js';
@@ -46,7 +46,7 @@ export async function readRecords(path: string, warn: (msg: string) => void = (m
   try {
     buf = await readRegularFile(path);
   } catch (err) {
-    if (((err as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return { records: [], intactBytes: 0, torn: false, foreign: 0 };
+    if (codeOf((err as Error).cause) === NODE_CODES.notFound) return { records: [], intactBytes: 0, torn: false, foreign: 0 };
     throw err;
   }
   const records: NetworkRecord[] = [];
@@ -130,8 +130,8 @@ export class RecordWriter {
       // Cut the partial line off again, so the file never holds half a record.
       let restored = before < 0;
       if (before >= 0) restored = await fh.truncate(before).then(() => fh!.sync()).then(() => true, () => false);
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : (err as Error).message;
+      const code = codeOf(err);
+      const why = code === NODE_CODES.noSpace || code === NODE_CODES.quotaExceeded ? 'the disk is full' : (err as Error).message;
       const e = new IoError(
         `cannot append a record to ${this.path}: ${why}${code ? ` (${code})` : ''}; ` +
           (restored ? 'the file was left as it was before this record' : `and it could not be cut back to ${before} bytes`),

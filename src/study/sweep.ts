@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import type { LayerSelection, NodeStatistic } from '../analysis/pipeline.js';
 import { gridConfigs, cells } from './grid.js';
 import { writeFileAtomic } from '../core/files.js';
-import { InvalidArgumentError, IoError, FormatError } from '../core/errors.js';
+import { codeOf, ERROR_CODES, InvalidArgumentError, IoError, FormatError, NODE_CODES } from '../core/errors.js';
 import { CURVATURE_NAMES, GRAPH_MODES, type CurvatureName, type GraphMode } from '../analysis/geometry.js';
 import { checkDatasetName, loadStudyDataset, parseImagePair } from './datasets.js';
 import { resolveDatasetFiles, type DatasetFiles } from './dataset-files.js';
@@ -509,7 +509,7 @@ export async function readStoredSweep(dir: string): Promise<StoredSweep | null> 
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (codeOf(err) === NODE_CODES.notFound) return null;
     throw new IoError(`cannot read ${path}: ${(err as Error).message}`, 'out');
   }
   let stored: StoredSweep;
@@ -664,7 +664,7 @@ export interface SweepRunResult {
   seconds: number;
 }
 
-const isCancel = (err: unknown): boolean => (err as { code?: string } | null)?.code === 'ERR_CANCELLED';
+const isCancel = (err: unknown): boolean => codeOf(err) === ERROR_CODES.cancelled;
 
 /**
  * Runs (or continues) a sweep into `outDir`. Networks already recorded are skipped; each finished

@@ -8,6 +8,7 @@
 #include "../core/geodesics.h"
 #include "../core/graph.h"
 #include "../core/knn.h"
+#include "../core/mlp.h"
 #include "../core/threads.h"
 #include "napi_util.h"
 #include "registry.h"
@@ -308,6 +309,7 @@ Napi::Value Diagnostics(const Napi::CallbackInfo& info) {
   kernel.Set("avx2", Napi::Boolean::New(env, ricci::built_with_avx2()));
   kernel.Set("avx512", Napi::Boolean::New(env, std::string(tri) != "portable"));
   kernel.Set("triangles", Napi::String::New(env, tri));
+  kernel.Set("training", Napi::String::New(env, ricci::mlp::training_kernel()));
   o.Set("kernel", kernel);
   return o;
 }

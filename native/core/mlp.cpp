@@ -1,5 +1,7 @@
 #include "mlp.h"
 
+#include "mlp_kernels.h"
+
 #include <Eigen/Core>
 #include <algorithm>
 #include <atomic>
@@ -63,6 +65,8 @@ bool fp_flush_supported() {
 }
 
 uint32_t last_training_fp_flags() { return g_last_training_flags.load(std::memory_order_relaxed); }
+
+const char* training_kernel() { return kern::select_kernels().name; }
 
 namespace {
 volatile float g_probe_f[4] = {1.5e-39f, 1e-20f, 1e-19f, 1.0f};
@@ -195,7 +199,9 @@ struct Workspace {
   std::vector<FloatBuffer> act;    // act[l], l = 1..L: rows x sizes[l] (act[L] = logits)
   FloatBuffer delta[2];            // rows x max width, ping-pong
   FloatBuffer grad;                // same layout as params
-  FloatBuffer padded;              // sparse full-batch steps: the block's D1, rows padded
+  // Training passes (packed layout of mlp_kernels.h: rows padded to kern::kPad floats):
+  std::vector<FloatBuffer> pact;   // pact[l], l = 1..L: rows x padded(sizes[l])
+  FloatBuffer pdelta[2];           // rows x padded(max width), ping-pong
 
   Workspace(const std::vector<int32_t>& sizes, size_t rows_, bool training) : rows(rows_) {
     const size_t L = sizes.size() - 1;
@@ -207,9 +213,14 @@ struct Workspace {
     }
     if (training) {
       input.assign(rows * sizes[0], 0.0f);
-      delta[0].assign(rows * widest, 0.0f);
-      delta[1].assign(rows * widest, 0.0f);
-      grad.assign(param_count(sizes), 0.0f);
+      pact.resize(L + 1);
+      size_t pwidest = kern::kPad;
+      for (size_t l = 1; l <= L; ++l) {
+        pact[l].assign(rows * kern::padded(sizes[l]), 0.0f);
+        pwidest = std::max(pwidest, kern::padded(sizes[l]));
+      }
+      pdelta[0].assign(rows * pwidest, 0.0f);
+      pdelta[1].assign(rows * pwidest, 0.0f);
     }
   }
 };
@@ -445,36 +456,127 @@ Replicate make_replicate(Net net, uint64_t seed) {
 
 namespace {
 
-// Backward pass of `rows` rows whose forward pass is in ws.act (input rows at `a0`) and whose
-// output delta dL/dz is in ws.delta[0]; writes the gradient (param layout) to `grad`. With
-// `first_kernel` false the first layer's kernel gradient is left to the caller; `*first_delta`
-// then gets the buffer holding dL/dZ_1.
-void backward_rows(const Net& net, const float* a0, size_t rows, Workspace& ws, float* grad,
-                   bool first_kernel = true, const float** first_delta = nullptr) {
-  const auto& sz = net.sizes;
-  const size_t L = net.layers();
-  // Last layer first. `cur` holds dL/dZ_l (rows x sizes[l]).
-  int cur = 0;
-  for (size_t l = L; l >= 1; --l) {
-    const Eigen::Index in = sz[l - 1], width = sz[l];
-    const size_t off = kernel_offset(sz, l);
-    const float* prev = l > 1 ? ws.act[l - 1].data() : a0;
-    CMatMap A(prev, rows, in);
-    CMatMap D(ws.delta[cur].data(), rows, width);
-    MatMap dW(grad + off, in, width);
-    RowVecMap db(grad + off + in * width, width);
-    if (l > 1 || first_kernel) dW.noalias() = A.transpose() * D;
-    if (l == 1 && first_delta) *first_delta = ws.delta[cur].data();
-    db.noalias() = D.colwise().sum();
-    if (l > 1) {
-      CMatMap W(net.params.data() + off, in, width);
-      MatMap P(ws.delta[1 - cur].data(), rows, in);
-      P.noalias() = D * W.transpose();
-      // ReLU derivative: pass the gradient where the unit was active (act > 0).
-      P = (A.array() > 0.0f).select(P.array(), 0.0f).matrix();
-      cur = 1 - cur;
+// ---- the packed training state ----
+//
+// While a call trains, a replicate's parameters and optimizer moments live in the packed layout
+// of mlp_kernels.h: per layer the kernel (in x S, S = padded(width), zeros beyond the width)
+// followed by the bias (S). Padded entries get zero gradients, so they stay zero under either
+// optimizer, and the arithmetic on the real entries is exactly that of the flat layout. The flat
+// vectors (Net::params, the moments) are written back after every epoch.
+struct Packed {
+  std::vector<size_t> in, width, stride, woff, boff;  // per layer l = 1..L (index 0 unused)
+  std::vector<size_t> toff;  // the transposed kernels of layers l >= 2: width x padded(in), at toff[l]
+  size_t total = 0, ttotal = 0, flat = 0;
+  explicit Packed(const std::vector<int32_t>& sizes) {
+    const size_t L = sizes.size() - 1;
+    in.assign(L + 1, 0);
+    width = stride = woff = boff = toff = in;
+    for (size_t l = 1; l <= L; ++l) {
+      in[l] = static_cast<size_t>(sizes[l - 1]);
+      width[l] = static_cast<size_t>(sizes[l]);
+      stride[l] = kern::padded(width[l]);
+      woff[l] = total;
+      total += in[l] * stride[l];
+      boff[l] = total;
+      total += stride[l];
+      if (l >= 2) {
+        toff[l] = ttotal;
+        ttotal += width[l] * kern::padded(in[l]);
+      }
+    }
+    flat = param_count(sizes);
+  }
+  size_t layers() const { return in.size() - 1; }
+  void pack(const float* src, float* dst) const {
+    std::fill(dst, dst + total, 0.0f);
+    size_t f = 0;
+    for (size_t l = 1; l <= layers(); ++l) {
+      for (size_t k = 0; k <= in[l]; ++k, f += width[l])  // kernel rows, then the bias row
+        std::memcpy(dst + woff[l] + k * stride[l], src + f, width[l] * sizeof(float));
     }
   }
+  void unpack(const float* src, float* dst) const {
+    size_t f = 0;
+    for (size_t l = 1; l <= layers(); ++l)
+      for (size_t k = 0; k <= in[l]; ++k, f += width[l])
+        std::memcpy(dst + f, src + woff[l] + k * stride[l], width[l] * sizeof(float));
+  }
+};
+
+// One replicate's packed parameters and moments for the duration of a call.
+struct Trainee {
+  Packed lay;
+  FloatBuffer w, m, v, wt;  // parameters, Adam first moment, second moment / RMSprop accumulator
+  Trainee(const Replicate& rep, bool adam) : lay(rep.net.sizes) {
+    w.resize(lay.total);
+    v.resize(lay.total);
+    lay.pack(rep.net.params.data(), w.data());
+    lay.pack(rep.mean_square.data(), v.data());
+    if (adam) {
+      m.resize(lay.total);
+      lay.pack(rep.first_moment.data(), m.data());
+    }
+    wt.assign(lay.ttotal, 0.0f);
+    transpose();
+  }
+  // The transposed kernels of layers >= 2 (for the backward product D · W^T), from w.
+  void transpose() {
+    for (size_t l = 2; l <= lay.layers(); ++l) {
+      const size_t in = lay.in[l], width = lay.width[l], S = lay.stride[l], St = kern::padded(in);
+      const float* W = w.data() + lay.woff[l];
+      float* T = wt.data() + lay.toff[l];
+      for (size_t k = 0; k < in; ++k)
+        for (size_t c = 0; c < width; ++c) T[c * St + k] = W[k * S + c];
+    }
+  }
+  // Back into the replicate's flat vectors.
+  void sync(Replicate& rep) const {
+    lay.unpack(w.data(), rep.net.params.data());
+    lay.unpack(v.data(), rep.mean_square.data());
+    if (!m.empty()) lay.unpack(m.data(), rep.first_moment.data());
+  }
+};
+
+// Forward pass of `rows` rows (input rows at a0, row stride lda0) in the packed layout into
+// ws.pact[l], layers from..L; hidden layers get ReLU, pact[L] holds the logits in column 0.
+void packed_forward(const kern::Kernels& K, const Trainee& t, const float* a0, size_t lda0, size_t rows,
+                    Workspace& ws, size_t from = 1) {
+  const Packed& p = t.lay;
+  const size_t L = p.layers();
+  for (size_t l = from; l <= L; ++l) {
+    const float* A = l == 1 ? a0 : ws.pact[l - 1].data();
+    const size_t lda = l == 1 ? lda0 : p.stride[l - 1];
+    K.product(A, lda, rows, p.in[l], t.w.data() + p.woff[l], p.stride[l], t.w.data() + p.boff[l], l < L, nullptr,
+              ws.pact[l].data());
+  }
+}
+
+// Backward pass of `rows` rows whose forward pass is in ws.pact and whose output delta dL/dz is
+// in ws.pdelta[0] (row stride padded(1), other columns zero); writes the gradient (packed layout)
+// to `grad`. With `first_kernel` false the first layer's kernel gradient is left to the caller
+// (its bias gradient is written); the return value is then the buffer holding dL/dZ_1.
+const float* packed_backward(const kern::Kernels& K, const Trainee& t, const float* a0, size_t lda0, size_t rows,
+                             Workspace& ws, float* grad, bool first_kernel = true) {
+  const Packed& p = t.lay;
+  int cur = 0;
+  for (size_t l = p.layers(); l >= 1; --l) {
+    const float* A = l > 1 ? ws.pact[l - 1].data() : a0;
+    const size_t lda = l > 1 ? p.stride[l - 1] : lda0;
+    const float* D = ws.pdelta[cur].data();
+    K.grad_w(A, lda, rows, (l > 1 || first_kernel) ? p.in[l] : 0, D, p.stride[l], grad + p.woff[l], grad + p.boff[l]);
+    if (l == 1) return D;
+    // dL/dA_{l-1} = D · W^T, passed where the unit was active (ReLU derivative: act > 0).
+    K.product(D, p.stride[l], rows, p.width[l], t.wt.data() + p.toff[l], p.stride[l - 1], nullptr, false,
+              ws.pact[l - 1].data(), ws.pdelta[1 - cur].data());
+    cur = 1 - cur;
+  }
+  return nullptr;
+}
+
+// Output delta of a row, dL/dz = (sigmoid(z) - y) * scale, into column 0 of its padded row.
+inline void set_output_delta(float* row, float value) {
+  std::fill(row, row + kern::kPad, 0.0f);
+  row[0] = value;
 }
 
 // Optimizer constants of one step.
@@ -502,21 +604,14 @@ StepConsts step_consts(const Hyper& h, int64_t t) {
   return c;
 }
 
-// Optimizer update of parameters [p0, p0 + len) from the gradient `grad` (param layout).
-void update_params(Replicate& rep, const float* grad, size_t p0, size_t len, const Hyper& h, const StepConsts& c) {
-  const Eigen::Index np = static_cast<Eigen::Index>(len);
-  ArrMap w(rep.net.params.data() + p0, np);
-  ArrMap v(rep.mean_square.data() + p0, np);
-  Eigen::Map<const Eigen::ArrayXf> g(grad + p0, np);
-  if (h.optimizer == Optimizer::RMSprop) {
-    v = h.rho * v + (1.0f - h.rho) * g.square();
-    w -= c.lr * g / (v.sqrt() + h.epsilon);
-  } else {
-    ArrMap m(rep.first_moment.data() + p0, np);
-    m = m * c.b1 + g * c.omb1;
-    v = v * c.b2 + g.square() * c.omb2;
-    w -= c.step * (m / (v.sqrt() / c.bc2_sqrt + h.epsilon));
-  }
+// Optimizer update of packed entries [p0, p0 + len) (multiples of kern::kPad) from `grad`.
+void update_params(const kern::Kernels& K, Trainee& t, const float* grad, size_t p0, size_t len, const Hyper& h,
+                   const StepConsts& c) {
+  if (h.optimizer == Optimizer::RMSprop)
+    K.rmsprop(t.w.data() + p0, t.v.data() + p0, grad + p0, len, h.rho, 1.0f - h.rho, c.lr, h.epsilon);
+  else
+    K.adam(t.w.data() + p0, t.m.data() + p0, t.v.data() + p0, grad + p0, len, c.b1, c.omb1, c.b2, c.omb2, c.step,
+           c.bc2_sqrt, h.epsilon);
 }
 
 void prepare_optimizer(Replicate& rep, const Hyper& h) {
@@ -526,35 +621,36 @@ void prepare_optimizer(Replicate& rep, const Hyper& h) {
 
 // One optimisation step on the `rows` training rows listed in `idx`. Returns the batch's summed
 // loss and adds its correct predictions to `correct`.
-double train_batch(Replicate& rep, const Dataset& data, const uint32_t* idx, size_t rows,
-                   const Hyper& h, Workspace& ws, const std::vector<float*>& act, size_t& correct) {
-  Net& net = rep.net;
-  const size_t L = net.layers();
+double train_batch(const kern::Kernels& K, Replicate& rep, Trainee& t, const Dataset& data, const uint32_t* idx,
+                   size_t rows, const Hyper& h, Workspace& ws, FloatBuffer& grad, size_t& correct) {
+  const size_t L = rep.net.layers();
   const size_t d0 = data.d;
 
-  // Gather the batch rows into one contiguous block (the products want dense operands).
+  // Gather the batch rows into one contiguous block.
   float* a0 = ws.input.data();
   for (size_t i = 0; i < rows; ++i)
     std::memcpy(a0 + i * d0, data.x + static_cast<size_t>(idx[i]) * d0, d0 * sizeof(float));
 
-  forward_rows(net, a0, rows, act.data());
+  packed_forward(K, t, a0, d0, rows, ws);
 
   // Output delta dL/dz = (sigmoid(z) - y) / rows for the batch-mean BCE.
-  const float* z = ws.act[L].data();
-  float* delta = ws.delta[0].data();
+  const float* z = ws.pact[L].data();
+  const size_t zs = t.lay.stride[L];
+  float* delta = ws.pdelta[0].data();
   double loss = 0;
   const float inv_rows = 1.0f / static_cast<float>(rows);
   for (size_t i = 0; i < rows; ++i) {
-    const float y = data.y[idx[i]];
-    loss += bce_from_logit(z[i], y);
-    correct += ((z[i] > 0) == (y > 0.5f)) ? 1 : 0;
-    delta[i] = (sigmoid(z[i]) - y) * inv_rows;
+    const float y = data.y[idx[i]], zi = z[i * zs];
+    loss += bce_from_logit(zi, y);
+    correct += ((zi > 0) == (y > 0.5f)) ? 1 : 0;
+    set_output_delta(delta + i * zs, (sigmoid(zi) - y) * inv_rows);
   }
-  backward_rows(net, a0, rows, ws, ws.grad.data());
+  packed_backward(K, t, a0, d0, rows, ws, grad.data());
 
-  // The optimizer over the whole flat parameter vector.
+  // The optimizer over the whole packed parameter vector.
   rep.steps += 1;
-  update_params(rep, ws.grad.data(), 0, net.params.size(), h, step_consts(h, rep.steps));
+  update_params(K, t, grad.data(), 0, t.lay.total, h, step_consts(h, rep.steps));
+  t.transpose();
   return loss;
 }
 
@@ -564,11 +660,10 @@ double train_batch(Replicate& rep, const Dataset& data, const uint32_t* idx, siz
 // is most of a step's arithmetic. When the training rows' density is at most kSparseDensity, a
 // full-batch call keeps them, per row block, as CSR (for the forward product X·W1) and CSC (for
 // the block's gradient X^T·D1), and skips the zeros: a row's z1 = b1 + Σ x_ij W1[j,:] over its
-// nonzero j in ascending order, the block's dW1[j,:] = Σ x_ij D1[i,:] over its rows i in
-// ascending order. Fixed orders again, so nothing depends on the thread count.
+// nonzero j, the block's dW1[j,:] = Σ x_ij D1[i,:] over its rows i with x_ij ≠ 0, each sum in the
+// fixed order of kern::Kernels::sparse_product / sparse_grad (four interleaved partial sums, so
+// that consecutive terms do not wait on each other). Nothing depends on the thread count.
 constexpr double kSparseDensity = 0.5;
-constexpr size_t kLanes = 8;  // floats per vector of the sparse kernels
-typedef float v8f __attribute__((vector_size(32)));
 
 }  // namespace
 
@@ -630,86 +725,15 @@ std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data) {
 
 namespace {
 
-// The first layer's kernel and bias, rows padded to NV vectors (zeros beyond the width).
-void pad_first_layer(const Net& net, FloatBuffer& wp, size_t nv) {
-  const size_t in = net.sizes[0], w = net.sizes[1], stride = nv * kLanes;
-  wp.assign((in + 1) * stride, 0.0f);
-  for (size_t j = 0; j <= in; ++j) std::memcpy(wp.data() + j * stride, net.params.data() + j * w, w * sizeof(float));
-}
-
-// z1 (rows x w) = relu(b1 + X_block W1) from the block's CSR rows; wp padded (bias last).
-template <int NV>
-void sparse_forward(const SparseRows& sp, size_t r0, size_t rows, const float* wp, size_t in, size_t w, float* z1) {
-  const v8f* bias = reinterpret_cast<const v8f*>(wp + in * NV * kLanes);
-  for (size_t i = 0; i < rows; ++i) {
-    v8f acc[NV];
-    for (int v = 0; v < NV; ++v) acc[v] = bias[v];
-    for (uint32_t q = sp.row_ptr[r0 + i]; q < sp.row_ptr[r0 + i + 1]; ++q) {
-      const float x = sp.val[q];
-      const v8f xv = {x, x, x, x, x, x, x, x};
-      const v8f* row = reinterpret_cast<const v8f*>(wp + static_cast<size_t>(sp.col[q]) * NV * kLanes);
-      for (int v = 0; v < NV; ++v) acc[v] += xv * row[v];
-    }
-    alignas(64) float out[NV * kLanes];
-    for (int v = 0; v < NV; ++v) {
-      const v8f zero = {};
-      const v8f a = acc[v];
-      reinterpret_cast<v8f*>(out)[v] = a > zero ? a : zero;  // relu
-    }
-    std::memcpy(z1 + i * w, out, w * sizeof(float));
-  }
-}
-
-// dW1 of block b (in x w, into `grad`) from its CSC columns and D1 (rows x w), via padded rows.
-template <int NV>
-void sparse_kernel_grad(const SparseRows& sp, size_t b, size_t rows, const float* d1, size_t w, float* dp,
-                        float* grad) {
-  const size_t stride = NV * kLanes, in = sp.d;
-  for (size_t i = 0; i < rows; ++i) {
-    std::memcpy(dp + i * stride, d1 + i * w, w * sizeof(float));
-    std::memset(dp + i * stride + w, 0, (stride - w) * sizeof(float));
-  }
-  const uint32_t* cp = sp.col_ptr.data() + b * (in + 1);
-  for (size_t j = 0; j < in; ++j) {
-    v8f acc[NV] = {};
-    for (uint32_t q = cp[j]; q < cp[j + 1]; ++q) {
-      const float x = sp.cval[q];
-      const v8f xv = {x, x, x, x, x, x, x, x};
-      const v8f* row = reinterpret_cast<const v8f*>(dp + static_cast<size_t>(sp.crow[q]) * stride);
-      for (int v = 0; v < NV; ++v) acc[v] += xv * row[v];
-    }
-    alignas(64) float out[NV * kLanes];
-    for (int v = 0; v < NV; ++v) reinterpret_cast<v8f*>(out)[v] = acc[v];
-    std::memcpy(grad + j * w, out, w * sizeof(float));
-  }
-}
-
-constexpr size_t kMaxSparseVectors = 8;  // first-layer widths up to 64 use the sparse kernels
-
-template <typename F>
-void with_vectors(size_t nv, F&& f) {
-  switch (nv) {
-    case 1: f(std::integral_constant<int, 1>()); break;
-    case 2: f(std::integral_constant<int, 2>()); break;
-    case 3: f(std::integral_constant<int, 3>()); break;
-    case 4: f(std::integral_constant<int, 4>()); break;
-    case 5: f(std::integral_constant<int, 5>()); break;
-    case 6: f(std::integral_constant<int, 6>()); break;
-    case 7: f(std::integral_constant<int, 7>()); break;
-    default: f(std::integral_constant<int, 8>()); break;
-  }
-}
-
 // Scratch of full-batch steps: every block's gradient, loss and correct count.
 struct BatchScratch {
   size_t blocks = 0, params = 0;
-  FloatBuffer partial;  // blocks x params
+  FloatBuffer partial;  // blocks x params (packed layout)
   FloatBuffer grad;     // params: the summed gradient
   std::vector<double> loss;
   std::vector<size_t> correct;
   const SparseRows* sparse = nullptr;  // the first layer's rows, when sparse enough
-  size_t nv = 0;                       // vectors per padded first-layer row
-  FloatBuffer wp;                      // padded first-layer kernel and bias of this step
+  std::unique_ptr<Trainee> trainee;    // team mode: the replicate being trained (shared)
   void prepare(size_t n, size_t np) {
     const size_t b = (n + kBlockRows - 1) / kBlockRows;
     if (b == blocks && np == params) return;
@@ -759,59 +783,56 @@ void once(bool team, ErrorSlot& errors, F&& f) {
 }
 
 // Phase 1 of a full-batch step for row block b: forward, loss, backward, the block's gradient.
-void block_pass(const Net& net, const Dataset& data, size_t b, Workspace& ws, const std::vector<float*>& act,
+void block_pass(const kern::Kernels& K, const Trainee& t, const Dataset& data, size_t b, Workspace& ws,
                 BatchScratch& sc) {
-  const size_t n = data.n, d0 = data.d, L = net.layers();
+  const Packed& p = t.lay;
+  const size_t n = data.n, d0 = data.d, L = p.layers();
   const size_t r0 = b * kBlockRows, rows = std::min(kBlockRows, n - r0);
   const float* a0 = data.x + r0 * d0;
-  const size_t w1 = static_cast<size_t>(net.sizes[1]);
   if (sc.sparse) {
-    with_vectors(sc.nv, [&](auto nv) { sparse_forward<decltype(nv)::value>(*sc.sparse, r0, rows, sc.wp.data(), d0, w1, act[1]); });
-    if (L == 1) {  // the first layer is the output: no relu (sparse_forward applied one)
-      // Not reached: networks have at least one hidden layer (validate_sizes).
-    }
-    forward_rows(net, a0, rows, act.data(), 2);
+    const SparseRows& sp = *sc.sparse;
+    K.sparse_product(sp.row_ptr.data(), sp.col.data(), sp.val.data(), r0, rows, t.w.data() + p.woff[1], p.stride[1],
+                     t.w.data() + p.boff[1], ws.pact[1].data());
+    packed_forward(K, t, a0, d0, rows, ws, 2);  // networks have at least one hidden layer (validate_sizes)
   } else {
-    forward_rows(net, a0, rows, act.data());
+    packed_forward(K, t, a0, d0, rows, ws);
   }
-  const float* z = ws.act[L].data();
-  float* delta = ws.delta[0].data();
+  const float* z = ws.pact[L].data();
+  const size_t zs = p.stride[L];
+  float* delta = ws.pdelta[0].data();
   double loss = 0;
   size_t correct = 0;
   const float inv_n = 1.0f / static_cast<float>(n);  // gradient of the mean over all n rows
   for (size_t i = 0; i < rows; ++i) {
-    const float y = data.y[r0 + i];
-    loss += bce_from_logit(z[i], y);
-    correct += ((z[i] > 0) == (y > 0.5f)) ? 1 : 0;
-    delta[i] = (sigmoid(z[i]) - y) * inv_n;
+    const float y = data.y[r0 + i], zi = z[i * zs];
+    loss += bce_from_logit(zi, y);
+    correct += ((zi > 0) == (y > 0.5f)) ? 1 : 0;
+    set_output_delta(delta + i * zs, (sigmoid(zi) - y) * inv_n);
   }
   float* grad = sc.partial.data() + b * sc.params;
   if (sc.sparse) {
-    const float* d1 = nullptr;
-    backward_rows(net, a0, rows, ws, grad, false, &d1);
-    if (ws.padded.size() < kBlockRows * sc.nv * kLanes) ws.padded.assign(kBlockRows * sc.nv * kLanes, 0.0f);
-    float* dp = ws.padded.data();
-    with_vectors(sc.nv, [&](auto nv) { sparse_kernel_grad<decltype(nv)::value>(*sc.sparse, b, rows, d1, w1, dp, grad); });
+    const SparseRows& sp = *sc.sparse;
+    const float* d1 = packed_backward(K, t, a0, d0, rows, ws, grad, false);
+    K.sparse_grad(sp.col_ptr.data() + b * (d0 + 1), sp.crow.data(), sp.cval.data(), d0, d1, p.stride[1],
+                  grad + p.woff[1]);
   } else {
-    backward_rows(net, a0, rows, ws, grad);
+    packed_backward(K, t, a0, d0, rows, ws, grad);
   }
   sc.loss[b] = loss;
   sc.correct[b] = correct;
 }
 
 // Phase 2 for parameter chunk c: the blocks' gradients summed in block order, then the update.
-void chunk_update(Replicate& rep, BatchScratch& sc, size_t c, const Hyper& h, const StepConsts& k) {
+void chunk_update(const kern::Kernels& K, Trainee& t, BatchScratch& sc, size_t c, const Hyper& h,
+                  const StepConsts& k) {
   const size_t p0 = c * kChunkParams, len = std::min(kChunkParams, sc.params - p0);
-  const Eigen::Index m = static_cast<Eigen::Index>(len);
-  ArrMap g(sc.grad.data() + p0, m);
-  g = Eigen::Map<const Eigen::ArrayXf>(sc.partial.data() + p0, m);
-  for (size_t b = 1; b < sc.blocks; ++b) g += Eigen::Map<const Eigen::ArrayXf>(sc.partial.data() + b * sc.params + p0, m);
-  update_params(rep, sc.grad.data(), p0, len, h, k);
-  if (sc.sparse) {  // keep the padded copy of the first layer current
-    const size_t w1 = static_cast<size_t>(rep.net.sizes[1]), first = (static_cast<size_t>(rep.net.sizes[0]) + 1) * w1;
-    const size_t stride = sc.nv * kLanes;
-    for (size_t p = p0; p < std::min(p0 + len, first); ++p) sc.wp[(p / w1) * stride + p % w1] = rep.net.params[p];
+  float* g = sc.grad.data() + p0;
+  std::memcpy(g, sc.partial.data() + p0, len * sizeof(float));
+  for (size_t b = 1; b < sc.blocks; ++b) {
+    const float* pb = sc.partial.data() + b * sc.params + p0;
+    for (size_t i = 0; i < len; ++i) g[i] += pb[i];
   }
+  update_params(K, t, sc.grad.data(), p0, len, h, k);
 }
 
 struct EpochResult {
@@ -820,16 +841,14 @@ struct EpochResult {
   bool stopped = false;  // the stop rule was met: no step was taken
 };
 
-// One full-batch epoch (all threads of the team call it when `team`). `res` and `k` are shared.
 // One full-batch epoch (all threads of the team call it when `team`): the blocks, then, unless the
 // stop rule is met, the chunks' update. Every thread reduces the blocks' sums into its own `res`
 // (the same values, in block order) and takes the same decision, so the epoch needs only the two
-// barriers of its work-sharing loops; the replicate's state (steps, check values) is written by
-// commit_epoch. Before the first epoch: prepare_optimizer and, for a sparse first layer,
-// pad_first_layer (chunk_update keeps the padded copy current).
-EpochResult full_batch_epoch(Replicate& rep, const Dataset& data, const Hyper& h, BatchScratch& sc, Workspace& ws,
-                             const std::vector<float*>& act, bool team, ErrorSlot& errors) {
-  for_each_unit(sc.blocks, team, errors, [&](size_t b) { block_pass(rep.net, data, b, ws, act, sc); });
+// barriers of its work-sharing loops; the replicate's state (steps, check values, the transposed
+// kernels) is written by commit_epoch. Before the first epoch: prepare_optimizer.
+EpochResult full_batch_epoch(const kern::Kernels& K, Replicate& rep, Trainee& t, const Dataset& data, const Hyper& h,
+                             BatchScratch& sc, Workspace& ws, bool team, ErrorSlot& errors) {
+  for_each_unit(sc.blocks, team, errors, [&](size_t b) { block_pass(K, t, data, b, ws, sc); });
   EpochResult res;
   if (errors.failed()) return res;
   for (size_t b = 0; b < sc.blocks; ++b) {
@@ -842,16 +861,21 @@ EpochResult full_batch_epoch(Replicate& rep, const Dataset& data, const Hyper& h
   }
   const StepConsts k = step_consts(h, rep.steps + 1);
   const size_t chunks = (sc.params + kChunkParams - 1) / kChunkParams;
-  for_each_unit(chunks, team, errors, [&](size_t c) { chunk_update(rep, sc, c, h, k); });
+  for_each_unit(chunks, team, errors, [&](size_t c) { chunk_update(K, t, sc, c, h, k); });
   return res;
 }
 
 // The replicate's state after a full-batch epoch (one thread).
-void commit_epoch(Replicate& rep, const EpochResult& res, size_t n) {
+void commit_epoch(Replicate& rep, Trainee& t, const EpochResult& res, size_t n) {
   rep.check_loss = res.loss / static_cast<double>(n);
   rep.check_accuracy = static_cast<double>(res.correct) / static_cast<double>(n);
-  if (res.stopped) rep.stopped = true;
-  else rep.steps += 1;
+  if (res.stopped) {
+    rep.stopped = true;
+  } else {
+    rep.steps += 1;
+    t.transpose();
+  }
+  t.sync(rep);
 }
 
 bool params_finite(const Net& net) {
@@ -884,40 +908,40 @@ void finish_epoch(Replicate& rep, size_t ri, double loss, size_t correct, const 
 
 constexpr size_t kPoll = 16;  // mini-batches between cancellation polls / progress updates
 
-// All epochs of one replicate on this thread alone.
 // The sparse first layer for this network, when the rows are sparse and its width is small enough.
 void use_sparse(BatchScratch& sc, const Net& net, const SparseRows* sp) {
   const size_t w1 = static_cast<size_t>(net.sizes[1]);
-  const bool ok = sp != nullptr && w1 <= kMaxSparseVectors * kLanes && sp->d == static_cast<size_t>(net.sizes[0]);
+  const bool ok = sp != nullptr && kern::padded(w1) <= kern::kMaxSparseStride &&
+                  sp->d == static_cast<size_t>(net.sizes[0]);
   sc.sparse = ok ? sp : nullptr;
-  sc.nv = (w1 + kLanes - 1) / kLanes;
 }
 
-void train_serial(Replicate& rep, size_t ri, const Dataset& train_data, const Dataset* val, const Hyper& h,
-                  int epochs, Control& control, ErrorSlot& errors, const EpochCallback& on_epoch,
+// All epochs of one replicate on this thread alone.
+void train_serial(const kern::Kernels& K, Replicate& rep, size_t ri, const Dataset& train_data, const Dataset* val,
+                  const Hyper& h, int epochs, Control& control, ErrorSlot& errors, const EpochCallback& on_epoch,
                   const SparseRows* sparse) {
   const size_t n = train_data.n;
   const bool full = h.batch == kFullBatch;
   const size_t batch = full ? n : std::min(h.batch, n);
   const size_t batches = (n + batch - 1) / batch;
   Workspace ws(rep.net.sizes, full ? kBlockRows : std::max(batch, kEvalRows), true);
-  auto act = act_pointers(ws);
+  prepare_optimizer(rep, h);
+  Trainee t(rep, h.optimizer == Optimizer::Adam);
   BatchScratch sc;
+  FloatBuffer grad;
   if (full) {
-    sc.prepare(n, rep.net.params.size());
+    sc.prepare(n, t.lay.total);
     use_sparse(sc, rep.net, sparse);
+  } else {
+    grad.assign(t.lay.total, 0.0f);
   }
   std::vector<uint32_t> order(full ? 0 : n);
   for (int e = 0; e < epochs && !rep.stopped; ++e) {
     double loss = 0;
     size_t correct = 0;
     if (full) {
-      if (e == 0) {
-        prepare_optimizer(rep, h);
-        if (sc.sparse) pad_first_layer(rep.net, sc.wp, sc.nv);
-      }
-      const EpochResult res = full_batch_epoch(rep, train_data, h, sc, ws, act, false, errors);
-      commit_epoch(rep, res, n);
+      const EpochResult res = full_batch_epoch(K, rep, t, train_data, h, sc, ws, false, errors);
+      commit_epoch(rep, t, res, n);
       if (res.stopped) break;
       loss = res.loss;
       correct = res.correct;
@@ -936,20 +960,23 @@ void train_serial(Replicate& rep, size_t ri, const Dataset& train_data, const Da
           break;
         }
       }
-      prepare_optimizer(rep, h);
       for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
       for (size_t i = n - 1; i > 0; --i) std::swap(order[i], order[rep.shuffle.below(static_cast<uint32_t>(i + 1))]);
       size_t pending = 0;
       for (size_t b = 0; b < batches; ++b) {
         const size_t start = b * batch, rows = std::min(batch, n - start);
-        loss += train_batch(rep, train_data, order.data() + start, rows, h, ws, act, correct);
+        loss += train_batch(K, rep, t, train_data, order.data() + start, rows, h, ws, grad, correct);
         if (++pending == kPoll || b + 1 == batches) {
-          if (control.cancelled() || errors.failed()) control.throw_if_cancelled();
+          if (control.cancelled() || errors.failed()) {
+            t.sync(rep);
+            control.throw_if_cancelled();
+          }
           if (errors.failed()) break;
           control.advance(pending);
           pending = 0;
         }
       }
+      t.sync(rep);
       if (errors.failed()) break;
     }
     finish_epoch(rep, ri, loss, correct, train_data, val, ws, on_epoch);
@@ -957,9 +984,9 @@ void train_serial(Replicate& rep, size_t ri, const Dataset& train_data, const Da
 }
 
 // All epochs of one replicate with every thread of the team inside each full-batch step.
-void train_team(Replicate& rep, size_t ri, const Dataset& train_data, const Dataset* val, const Hyper& h,
-                int epochs, Control& control, ErrorSlot& errors, const EpochCallback& on_epoch, BatchScratch& sc,
-                bool& halt, bool& abort_all, const SparseRows* sparse) {
+void train_team(const kern::Kernels& K, Replicate& rep, size_t ri, const Dataset& train_data, const Dataset* val,
+                const Hyper& h, int epochs, Control& control, ErrorSlot& errors, const EpochCallback& on_epoch,
+                BatchScratch& sc, bool& halt, bool& abort_all, const SparseRows* sparse) {
   std::unique_ptr<Workspace> ws;
   try {
     ws = std::make_unique<Workspace>(rep.net.sizes, kBlockRows, true);
@@ -968,22 +995,22 @@ void train_team(Replicate& rep, size_t ri, const Dataset& train_data, const Data
   }
   once(true, errors, [&] {
     halt = false;
-    sc.prepare(train_data.n, rep.net.params.size());
-    use_sparse(sc, rep.net, sparse);
     prepare_optimizer(rep, h);
-    if (sc.sparse) pad_first_layer(rep.net, sc.wp, sc.nv);
+    sc.trainee = std::make_unique<Trainee>(rep, h.optimizer == Optimizer::Adam);
+    sc.prepare(train_data.n, sc.trainee->lay.total);
+    use_sparse(sc, rep.net, sparse);
   });
   if (errors.failed()) return;
-  auto act = act_pointers(*ws);
+  Trainee& t = *sc.trainee;
   for (int e = 0; e < epochs; ++e) {
-    const EpochResult res = full_batch_epoch(rep, train_data, h, sc, *ws, act, true, errors);
+    const EpochResult res = full_batch_epoch(K, rep, t, train_data, h, sc, *ws, true, errors);
     // The third and last barrier of the epoch.
     once(true, errors, [&] {
       if (errors.failed()) {
         halt = abort_all = true;
         return;
       }
-      commit_epoch(rep, res, train_data.n);
+      commit_epoch(rep, t, res, train_data.n);
       if (res.stopped) {
         halt = true;
         return;
@@ -998,6 +1025,7 @@ void train_team(Replicate& rep, size_t ri, const Dataset& train_data, const Data
     if (halt || errors.failed()) return;
   }
 }
+
 
 }  // namespace
 
@@ -1031,6 +1059,9 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
   // Full batch with fewer replicates than threads: all threads inside each step.
   const bool team = full && threads > 1 && static_cast<size_t>(threads) > R;
   const int nthreads = team ? threads : std::max(1, std::min<int>(threads, static_cast<int>(R)));
+  // The vector kernels (mlp_kernels.h): every variant gives the same bits, so this choice (the
+  // CPU's widest, or RICCIFLOW_TRAIN_KERNEL) changes only the speed.
+  const kern::Kernels& K = kern::select_kernels();
   ErrorSlot errors;
   std::atomic<uint32_t> seen_flags{kFpFlushResults | kFpFlushInputs};  // AND over the team
   // Shared by the team in `team` mode.
@@ -1045,7 +1076,7 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
     seen_flags.fetch_and(fp_flush_flags(), std::memory_order_relaxed);
     if (team) {
       for (size_t i = 0; i < R; ++i) {
-        train_team(*replicates[live[i]], live[i], train_data, val, hyper, epochs, control, errors, on_epoch, sc,
+        train_team(K, *replicates[live[i]], live[i], train_data, val, hyper, epochs, control, errors, on_epoch, sc,
                    halt, abort_all, sparse.get());
         if (errors.failed() || abort_all) break;  // consistent: both read after a barrier
       }
@@ -1055,7 +1086,8 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
         if (errors.failed()) continue;
         try {
           const size_t ri = live[static_cast<size_t>(i)];
-          train_serial(*replicates[ri], ri, train_data, val, hyper, epochs, control, errors, on_epoch, sparse.get());
+          train_serial(K, *replicates[ri], ri, train_data, val, hyper, epochs, control, errors, on_epoch,
+                       sparse.get());
         } catch (...) {
           errors.capture();
         }
@@ -1069,3 +1101,4 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
 
 }  // namespace mlp
 }  // namespace ricci
+

@@ -85,6 +85,9 @@ uint32_t fp_flush_flags();
 bool fp_flush_supported();
 // Flags seen by the training threads during the most recent training call (diagnostics).
 uint32_t last_training_fp_flags();
+// The vector kernels a training call uses now (mlp_kernels.h): "avx512", "avx2" or "portable"; the
+// CPU's widest unless RICCIFLOW_TRAIN_KERNEL names another one it can run. All give the same bits.
+const char* training_kernel();
 
 // Diagnostics: on each of `threads` OpenMP threads of the calling thread's team, the thread's
 // flush flags and whether subnormal float and double arithmetic gives the IEEE result there

@@ -88,8 +88,11 @@ export interface Meta {
   platform: string;
   arch: string;
   cpu: string;
-  /** Compute kernels the native core dispatches to on this CPU (docs/prebuilds.md). */
-  kernel: { avx2: boolean; avx512: boolean; triangles: string };
+  /**
+   * Compute kernels the native core dispatches to on this CPU (docs/prebuilds.md); `training`: the
+   * trainer's vector kernels (`avx512`, `avx2` or `portable`; all give the same bits, docs/method.md §8c).
+   */
+  kernel: { avx2: boolean; avx512: boolean; triangles: string; training: string };
   argv: string[];
   inputs: MetaInput[];
   date: string;
@@ -121,14 +124,16 @@ function cpuFlags(): Set<string> {
 export async function kernelInfo(): Promise<Meta['kernel']> {
   try {
     const { addon } = await import('../core/native.js');
-    const d = addon.diagnostics() as { kernel?: { avx2: boolean; avx512: boolean; triangles: string } };
+    const d = addon.diagnostics() as { kernel?: Meta['kernel'] };
     if (d.kernel) return d.kernel;
   } catch {
     // no addon: fall through to the CPU flags
   }
   const f = cpuFlags();
   const avx512 = f.has('avx512f') && f.has('avx512_vpopcntdq');
-  return { avx2: f.has('avx2') && f.has('fma'), avx512, triangles: avx512 ? 'avx512-vpopcntdq' : 'portable' };
+  const avx2 = f.has('avx2') && f.has('fma');
+  const training = f.has('avx512f') && avx2 ? 'avx512' : avx2 ? 'avx2' : 'portable';
+  return { avx2, avx512, triangles: avx512 ? 'avx512-vpopcntdq' : 'portable', training };
 }
 
 /** The `meta` block of a JSON output; `inputs` are hashed (SHA-256). */

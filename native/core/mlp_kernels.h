@@ -1,0 +1,63 @@
+// Vector kernels of the dense-network trainer (docs/method.md §8c), chosen at run time: AVX-512
+// where the CPU has it, else AVX2+FMA (the build's x86-64-v3 baseline), else portable C++. No
+// Eigen here: the AVX-512 variant is compiled for that ISA inside this file only (GCC target
+// pragmas), so no inline function shared with other translation units is ever built for it.
+//
+// Layout ("packed"): every matrix row is padded with zeros to a multiple of kPad floats, so a row
+// is a whole number of vectors in either variant. The kernels vectorise across OUTPUT columns
+// only and accumulate each output element over its reduction index in one fixed order with one
+// fused multiply-add per term (the order is part of each kernel's contract below), so the AVX2,
+// AVX-512 and portable-with-FMA variants give bit-identical results; the vector width only decides
+// how many elements are computed at once.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace ricci {
+namespace mlp {
+namespace kern {
+
+constexpr size_t kPad = 16;  // floats per padded unit (one AVX-512 vector, two AVX2 vectors)
+inline size_t padded(size_t w) { return (w + kPad - 1) / kPad * kPad; }
+// Partial sums of the sparse kernels: term p of a row's (column's) nonzero list goes into sum
+// p mod kSparseSums; the sums are combined as ((s0 + s1) + (s2 + s3)).
+constexpr int kSparseSums = 4;
+constexpr size_t kMaxSparseStride = 64;  // sparse first layer for padded widths up to this
+
+struct Kernels {
+  const char* name;  // "avx512", "avx2" or "portable"
+  // Z[i, :] = post(init + Σ_k A[i,k] · W[k, :]) for rows i < rows, k = 0 .. in-1 ascending
+  // (init = bias[:] or 0 when bias is null); W is in x S (row stride S), Z rows x S (stride S).
+  // post: relu (max(z, 0)) when relu; when mask is non-null, z where mask[i, :] > 0 else 0 (mask
+  // rows x S). A has row stride lda.
+  void (*product)(const float* A, size_t lda, size_t rows, size_t in, const float* W, size_t S, const float* bias,
+                  bool relu, const float* mask, float* Z);
+  // dW[k, :] = Σ_i A[i,k] · D[i, :], i = 0 .. rows-1 ascending, for k < in (dW in x S); when db is
+  // non-null, db[:] = Σ_i D[i, :] (additions, i ascending). D has row stride S.
+  void (*grad_w)(const float* A, size_t lda, size_t rows, size_t in, const float* D, size_t S, float* dW, float* db);
+  // The sparse first layer, CSR rows: Z[i, :] = relu(bias + ((s0 + s1) + (s2 + s3))) with s_m the
+  // FMA chain over the row's nonzeros at positions ≡ m (mod 4), ascending. S <= kMaxSparseStride.
+  void (*sparse_product)(const uint32_t* row_ptr, const uint32_t* col, const float* val, size_t r0, size_t rows,
+                         const float* W, size_t S, const float* bias, float* Z);
+  // Its gradient, CSC columns of one block: dW[j, :] = ((s0 + s1) + (s2 + s3)), s_m over column j's
+  // nonzeros (rows ascending) at positions ≡ m (mod 4) of x · D[row, :]; j < in.
+  void (*sparse_grad)(const uint32_t* col_ptr, const uint16_t* crow, const float* cval, size_t in, const float* D,
+                      size_t S, float* dW);
+  // Optimizer updates of n elements (docs/method.md §8a/§8b; separate multiplies and additions,
+  // no fused operations, so every variant rounds the same):
+  //   RMSprop: v = rho·v + (1-rho)·(g·g); w -= (lr·g) / (sqrt(v) + eps)
+  //   Adam:    m = m·b1 + g·omb1; v = v·b2 + (g·g)·omb2; w -= step · (m / (sqrt(v) / bc2 + eps))
+  void (*rmsprop)(float* w, float* v, const float* g, size_t n, float rho, float omrho, float lr, float eps);
+  void (*adam)(float* w, float* m, float* v, const float* g, size_t n, float b1, float omb1, float b2, float omb2,
+               float step, float bc2_sqrt, float eps);
+};
+
+// The best variant this CPU runs, or the one named by RICCIFLOW_TRAIN_KERNEL (avx512, avx2,
+// portable; a variant the CPU cannot run falls back to the best one that it can).
+const Kernels& select_kernels();
+// Whether the CPU (and this build) can run the named variant.
+bool kernels_available(const char* name);
+
+}  // namespace kern
+}  // namespace mlp
+}  // namespace ricci

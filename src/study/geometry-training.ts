@@ -28,6 +28,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import type { CurvatureName, GraphMode } from '../analysis/geometry.js';
 import { buildModel, getFlatWeights, loadTf, setFlatWeights, tfjsActivations, type LayersModel, type TfjsBackendPreference } from '../train/tfjs-backend.js';
 import { trainNetworks } from '../train/index.js';
+import { PatienceRule, patienceStop } from '../train/stopping.js';
 import type { EpochEvent, Labels, TrainedNetwork, TrainingData, TrainOptions } from '../train/types.js';
 import type { NodeStatistic } from '../analysis/pipeline.js';
 import type { NetworkRecord } from './types.js';
@@ -71,9 +72,8 @@ export interface GeometryCallbackOptions {
 interface NetworkState {
   model: LayersModel;
   points: TrajectoryPoint[];
-  evaluations: number;
-  best: number;
-  bestIndex: number;
+  /** The patience rule on the mean local ρ (null: patience 0, never stop). */
+  rule: PatienceRule | null;
   bestWeights: Float32Array | null;
   stopRequested: boolean;
   stoppedAt: number | null;
@@ -127,9 +127,7 @@ export class GeometryCallback {
         this.states.push({
           model,
           points: [],
-          evaluations: 0,
-          best: Infinity,
-          bestIndex: 0,
+          rule: this.patience > 0 ? new PatienceRule(this.patience, this.minDelta, 'min') : null,
           bestWeights: null,
           stopRequested: false,
           stoppedAt: null,
@@ -190,14 +188,10 @@ export class GeometryCallback {
       const point: TrajectoryPoint = { epoch: e.epoch, localMean: co.local.mean, layer: co.layer, trainAccuracy: e.accuracy };
       if (probeAccuracy !== undefined) point.testAccuracy = probeAccuracy;
       s.points.push(point);
-      s.evaluations++;
-      const m = co.local.mean;
-      if (m !== null && m < s.best - this.minDelta) {
-        s.best = m;
-        s.bestIndex = s.evaluations;
-        s.bestWeights = weights;
-      } else if (this.patience > 0 && s.evaluations - s.bestIndex >= this.patience) {
-        s.stopRequested = true;
+      if (s.rule) {
+        const r = s.rule.update(co.local.mean);
+        if (r.improved) s.bestWeights = weights;
+        else if (r.stop) s.stopRequested = true;
       }
       this.options.onEvaluation?.(e.network, point);
     };
@@ -222,23 +216,7 @@ export class GeometryCallback {
   }
 }
 
-/**
- * The stopping rule on a finished sequence of mean local ρ values (one per evaluation): the
- * 1-based index of the evaluation at which training stops, or null when it never does. The
- * callback applies the same rule incrementally.
- */
-export function patienceStop(values: readonly (number | null)[], patience: number, minDelta = 0): number | null {
-  if (patience <= 0) return null;
-  let best = Infinity, bestIndex = 0;
-  for (let i = 1; i <= values.length; i++) {
-    const m = values[i - 1];
-    if (typeof m === 'number' && m < best - minDelta) {
-      best = m;
-      bestIndex = i;
-    } else if (i - bestIndex >= patience) return i;
-  }
-  return null;
-}
+export { patienceStop };
 
 export function geometryCallback(options: GeometryCallbackOptions): GeometryCallback {
   return new GeometryCallback(options);

@@ -22,7 +22,8 @@ import type { LayerActivations, TrainedNetwork, TrainingData, TrainOptions } fro
 
 export * from './architecture.js';
 export * from './types.js';
-export { SEED_RECIPE, EarlyStopper } from './prepare.js';
+export { SEED_RECIPE } from './prepare.js';
+export { EarlyStopper, PatienceRule, patienceStop, meetsTrainAccuracy, minCorrectToStop } from './stopping.js';
 export { FOLLOW_UP_RECIPE, WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 export { nativeInitWeights } from './native-backend.js';
 export {

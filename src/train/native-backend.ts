@@ -10,7 +10,8 @@ import type { NativeAddon, RawCallOptions } from '../core/native.js';
 import type { NetworkWeights } from './architecture.js';
 import { splitWeights } from './architecture.js';
 import type { PreparedData, ResolvedOptions } from './prepare.js';
-import { describeRecipe, EarlyStopper, testMetrics } from './prepare.js';
+import { describeRecipe, testMetrics } from './prepare.js';
+import { EarlyStopper } from './stopping.js';
 import type { EpochLog, LayerActivations, TrainedNetwork, TrainOptions } from './types.js';
 
 /** The addon's training surface (private). */

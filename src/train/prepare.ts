@@ -1,12 +1,12 @@
 /**
  * Backend-independent parts of training: checking and converting the data, the validation split,
- * options with the docs/method.md §8 defaults, early stopping, test metrics.
+ * options with the docs/method.md §8 defaults, test metrics.
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import type { ArchitectureInfo } from './architecture.js';
 import { describeArchitecture } from './architecture.js';
 import { FOLLOW_UP_RECIPE, SEED_RECIPE } from '../core/recipes.js';
-import type { EarlyStoppingOptions, EpochLog, Labels, TrainingData, TrainingRecipe, TrainOptions } from './types.js';
+import type { EarlyStoppingOptions, Labels, TrainingData, TrainingRecipe, TrainOptions } from './types.js';
 
 export { SEED_RECIPE };
 
@@ -225,40 +225,6 @@ export function resolveOptions(d: number, opts: TrainOptions): ResolvedOptions {
     flushDenormals,
     early,
   };
-}
-
-/** Keras EarlyStopping for one network. */
-export class EarlyStopper {
-  private best: number;
-  private wait = 0;
-  bestEpoch = 0;
-  private readonly sign: number;
-
-  constructor(private readonly o: Required<EarlyStoppingOptions>) {
-    this.sign = o.monitor === 'loss' || o.monitor === 'valLoss' ? -1 : 1;
-    this.best = -Infinity;
-  }
-
-  /** Feeds one epoch; returns { improved, stop }. */
-  update(log: EpochLog): { improved: boolean; stop: boolean } {
-    const raw = log[this.o.monitor];
-    if (raw === null || raw === undefined || Number.isNaN(raw))
-      throw new InvalidArgumentError(
-        `earlyStopping monitors ${this.o.monitor}, which is not available (no validation data?)`,
-        'earlyStopping',
-      );
-    const v = this.sign * raw;
-    // Keras: improvement means better than best by more than minDelta.
-    const improved = v - this.o.minDelta > this.best;
-    if (improved) {
-      this.best = v;
-      this.bestEpoch = log.epoch;
-      this.wait = 0;
-      return { improved, stop: false };
-    }
-    this.wait += 1;
-    return { improved, stop: this.wait >= this.o.patience };
-  }
 }
 
 /** Test accuracy (p > 0.5) and mean BCE (probabilities clipped to [1e-7, 1 - 1e-7], as Keras). */

@@ -35,7 +35,8 @@ import { Rng } from '../data/rng.js';
 import type { ArchitectureInfo, NetworkWeights } from './architecture.js';
 import { paramCount, splitWeights } from './architecture.js';
 import type { PreparedData, ResolvedOptions } from './prepare.js';
-import { describeRecipe, EarlyStopper, testMetrics } from './prepare.js';
+import { describeRecipe, testMetrics } from './prepare.js';
+import { EarlyStopper } from './stopping.js';
 import type { BackendUsed, EpochLog, LayerActivations, TrainedNetwork, TrainOptions } from './types.js';
 
 /** The parts of TensorFlow.js used here: tfjs-core (tensors, engine, optimizers) and tfjs-layers. */

@@ -1,17 +1,17 @@
 /**
  * The native backend: forward/backward passes, BCE and RMSprop in the C++ core
- * (native/core/mlp.h), replicate networks trained in parallel on the native threads. The loop is
- * driven from here one epoch per native call (≈ 0.1 ms of overhead against tens of ms per
- * epoch), so early stopping, hooks and cancellation act between epochs; a cancel also stops the
- * current epoch within a few batches.
+ * (native/core/mlp.h), replicate networks trained in parallel on the native threads. It supplies
+ * the epoch arithmetic of the shared loop (src/train/loop.ts), which calls it one epoch at a time
+ * when something acts between epochs (≈ 0.1 ms of overhead against tens of ms per epoch), else in
+ * chunks of epochs; a cancel also stops the current call within a few batches.
  */
-import { CancelledError, InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import type { NativeAddon, RawCallOptions } from '../core/native.js';
 import type { NetworkWeights } from './architecture.js';
 import { splitWeights } from './architecture.js';
+import type { EpochBackend } from './loop.js';
+import { runTraining } from './loop.js';
 import type { PreparedData, ResolvedOptions } from './prepare.js';
-import { describeRecipe, testMetrics } from './prepare.js';
-import { EarlyStopper } from './stopping.js';
 import type { EpochLog, LayerActivations, TrainedNetwork, TrainOptions } from './types.js';
 
 /** The addon's training surface (private). */
@@ -94,11 +94,14 @@ function toLog(row: Float64Array, off: number): EpochLog {
   return { epoch: row[off]!, loss: row[off + 1]!, accuracy: row[off + 2]!, valLoss: nn(row[off + 3]!), valAccuracy: nn(row[off + 4]!) };
 }
 
-export async function trainNative(
-  data: PreparedData,
-  o: ResolvedOptions,
-  opts: TrainOptions,
-): Promise<TrainedNetwork[]> {
+/** Most epochs per native call (the loop doubles its chunks up to this; src/train/loop.ts). */
+const MAX_CHUNK = 4096;
+
+/**
+ * The native arithmetic of the networks of `o.seeds`, trained together as replicates of one
+ * native trainer (in parallel on the native threads).
+ */
+export async function nativeBackend(data: PreparedData, o: ResolvedOptions, opts: TrainOptions): Promise<EpochBackend> {
   const { mod, mlp } = await loadNative();
   const sizes = o.arch.sizes;
   const R = o.seeds.length;
@@ -124,134 +127,70 @@ export async function trainNative(
       ...(val ? { xVal: val.x, yVal: val.y, nVal: val.n } : {}),
     }),
   );
-
-  const active = new Uint8Array(R).fill(1);
-  const history: EpochLog[][] = Array.from({ length: R }, () => []);
-  const stoppers = o.early ? o.seeds.map(() => new EarlyStopper(o.early!)) : null;
-  const best: (Float32Array | null)[] = new Array<Float32Array | null>(R).fill(null);
-  const stopped = new Array<boolean>(R).fill(false);
-  const reached = new Array<boolean>(R).fill(false);
-  const restored = new Array<number | null>(R).fill(null);
   const signal = opts.signal;
-  // Hooks act between epochs, so they need one epoch per native call; without them, epochs run in
-  // chunks (the stop rule acts inside the native loop), doubled while a call takes < 100 ms, so
-  // thousands of short full-batch epochs do not pay a call's overhead each.
-  const perEpoch = opts.onEpoch !== undefined || stoppers !== null;
-  let chunk = 1;
+  const withSignal = (threads: number) => ({ threads, ...(signal ? { signal } : {}) });
 
-  const t0 = performance.now();
-  let e = 0;
-  while (e < o.epochs && active.some((a) => a === 1)) {
-    if (signal?.aborted) throw new CancelledError('training was cancelled');
-    const n = perEpoch ? 1 : Math.min(chunk, o.epochs - e);
-    const tc = performance.now();
-    const rows = await mod.callNative({ threads: o.threads, ...(signal ? { signal } : {}) }, (raw) =>
-      trainer.train({
-        ...raw,
-        epochs: n,
-        batchSize: o.batchSize,
-        optimizer: o.optimizer,
-        learningRate: o.learningRate,
-        rho: o.rho,
-        beta1: o.beta1,
-        beta2: o.beta2,
-        epsilon: o.epsilon,
-        stopAtTrainAccuracy: o.stopAtTrainAccuracy,
-        flushDenormals: o.flushDenormals,
-        active,
-      }),
-    ).catch((err: unknown) => {
-      // The core names the replicate ("network r"); say which seed that is.
-      if (err instanceof InvalidArgumentError && err.arg === 'learningRate') {
-        const m = /network (\d+)/.exec(err.message);
-        const seed = m ? o.seeds[Number(m[1])] : undefined;
-        if (seed !== undefined)
-          throw new InvalidArgumentError(err.message.replace(/network \d+/, `the network of seed ${seed}`), 'learningRate');
-      }
-      throw err;
-    });
-    if (!perEpoch && performance.now() - tc < 100) chunk = Math.min(chunk * 2, 4096);
-    e += n;
-    for (let r = 0; r < R; r++) {
-      if (active[r] !== 1) continue;
-      for (let j = 0; j < n; j++) {
-        const off = (r * n + j) * 5;
-        if (Number.isNaN(rows[off]!)) break; // epochs not run: the stop rule was met
-        const log = toLog(rows, off);
-        history[r]!.push(log);
-        let stop = false;
-        if (stoppers) {
-          const s = stoppers[r]!.update(log);
-          if (s.improved && o.early!.restoreBestWeights) best[r] = mod.callNativeSync(() => trainer.getWeights(r));
-          if (s.stop) stop = true;
+  return {
+    used: 'native',
+    maxChunk: MAX_CHUNK,
+    architecture: () => o.arch,
+    async runEpochs(n, active) {
+      const rows = await mod.callNative(withSignal(o.threads), (raw) =>
+        trainer.train({
+          ...raw,
+          epochs: n,
+          batchSize: o.batchSize,
+          optimizer: o.optimizer,
+          learningRate: o.learningRate,
+          rho: o.rho,
+          beta1: o.beta1,
+          beta2: o.beta2,
+          epsilon: o.epsilon,
+          stopAtTrainAccuracy: o.stopAtTrainAccuracy,
+          flushDenormals: o.flushDenormals,
+          active,
+        }),
+      ).catch((err: unknown) => {
+        // The core names the replicate ("network r"); say which seed that is.
+        if (err instanceof InvalidArgumentError && err.arg === 'learningRate') {
+          const m = /network (\d+)/.exec(err.message);
+          const seed = m ? o.seeds[Number(m[1])] : undefined;
+          if (seed !== undefined)
+            throw new InvalidArgumentError(err.message.replace(/network \d+/, `the network of seed ${seed}`), 'learningRate');
         }
-        if (opts.onEpoch) {
-          const ret = await opts.onEpoch({
-            ...log,
-            network: r,
-            seed: o.seeds[r]!,
-            epochs: o.epochs,
-            weights: () => ({ sizes: [...sizes], data: mod.callNativeSync(() => trainer.getWeights(r)) }),
-          });
-          if (ret === false) stop = true;
-        }
-        if (stop) {
-          active[r] = 0;
-          stopped[r] = true;
-          if (stoppers && o.early!.restoreBestWeights && best[r]) {
-            mod.callNativeSync(() => trainer.setWeights(r, best[r]!));
-            restored[r] = stoppers[r]!.bestEpoch;
+        throw err;
+      });
+      // Row (r·n + j)·5: epoch j of replicate r; NaN from the first epoch not run (stopped).
+      const logs: EpochLog[][] = [];
+      for (let r = 0; r < R; r++) {
+        const out: EpochLog[] = [];
+        if (active[r] === 1)
+          for (let j = 0; j < n; j++) {
+            const off = (r * n + j) * 5;
+            if (Number.isNaN(rows[off]!)) break;
+            out.push(toLog(rows, off));
           }
-          break;
-        }
+        logs.push(out);
       }
-      if (active[r] === 1 && o.stopAtTrainAccuracy > 0 && mod.callNativeSync(() => trainer.stopInfo(r))[0] === 1) {
-        active[r] = 0;
-        reached[r] = true;
-      }
-    }
-  }
-  const epochsRun = Math.max(0, ...history.map((h) => h.length));
-  const msPerEpoch = epochsRun > 0 ? (performance.now() - t0) / epochsRun : 0;
+      return logs;
+    },
+    stopCheck(r) {
+      const info = mod.callNativeSync(() => trainer.stopInfo(r));
+      return { met: info[0] === 1, accuracy: info[2]! };
+    },
+    async trainAccuracy(r) {
+      const m = await mod.callNative(withSignal(1), (raw) => trainer.trainMetrics(r, raw));
+      return m[1]!;
+    },
+    getWeights: (r) => mod.callNativeSync(() => trainer.getWeights(r)),
+    setWeights: (r, w) => mod.callNativeSync(() => trainer.setWeights(r, w)),
+    // One thread each: the group's test passes run in parallel on the native pool.
+    activations: (r, x, n) =>
+      nativeForward({ sizes: [...sizes], data: mod.callNativeSync(() => trainer.getWeights(r)) }, x, n, withSignal(1)),
+  };
+}
 
-  if (signal?.aborted) throw new CancelledError('training was cancelled');
-  const recipe = describeRecipe(o, opts);
-  // The stop rule's last check, or (stopped otherwise) a pass over the training rows.
-  const finalTrain: (number | null)[] = new Array<number | null>(R).fill(null);
-  if (o.stopAtTrainAccuracy > 0)
-    for (let r = 0; r < R; r++) {
-      if (reached[r]) finalTrain[r] = mod.callNativeSync(() => trainer.stopInfo(r))[2]!;
-      else {
-        const m = await mod.callNative({ threads: 1, ...(signal ? { signal } : {}) }, (raw) => trainer.trainMetrics(r, raw));
-        finalTrain[r] = m[1]!;
-      }
-    }
-  // Test-set passes of all networks at once (one thread each, in parallel on the native pool).
-  return Promise.all(
-    o.seeds.map(async (seed, r): Promise<TrainedNetwork> => {
-      const w: NetworkWeights = { sizes: [...sizes], data: mod.callNativeSync(() => trainer.getWeights(r)) };
-      const acts = await nativeForward(w, data.test.x, data.test.n, { threads: 1, ...(signal ? { signal } : {}) });
-      const m = testMetrics(acts[acts.length - 1]!.data, data.test.y);
-      return {
-        seed,
-        backend: 'native',
-        architecture: o.arch,
-        weights: w,
-        history: history[r]!,
-        epochsTrained: history[r]!.length,
-        stoppedEpoch: history[r]!.length,
-        recipe,
-        reachedTrainAccuracy: o.stopAtTrainAccuracy > 0 ? reached[r]! : null,
-        finalTrainAccuracy: finalTrain[r]!,
-        stoppedEarly: stopped[r]! || reached[r]!,
-        restoredEpoch: restored[r]!,
-        testAccuracy: m.accuracy,
-        testLoss: m.loss,
-        activations: opts.activations === false ? [] : acts,
-        msPerEpoch,
-        nFit: fit.n,
-        nValidation: val ? val.n : 0,
-      };
-    }),
-  );
+/** Trains the networks of `o.seeds` natively (src/train/loop.ts drives the epochs). */
+export async function trainNative(data: PreparedData, o: ResolvedOptions, opts: TrainOptions): Promise<TrainedNetwork[]> {
+  return runTraining(await nativeBackend(data, o, opts), o.seeds, 0, data, o, opts);
 }

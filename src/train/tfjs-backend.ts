@@ -34,9 +34,9 @@ import { CancelledError, FormatError, InvalidArgumentError, IoError } from '../c
 import { Rng } from '../data/rng.js';
 import type { ArchitectureInfo, NetworkWeights } from './architecture.js';
 import { paramCount, splitWeights } from './architecture.js';
+import type { EpochBackend } from './loop.js';
+import { runTraining } from './loop.js';
 import type { PreparedData, ResolvedOptions } from './prepare.js';
-import { describeRecipe, testMetrics } from './prepare.js';
-import { EarlyStopper } from './stopping.js';
 import type { BackendUsed, EpochLog, LayerActivations, TrainedNetwork, TrainOptions } from './types.js';
 
 /** The parts of TensorFlow.js used here: tfjs-core (tensors, engine, optimizers) and tfjs-layers. */
@@ -284,6 +284,79 @@ function historyValue(h: TfLayers.History, ...keys: string[]): number | null {
   return null;
 }
 
+/**
+ * The tfjs arithmetic of one network (a group of one for the shared loop, src/train/loop.ts):
+ * each epoch permutes the fitting rows with the network's seeded shuffle and runs one `model.fit`
+ * epoch on them.
+ */
+function tfjsNetwork(
+  tf: Tf,
+  used: TfRuntime['backend'],
+  model: LayersModel,
+  arch: ArchitectureInfo,
+  seed: number,
+  t: { xFit: TfCore.Tensor2D; yFit: TfCore.Tensor2D; xVal: TfCore.Tensor2D | null; yVal: TfCore.Tensor2D | null; nFit: number },
+  batchSize: number,
+  signal: AbortSignal | undefined,
+): EpochBackend {
+  const rng = new Rng(seed);
+  const order = new Int32Array(t.nFit);
+  let epoch = 0;
+  const noStopRule = (): never => {
+    throw new InvalidArgumentError(`stopAtTrainAccuracy is implemented by the native backend only (backend: 'native')`, 'stopAtTrainAccuracy');
+  };
+  return {
+    used,
+    maxChunk: 1,
+    architecture: () => arch,
+    async runEpochs(epochs, active, minCorrect) {
+      if (minCorrect > 0) noStopRule();
+      const logs: EpochLog[] = [];
+      for (let e = 0; e < epochs && active[0] === 1; e++) {
+        for (let i = 0; i < t.nFit; i++) order[i] = i;
+        rng.shuffle(order);
+        const idx = tf.tensor1d(order, 'int32');
+        const xs = tf.gather(t.xFit, idx);
+        const ys = tf.gather(t.yFit, idx);
+        idx.dispose();
+        let h: TfLayers.History;
+        try {
+          h = await model.fit(xs, ys, {
+            epochs: 1,
+            batchSize,
+            shuffle: false,
+            verbose: 0,
+            ...(t.xVal && t.yVal ? { validationData: [t.xVal, t.yVal] as [TfCore.Tensor, TfCore.Tensor] } : {}),
+            callbacks: {
+              onBatchEnd: async () => {
+                if (signal?.aborted) model.stopTraining = true;
+              },
+            },
+          });
+        } finally {
+          xs.dispose();
+          ys.dispose();
+        }
+        if (signal?.aborted) throw new CancelledError('training was cancelled');
+        epoch += 1;
+        logs.push({
+          epoch,
+          loss: historyValue(h, 'loss') ?? NaN,
+          accuracy: historyValue(h, 'acc', 'accuracy') ?? NaN,
+          valLoss: historyValue(h, 'val_loss'),
+          valAccuracy: historyValue(h, 'val_acc', 'val_accuracy'),
+        });
+      }
+      return [logs];
+    },
+    stopCheck: noStopRule,
+    trainAccuracy: async () => noStopRule(),
+    getWeights: () => getFlatWeights(model),
+    setWeights: (_r, w) => setFlatWeights(tf, model, { sizes: arch.sizes, data: w }),
+    activations: (_r, x, n) => tfjsActivations(model, x, n),
+  };
+}
+
 export async function trainTfjs(data: PreparedData, o: ResolvedOptions, opts: TrainOptions): Promise<TrainedNetwork[]> {
   // The tfjs backend trains the seed recipe's kind of run only; the follow-up's options
   // (docs/method.md §8b) are implemented by the native backend.
@@ -293,22 +366,24 @@ export async function trainTfjs(data: PreparedData, o: ResolvedOptions, opts: Tr
   if (o.stopAtTrainAccuracy > 0) throw new InvalidArgumentError(`stopAtTrainAccuracy ${native}`, 'stopAtTrainAccuracy');
   if (o.init !== 'glorot') throw new InvalidArgumentError(`init '${o.init}' ${native}`, 'init');
   const batchSize = o.batchSize;
-  const recipe = describeRecipe(o, opts);
   const { tf, backend } = await loadTf(opts.tfjsBackend ?? 'auto');
-  const { fit, val, test, d } = data;
-  const signal = opts.signal;
+  const { fit, val, d } = data;
   const init = opts.initialWeights;
   if (init !== undefined && (!Array.isArray(init) || init.length !== o.seeds.length))
     throw new InvalidArgumentError('initialWeights must have one entry per seed', 'initialWeights');
   if (opts.tfjsModel !== undefined && typeof opts.tfjsModel !== 'function' && o.seeds.length !== 1)
     throw new InvalidArgumentError('a tfjsModel object trains one network: give one seed, or a factory (seed) => model', 'tfjsModel');
 
-  const xFit = tf.tensor2d(fit.x, [fit.n, d]);
-  const yFit = tf.tensor2d(fit.y, [fit.n, 1]);
-  const xVal = val ? tf.tensor2d(val.x, [val.n, d]) : null;
-  const yVal = val ? tf.tensor2d(val.y, [val.n, 1]) : null;
+  const tensors = {
+    xFit: tf.tensor2d(fit.x, [fit.n, d]),
+    yFit: tf.tensor2d(fit.y, [fit.n, 1]),
+    xVal: val ? tf.tensor2d(val.x, [val.n, d]) : null,
+    yVal: val ? tf.tensor2d(val.y, [val.n, 1]) : null,
+    nFit: fit.n,
+  };
   const results: TrainedNetwork[] = [];
   try {
+    // One network after another, each through the shared loop.
     for (let r = 0; r < o.seeds.length; r++) {
       const seed = o.seeds[r]!;
       const userModel = opts.tfjsModel;
@@ -325,98 +400,15 @@ export async function trainTfjs(data: PreparedData, o: ResolvedOptions, opts: Tr
         loss: 'binaryCrossentropy',
         metrics: ['accuracy'],
       });
-      const rng = new Rng(seed);
-      const order = new Int32Array(fit.n);
-      const history: EpochLog[] = [];
-      const stopper = o.early ? new EarlyStopper(o.early) : null;
-      let best: Float32Array | null = null;
-      let stopped = false;
-      let restored: number | null = null;
-      const t0 = performance.now();
-      for (let e = 0; e < o.epochs; e++) {
-        if (signal?.aborted) throw new CancelledError('training was cancelled');
-        for (let i = 0; i < fit.n; i++) order[i] = i;
-        rng.shuffle(order);
-        const idx = tf.tensor1d(order, 'int32');
-        const xs = tf.gather(xFit, idx);
-        const ys = tf.gather(yFit, idx);
-        idx.dispose();
-        let h: TfLayers.History;
-        try {
-          h = await model.fit(xs, ys, {
-            epochs: 1,
-            batchSize,
-            shuffle: false,
-            verbose: 0,
-            ...(xVal && yVal ? { validationData: [xVal, yVal] as [TfCore.Tensor, TfCore.Tensor] } : {}),
-            callbacks: {
-              onBatchEnd: async () => {
-                if (signal?.aborted) model.stopTraining = true;
-              },
-            },
-          });
-        } finally {
-          xs.dispose();
-          ys.dispose();
-        }
-        if (signal?.aborted) throw new CancelledError('training was cancelled');
-        const log: EpochLog = {
-          epoch: e + 1,
-          loss: historyValue(h, 'loss') ?? NaN,
-          accuracy: historyValue(h, 'acc', 'accuracy') ?? NaN,
-          valLoss: historyValue(h, 'val_loss'),
-          valAccuracy: historyValue(h, 'val_acc', 'val_accuracy'),
-        };
-        history.push(log);
-        let stop = false;
-        if (stopper) {
-          const s = stopper.update(log);
-          if (s.improved && o.early!.restoreBestWeights) best = getFlatWeights(model);
-          stop = s.stop;
-        }
-        if (opts.onEpoch) {
-          const ret = await opts.onEpoch({ ...log, network: r, seed, epochs: o.epochs });
-          if (ret === false) stop = true;
-        }
-        if (stop) {
-          stopped = true;
-          if (best && stopper) {
-            setFlatWeights(tf, model, { sizes: arch.sizes, data: best });
-            restored = stopper.bestEpoch;
-          }
-          break;
-        }
-      }
-      const msPerEpoch = history.length > 0 ? (performance.now() - t0) / history.length : 0;
-      const acts = await tfjsActivations(model, test.x, test.n);
-      const m = testMetrics(acts[acts.length - 1]!.data, test.y);
-      results.push({
-        seed,
-        backend,
-        architecture: arch,
-        weights: { sizes: arch.sizes, data: getFlatWeights(model) },
-        history,
-        epochsTrained: history.length,
-        stoppedEpoch: history.length,
-        recipe,
-        reachedTrainAccuracy: null,
-        finalTrainAccuracy: null,
-        stoppedEarly: stopped,
-        restoredEpoch: restored,
-        testAccuracy: m.accuracy,
-        testLoss: m.loss,
-        activations: opts.activations === false ? [] : acts,
-        msPerEpoch,
-        nFit: fit.n,
-        nValidation: val ? val.n : 0,
-      });
+      const net = tfjsNetwork(tf, backend, model, arch, seed, tensors, batchSize, opts.signal);
+      results.push(...(await runTraining(net, [seed], r, data, o, opts)));
       if (!userModel || typeof userModel === 'function') model.dispose();
     }
   } finally {
-    xFit.dispose();
-    yFit.dispose();
-    xVal?.dispose();
-    yVal?.dispose();
+    tensors.xFit.dispose();
+    tensors.yFit.dispose();
+    tensors.xVal?.dispose();
+    tensors.yVal?.dispose();
   }
   return results;
 }

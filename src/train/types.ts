@@ -47,7 +47,7 @@ export interface EpochEvent extends EpochLog {
   network: number;
   seed: number;
   epochs: number;
-  /** The network's current weights (native backend; a copy, read on demand). */
+  /** The network's current weights (a copy, read on demand; both backends). */
   weights?: () => NetworkWeights;
 }
 

@@ -24,7 +24,6 @@ const ALLOWED: Record<string, string> = {
   // God files still to split along their seams (issue 12).
   'ts-size src/report/figures.ts': 'issue 12, one file per figure — report-results',
   'ts-size src/data/mnist.ts': 'issue 12, download and catalogue — cli-split',
-  'ts-size src/train/tfjs-backend.ts': 'issue 12, one training loop behind a backend — train-loop',
   'ts-size src/study/sweep.ts': 'issue 12, spec/presets/shard/results-dir/run/merge — study-split',
   'cpp-size native/core/mlp.cpp': 'issue 12, not yet assigned',
 };

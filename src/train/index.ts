@@ -1,8 +1,9 @@
 /**
  * Training the docs/method.md §8 networks, driven from TypeScript on one of two backends.
  *
- * One API ({@link trainNetworks}) owns the loop's configuration, the data and its validation
- * split, the seeds, early stopping, hooks and cancellation; the backend does the arithmetic:
+ * One API ({@link trainNetworks}) owns the options, the data and its validation split and the
+ * seeds; one loop (loop.ts) owns hooks, early stopping, the accuracy stop (stopping.ts) and
+ * cancellation; the backend does only the epoch arithmetic:
  * - `native` (default): the C++ core (Eigen float32 products, BCE from logits, RMSprop), replicate
  *   networks trained in parallel on the native threads, never blocking the event loop;
  * - `tfjs`: TensorFlow.js (tfjs-node if importable, else wasm, else cpu), also for any
@@ -33,11 +34,10 @@ export {
   getFlatWeights,
   tfjsActivations,
   describeTfjsModel,
-  loadLayersModel,
-  saveLayersModel,
   type TfRuntime,
   type TfjsBackendPreference,
 } from './tfjs-backend.js';
+export { loadLayersModel, saveLayersModel } from './tfjs-files.js';
 
 /**
  * Trains one network per seed on `data` and returns, per network: weights, history, test

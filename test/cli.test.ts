@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,7 +57,7 @@ describe('ricciflow', () => {
     expect(res.n).toBe(5);
     expect(res.meta.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(res.meta.argv).toEqual(['geometry', pts, '--k', '2', '--out', '-', '-q']);
-    expect(res.meta.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(res.meta.inputs[0].sha256).toBe(createHash('sha256').update(await readFile(pts)).digest('hex'));
     expect(typeof res.meta.kernel.avx512).toBe('boolean');
     const plain = await cli(['geometry', 'nope.npy', '--k', '3', '--out', '-']);
     expect(plain.stderr).not.toMatch(/\n\s+at /);
@@ -70,12 +71,20 @@ describe('ricciflow', () => {
   });
 });
 
-/** Runs the CLI with a module-resolution hook; resolves the package modules it loaded (paths under root). */
-async function loadedModules(args: string[]): Promise<string[]> {
+/**
+ * Runs the CLI with a module-resolution hook; resolves the package modules it loaded (paths under
+ * root), and `builtins`: the Node built-in modules loaded in the process (process.moduleLoadList,
+ * which also sees modules loaded through require()).
+ */
+async function loadedModules(args: string[]): Promise<string[] & { builtins: string[] }> {
   const hook = join(tmp, 'hook.mjs');
   const reg = join(tmp, 'register.mjs');
   await writeFile(hook, "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('LOADED ' + r.url + '\\n'); return r; }\n");
-  await writeFile(reg, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
+  await writeFile(
+    reg,
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n` +
+      "process.on('exit', () => process.stderr.write('BUILTINS ' + JSON.stringify(process.moduleLoadList) + '\\n'));\n",
+  );
   const r = await new Promise<{ stderr: string; code: number }>((res) => {
     execFile(process.execPath, ['--import', pathToFileURL(reg).href, bin, ...args], { cwd: root }, (err, _o, stderr) =>
       res({ stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 }),
@@ -83,26 +92,43 @@ async function loadedModules(args: string[]): Promise<string[]> {
   });
   expect(r.code).toBe(0);
   const rootUrl = pathToFileURL(root).href + '/';
-  return [...new Set(r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7)))]
+  const mods = [...new Set(r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7)))]
     .filter((u) => u.startsWith(rootUrl))
     .map((u) => u.slice(rootUrl.length));
+  const line = r.stderr.split('\n').find((l) => l.startsWith('BUILTINS '));
+  expect(line).toBeDefined();
+  const builtins = (JSON.parse(line!.slice(9)) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
+  return Object.assign(mods, { builtins });
 }
 
 describe('ricciflow start-up: a verb loads only what it uses', () => {
-  it('--version loads neither the addon nor any engine module', async () => {
+  it('--version loads neither the addon nor any engine module, nor node:crypto', async () => {
     const mods = await loadedModules(['--version']);
     expect(mods).toContain('dist/cli.js');
     // The dispatcher's own small helpers (errors, cli/output, cli/util) only.
     for (const m of mods) expect(m).not.toMatch(/native|geometry|analysis|stats|train|study|report|io\/|npz|data\//);
     expect(mods.some((m) => m.startsWith('node_modules/'))).toBe(false);
+    expect(mods.builtins).toContain('fs'); // the list is real
+    expect(mods.builtins).not.toContain('crypto');
+    expect(mods.builtins).not.toContain('zlib');
   });
 
-  it('geometry loads no statistics, training, study or report code (no jstat, no tfjs)', async () => {
+  it('geometry loads no statistics, training, study or report code (no jstat, no tfjs), and no zlib for .csv or .npy', async () => {
     const pts = join(tmp, 'startup.csv');
     await writeFile(pts, '0,0\n1,0\n0,1\n1,1\n5,5\n');
     const mods = await loadedModules(['geometry', pts, '--k', '2', '--out', join(tmp, 'startup.json')]);
     expect(mods).toContain('dist/analysis/geometry.js');
     for (const m of mods) expect(m).not.toMatch(/analysis\/(pipeline|stats)|train|study|report|data\/|jstat|tensorflow|vega/);
+    expect(mods.builtins).toContain('crypto'); // the input's SHA-256 in meta
+    expect(mods.builtins).not.toContain('zlib');
+    const npy = join(tmp, 'startup.npy');
+    await writeNpy(npy, { data: new Float64Array([0, 0, 1, 0, 0, 1, 1, 1, 5, 5]), n: 5, d: 2 });
+    expect((await loadedModules(['geometry', npy, '--k', '2', '--out', join(tmp, 'startup.json')])).builtins).not.toContain('zlib');
+    // An .npz needs it (inflate and CRC-32 come from node:zlib).
+    const npz = join(tmp, 'startup.npz');
+    const { writeNpz } = await import('../src/io/npz.js');
+    await writeNpz(npz, [{ key: 'x', matrix: { data: new Float64Array([0, 0, 1, 0, 0, 1, 1, 1, 5, 5]), n: 5, d: 2 } }]);
+    expect((await loadedModules(['geometry', npz, '--k', '2', '--out', join(tmp, 'startup.json')])).builtins).toContain('zlib');
   });
 });
 
@@ -212,5 +238,33 @@ describe('jsonText (the CLI result writer)', () => {
     expect(Buffer.from(jsonBytes(v, true)).toString('utf8')).toBe(JSON.stringify(toJsonValue(v)) + '\n');
     const long = new Int32Array(200_000).map((_, k) => k * 7919 - 500_000);
     expect(jsonText({ long: new JsonRows(long, 4) })).toBe(JSON.stringify({ long: rows(long, 4) }));
+  });
+
+  it('writes rows of every width and kind as JSON.stringify does (runs of pairs, NaN and ±Infinity, plain arrays, BigInt)', async () => {
+    const { jsonText, JsonRows, toJsonValue } = await import('../src/cli/util.js');
+    const rows = (a: ArrayLike<number>, w: number): unknown[][] => {
+      const all = Array.from(a);
+      return Array.from({ length: a.length / w }, (_, r) => all.slice(r * w, (r + 1) * w));
+    };
+    const same = (data: ArrayLike<number>, w: number): void =>
+      expect(jsonText({ x: new JsonRows(data, w) })).toBe(JSON.stringify(toJsonValue({ x: rows(data, w) })));
+    // Pairs: runs of one first element (edges, arcs), runs of one, NaN and ±Infinity in either column.
+    same(new Int32Array([0, 1, 0, 2, 0, 5, 1, 2, 3, 0, 3, 4, 7, 7]), 2);
+    same(new Float64Array([NaN, 1, NaN, 2, Infinity, -Infinity, -0, 0.5, -0, NaN, 1e21, 1e-7]), 2);
+    same(new Float32Array([0.1, 0.1, 0.1, 0.2, 3, NaN]), 2);
+    same(new Uint8Array([0, 255, 0, 1]), 2);
+    // Width 1 (one join with "],[" between rows), wide rows, plain arrays.
+    same(new Float64Array([1.5, NaN, -Infinity, 2]), 1);
+    same(new Int16Array([-3, 4, 5]), 1);
+    same(new Float64Array([1, NaN, 3, Infinity, 5, 6, -0, 8, 9]), 3);
+    same([1, NaN, 2.5, -0], 2);
+    same([3, 4, 5], 1);
+    expect(() => jsonText(new JsonRows(new Int32Array(4), 0))).toThrow(RangeError);
+    // Typed arrays outside rows; BigInt arrays become nulls, as toJsonValue makes them.
+    const v = { a: new Float32Array([NaN, 1, -Infinity]), b: new BigInt64Array([1n, 2n]), c: new Uint16Array([65535, 0]), d: [new Int8Array([-128])] };
+    expect(jsonText(v)).toBe(JSON.stringify(toJsonValue(v)));
+    // Undefined, functions and symbols: skipped in objects, null in arrays (as JSON.stringify).
+    const w = { u: undefined, f: () => 1, s: Symbol('s'), list: [undefined, () => 1, Symbol('t'), 1] };
+    expect(jsonText(w)).toBe(JSON.stringify(w));
   });
 });

@@ -2,9 +2,8 @@
  * CLI output conventions shared by every verb: `--quiet`, `--out -` (stdout), the `meta` block
  * of JSON outputs, and the exit codes.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { arch, cpus, platform } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -62,15 +61,24 @@ export async function writeOutput(path: string, text: string | Uint8Array): Prom
   await writeFileAtomic(path, text);
 }
 
-/** SHA-256 (hex) of a file, streamed. */
+/**
+ * SHA-256 (hex) of a file, read in 1 MiB pieces. node:crypto is loaded here, on first use, and
+ * no fs stream is opened: a verb that writes no `meta` block (or `--version`) never loads either.
+ */
 export async function sha256File(path: string): Promise<string> {
+  const { createHash } = await import('node:crypto');
   const h = createHash('sha256');
-  await new Promise<void>((res, rej) => {
-    const s = createReadStream(path);
-    s.on('data', (c) => h.update(c));
-    s.on('end', () => res());
-    s.on('error', rej);
-  });
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
   return h.digest('hex');
 }
 

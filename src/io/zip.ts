@@ -7,12 +7,17 @@
  * their CRC-32 is checked. Encrypted entries, multi-disk archives and other methods are refused.
  * Writing: stored entries only (no compression), Zip64 where an entry or offset needs it.
  */
-import * as zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 
 import { FormatError } from '../core/errors.js';
 
-const inflateRawAsync = promisify(zlib.inflateRaw);
+// node:zlib is loaded on first use: a verb that reads only .npy or text files never needs it.
+const require = createRequire(import.meta.url);
+let zlibModule: typeof import('node:zlib') | null = null;
+function zlib(): typeof import('node:zlib') {
+  return (zlibModule ??= require('node:zlib') as typeof import('node:zlib'));
+}
 
 export interface ZipEntry {
   name: string;
@@ -29,7 +34,7 @@ const U32_MAX = 0xffffffff;
 let crcTable: Uint32Array | null = null;
 /** CRC-32 (IEEE), zlib's when this Node has it. */
 export function crc32(data: Uint8Array): number {
-  const native = (zlib as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
+  const native = (zlib() as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
   if (native) return native(data) >>> 0;
   if (!crcTable) {
     crcTable = new Uint32Array(256);
@@ -125,7 +130,7 @@ export async function readZip(buf: Uint8Array, name = '<zip>'): Promise<ZipEntry
     if (method === 0) data = raw;
     else if (method === 8) {
       try {
-        data = await inflateRawAsync(raw);
+        data = await promisify(zlib().inflateRaw)(raw);
       } catch (err) {
         throw new FormatError(`${name}: entry '${entryName}': cannot inflate: ${(err as Error).message}`);
       }

@@ -1,7 +1,9 @@
 /**
- * Ricci-flow coefficients of one network (docs/method.md §5): from the activations of every layer on the
- * same test points, per layer `g_l`, connectivity and `Ric_l`; the geodesic change `η_l`; the
- * global coefficient `ρ` with Fisher `z`; local `ρ(x)`; layer coefficients `r_l`.
+ * Ricci-flow analysis of one network (docs/method.md §5), the engine side: from the activations of
+ * every layer on the same test points, each layer's kNN graph, connectivity, geodesic sum `g_l`,
+ * curvature `Ric_l` and node curvature, and the next layer's hop distances between neighbours.
+ * The coefficients (global `ρ` with Fisher `z`, local `ρ(x)`, layer `r_l`) are computed from those
+ * numbers by the pure maths of `./coefficients.ts`.
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import {
@@ -18,68 +20,29 @@ import {
   type PointsInput,
   CURVATURE_NAMES,
 } from './geometry.js';
-import { fisherZ, pearson } from './stats.js';
+import {
+  globalCoefficient,
+  layerCoefficients,
+  localCoefficients,
+  localEta,
+  type CurvatureCoefficients,
+  type LayerSelection,
+  type NodeStatistic,
+} from './coefficients.js';
 
-/**
- * Which layers enter the global coefficient (docs/method.md §5).
- * - `all` (the follow-up's `global_ricci_coefficient`): pairs `(Ric_l, g_{l+1} − g_l)` for
- *   `l = 0 … L−2`, input to output; every layer is used.
- * - `hidden` (the seed R recipe's layer-skip correlation `aa2`, per network): the same pairing over
- *   the hidden layers only, `l = 1 … L−3` (both ends hidden, `m = L−3`); the input and the output
- *   layer are not used, so their connectivity does not matter.
- */
-export type LayerSelection = 'all' | 'hidden';
-/**
- * A pairing of curvature with geodesic change: a layer selection, or `same-layer`, the seed R
- * script's other printed correlation `aa`: `(Ric_l, g_l − g_{l−1})` for `l = 1 … L−2` (curvature
- * paired with the change *into* its layer, the input as the reference of the first change). `aa` is
- * not a Ricci-flow coefficient; it is reported pooled only, for comparison with the seed's script.
- */
-export type Pairing = LayerSelection | 'same-layer';
-
-/** One (Ric, η) pair: the total curvature of layer `ric` with the geodesic change `g_to − g_from`. */
-export interface LayerPair {
-  ric: number;
-  from: number;
-  to: number;
-}
-
-/** The (Ric, η) pairs of a pairing in a network of `L` layers (input, hidden…, output). */
-export function coefficientPairs(pairing: Pairing, L: number): LayerPair[] {
-  const pairs: LayerPair[] = [];
-  if (pairing === 'all') for (let l = 0; l <= L - 2; l++) pairs.push({ ric: l, from: l, to: l + 1 });
-  else if (pairing === 'hidden') for (let l = 1; l <= L - 3; l++) pairs.push({ ric: l, from: l, to: l + 1 });
-  else if (pairing === 'same-layer') for (let l = 1; l <= L - 2; l++) pairs.push({ ric: l, from: l - 1, to: l });
-  else throw new InvalidArgumentError(`pairing: expected 'all', 'hidden' or 'same-layer' (got '${String(pairing)}')`, 'layers');
-  return pairs;
-}
-
-/** Layers whose graph (curvature or geodesic sum) the pairs use, ascending. */
-export function pairLayers(pairs: readonly LayerPair[]): number[] {
-  return [...new Set(pairs.flatMap((p) => [p.ric, p.from, p.to]))].sort((a, b) => a - b);
-}
-
-/**
- * The pairs' values from per-layer `Ric_l` and `g_l`: `{ ric, eta }` series, or the used layers
- * whose `g_l` (or `Ric_l`) is undefined (a disconnected layer), which leave the pairing undefined.
- */
-export function pairSeries(
-  pairs: readonly LayerPair[],
-  ric: readonly (number | null | undefined)[],
-  g: readonly (number | null | undefined)[],
-): { ric: number[]; eta: number[]; missing: [] } | { ric: null; eta: null; missing: number[] } {
-  const ok = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
-  const missing = new Set<number>();
-  for (const p of pairs) {
-    if (!ok(ric[p.ric])) missing.add(p.ric);
-    if (!ok(g[p.from])) missing.add(p.from);
-    if (!ok(g[p.to])) missing.add(p.to);
-  }
-  if (missing.size > 0) return { ric: null, eta: null, missing: [...missing].sort((a, b) => a - b) };
-  return { ric: pairs.map((p) => ric[p.ric] as number), eta: pairs.map((p) => (g[p.to] as number) - (g[p.from] as number)), missing: [] };
-}
-/** Node curvature used by the local and layer coefficients. */
-export type NodeStatistic = 'mean' | 'sum';
+// The coefficient maths lives in ./coefficients.ts (no engine); its public names stay exported here.
+export {
+  coefficientPairs,
+  pairLayers,
+  pairSeries,
+  type CurvatureCoefficients,
+  type GlobalCoefficient,
+  type LayerPair,
+  type LayerSelection,
+  type LocalCoefficients,
+  type NodeStatistic,
+  type Pairing,
+} from './coefficients.js';
 
 export interface AnalysisOptions extends CallOptions {
   /** One k or several (each analysed separately). */
@@ -110,40 +73,6 @@ export interface LayerGeometry {
   diameter: number | null;
   /** `Ric_l` per curvature. */
   ric: Partial<Record<CurvatureName, number>>;
-}
-
-export interface GlobalCoefficient {
-  /** Pearson ρ, or null (see `reason`). */
-  rho: number | null;
-  /** Fisher z = atanh(ρ)·sqrt(m − 3), null when m ≤ 3 or |ρ| = 1. */
-  z: number | null;
-  /** Number of (Ric, η) pairs. */
-  m: number;
-  /** `Ric_l` for every layer. */
-  ric: number[];
-  /** `g_l` for every layer (null where disconnected). */
-  g: (number | null)[];
-  /** `η_l = g_{l+1} − g_l`, l = 0 … L−2 (null where undefined). */
-  eta: (number | null)[];
-  reason?: string;
-}
-
-export interface LocalCoefficients {
-  /** ρ(x) per point; null when a neighbour is unreachable at some next layer, or no variance. */
-  values: (number | null)[];
-  mean: number | null;
-  /** Share of points (with a value) where ρ(x) < 0. */
-  shareNegative: number | null;
-  /** Points without a value. */
-  nullCount: number;
-}
-
-export interface CurvatureCoefficients {
-  curvature: CurvatureName;
-  global: GlobalCoefficient;
-  local: LocalCoefficients;
-  /** `r_l` per transition l → l+1 (null when undefined). */
-  layer: (number | null)[];
 }
 
 export interface KAnalysis {
@@ -196,29 +125,6 @@ function checkLayers(layers: readonly PointsInput[]): ReturnType<typeof toPoints
       throw new InvalidArgumentError(`layers[${i}]: has ${p.n} points, layer 0 has ${n}: every layer must hold the same points`, 'layers');
   });
   return pts;
-}
-
-/** Per-point mean of (γ_{l+1}(x,y) − 1) over neighbours y of x at layer l; NaN when undefined. */
-function localEta(graph: KnnGraph, nextHops: Int32Array): Float64Array {
-  const n = graph.n;
-  const sum = new Float64Array(n);
-  const count = new Int32Array(n);
-  const bad = new Uint8Array(n);
-  for (let e = 0; e < graph.edgeCount; e++) {
-    const u = graph.edges[2 * e]!, v = graph.edges[2 * e + 1]!, h = nextHops[e]!;
-    if (h < 0) {
-      bad[u] = 1;
-      bad[v] = 1;
-      continue;
-    }
-    sum[u]! += h - 1;
-    sum[v]! += h - 1;
-    count[u]!++;
-    count[v]!++;
-  }
-  const out = new Float64Array(n);
-  for (let x = 0; x < n; x++) out[x] = bad[x] || count[x] === 0 ? NaN : sum[x]! / count[x]!;
-  return out;
 }
 
 /**
@@ -307,59 +213,18 @@ export async function analyzeLayers(layers: readonly PointsInput[], options: Ana
     }));
     const coefficients: Partial<Record<CurvatureName, CurvatureCoefficients>> = {};
     for (const c of curvs) {
-      const ric = curv.map((r) => r[c]!.total);
-      const g = geo.map((x) => x.g);
-      const eta = g.slice(0, -1).map((gl, l) => (gl === null || g[l + 1] === null ? null : g[l + 1]! - gl));
-      // (Ric, η) pairs of the chosen selection; only the layers they use must be connected.
-      const pairs = coefficientPairs(selection, L);
-      const series = pairSeries(pairs, ric, g);
-      const global: GlobalCoefficient = { rho: null, z: null, m: pairs.length, ric, g, eta };
-      if (series.ric === null) {
-        global.reason = `disconnected layer(s) ${series.missing.join(', ')} used by the '${selection}' selection: g_l undefined`;
-      } else {
-        const rho = pearson(series.ric, series.eta);
-        global.rho = rho;
-        global.z = fisherZ(rho, pairs.length);
-        if (rho === null) global.reason = pairs.length < 2 ? 'fewer than 2 layer pairs' : 'no variance in Ric or η';
-      }
-      // Local and layer coefficients from node curvature S_l(x) and local η_l(x), l = 0 … L−2
-      // (every transition, whatever the selection). They need no connected layer: a point whose
-      // neighbour at l is unreachable at l+1 has no η_l(x); it gets no ρ(x) and is left out of r_l.
+      // Local and layer coefficients use node curvature S_l(x) and local η_l(x) of every transition.
       const S = curv.slice(0, -1).map((r) => (node === 'mean' ? r[c]!.nodeMean : r[c]!.nodeSum));
-      const values: (number | null)[] = new Array(n);
-      const xs: number[] = new Array(L - 1), ys: number[] = new Array(L - 1);
-      for (let x = 0; x < n; x++) {
-        let ok = true;
-        for (let l = 0; l < L - 1; l++) {
-          const s = S[l]![x]!, h = etaLocal[l]![x]!;
-          if (Number.isNaN(s) || Number.isNaN(h)) {
-            ok = false;
-            break;
-          }
-          xs[l] = s;
-          ys[l] = h;
-        }
-        values[x] = ok ? pearson(xs, ys) : null;
-      }
-      const defined = values.filter((v): v is number => v !== null);
-      const local: LocalCoefficients = {
-        values,
-        mean: defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : null,
-        shareNegative: defined.length ? defined.filter((v) => v < 0).length / defined.length : null,
-        nullCount: n - defined.length,
+      coefficients[c] = {
+        curvature: c,
+        global: globalCoefficient(
+          selection,
+          curv.map((r) => r[c]!.total),
+          geo.map((x) => x.g),
+        ),
+        local: localCoefficients(S, etaLocal, n),
+        layer: layerCoefficients(S, etaLocal, n),
       };
-      const layer = S.map((Sl, l) => {
-        const a: number[] = [], b: number[] = [];
-        for (let x = 0; x < n; x++) {
-          const s = Sl[x]!, h = etaLocal[l]![x]!;
-          if (!Number.isNaN(s) && !Number.isNaN(h)) {
-            a.push(s);
-            b.push(h);
-          }
-        }
-        return pearson(a, b);
-      });
-      coefficients[c] = { curvature: c, global, local, layer };
     }
     byK.push({ k, mode: options.mode ?? 'union', layers: layerGeo, disconnected, coefficients });
     mark('coefficients');

@@ -1,6 +1,6 @@
 /**
  * Where image datasets come from besides our own cache and mirrors, and how downloads reach the
- * network (src/data/mnist.ts uses these):
+ * network (src/data/mnist-files.ts uses these):
  *
  * - The cache directory: `$RICCIFLOW_CACHE_DIR`, else `$XDG_CACHE_HOME/ricciflow`, else
  *   `~/.cache/ricciflow`.

@@ -23,7 +23,6 @@ const ALLOWED: Record<string, string> = {
   'report-train src/report/figures.ts -> src/train/index.ts': 'issue 12, report-results',
   // God files still to split along their seams (issue 12).
   'ts-size src/report/figures.ts': 'issue 12, one file per figure — report-results',
-  'ts-size src/data/mnist.ts': 'issue 12, download and catalogue — cli-split',
   'ts-size src/study/sweep.ts': 'issue 12, spec/presets/shard/results-dir/run/merge — study-split',
   'cpp-size native/core/mlp.cpp': 'issue 12, not yet assigned',
 };

@@ -1,7 +1,12 @@
-// Module entry: registers every binding unit. Units not yet built are weak symbols (see registry).
+// Module entry: registers every binding unit (registry.h), plus the module-wide diagnostics.
 #include <napi.h>
 
-#include "napi_util.h"
+#include <string>
+
+#include "../core/curvature.h"
+#include "../core/mlp.h"
+#include "../core/threads.h"
+#include "convert.h"
 #include "registry.h"
 
 #if defined(RICCIFLOW_GLIBC_COMPAT) && defined(__linux__) && defined(__GLIBC__) && \
@@ -34,11 +39,31 @@ static Napi::Value GlibcCompat(const Napi::CallbackInfo& info) {
 }
 #endif
 
+// Full graph validations so far, compute threads created and the kernels chosen for this CPU.
+static Napi::Value Diagnostics(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("graphValidations", Napi::Number::New(env, static_cast<double>(rfb::graph_validation_count())));
+  o.Set("computeThreads", Napi::Number::New(env, ricci::compute_thread_count()));
+  Napi::Object kernel = Napi::Object::New(env);
+  const char* tri = ricci::triangle_kernel_name();
+  kernel.Set("avx2", Napi::Boolean::New(env, ricci::built_with_avx2()));
+  kernel.Set("avx512", Napi::Boolean::New(env, std::string(tri) != "portable"));
+  kernel.Set("triangles", Napi::String::New(env, tri));
+  kernel.Set("training", Napi::String::New(env, ricci::mlp::training_kernel()));
+  o.Set("kernel", kernel);
+  return o;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  rfb::ControlWrap::Init(env, exports);
-  register_geometry(env, exports);
-  if (register_ollivier) register_ollivier(env, exports);
-  if (register_mlp) register_mlp(env, exports);
+  register_threads(env, exports);
+  register_knn(env, exports);
+  register_distances(env, exports);
+  register_geodesics(env, exports);
+  register_curvature(env, exports);
+  register_ollivier(env, exports);
+  register_mlp(env, exports);
+  exports.Set("diagnostics", Napi::Function::New(env, Diagnostics, "diagnostics"));
   exports.Set("abiVersion", Napi::Number::New(env, 1));
 #if defined(RICCIFLOW_GLIBC_COMPAT) && defined(__linux__) && defined(__GLIBC__) && \
     (defined(__x86_64__) || defined(__aarch64__))

@@ -9,8 +9,9 @@
 
 #include "../core/mlp.h"
 #include "../core/threads.h"
-#include "napi_util.h"
+#include "convert.h"
 #include "registry.h"
+#include "task.h"
 
 namespace {
 

@@ -5,8 +5,9 @@
 #include <vector>
 
 #include "../core/ollivier.h"
-#include "napi_util.h"
+#include "convert.h"
 #include "registry.h"
+#include "task.h"
 
 namespace {
 

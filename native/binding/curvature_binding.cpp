@@ -22,8 +22,8 @@ void set_node_stats(Napi::Env env, Napi::Object& o, ricci::NodeStats&& r) {
 }
 
 // curvature(graph, { names: ['forman','augmented','approx-ollivier'], triangles, edgeValues, threads })
-//   -> Promise<{ [name]: { edge, nodeMean, nodeSum, total }, triangles? (when asked) }>
-//   (edge: per undirected edge, or per kNN arc for directed Forman)
+//   -> Promise<{ [name]: { edge, perArc, nodeMean, nodeSum, total }, triangles? (when asked) }>
+//   (edge: per undirected edge, or per kNN arc when perArc: the core's choice, ricci::curvatures)
 Napi::Value Curvature(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   KeepAlive keep;
@@ -40,53 +40,33 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
       rfb::throw_invalid(env, "curvature", "unknown curvature '" + name + "' (expected forman, augmented, approx-ollivier)");
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
-  struct State {
-    ricci::CombinatorialResult r;
-    std::vector<double> directed;  // directed Forman, per kNN arc
-    ricci::NodeStats directed_nodes;
-    bool directed_done = false;
-  };
-  auto st = std::make_shared<State>();
-  const bool want_triangles = opt.Has("triangles") && opt.Get("triangles").ToBoolean().Value();
-  const bool edge_values = !opt.Has("edgeValues") || opt.Get("edgeValues").ToBoolean().Value();
+  ricci::CombinatorialRequest req;
+  for (auto& n : names) {
+    if (n == "forman") req.forman = true;
+    else if (n == "augmented") req.augmented = true;
+    else req.approx = true;
+  }
+  req.triangles = opt.Has("triangles") && opt.Get("triangles").ToBoolean().Value();
+  req.edge_values = !opt.Has("edgeValues") || opt.Get("edgeValues").ToBoolean().Value();
+  auto r = std::make_shared<ricci::CurvatureResult>();
   return Task::Schedule(
       env, opt, std::move(keep),
-      [g, names, st, want_triangles, edge_values](int threads, ricci::Control&) {
-        ricci::CombinatorialRequest req;
-        req.triangles = want_triangles;
-        req.edge_values = edge_values;
-        const bool directed = g.mode == ricci::Mode::Directed;
-        for (auto& n : names) {
-          if (n == "forman" && directed) {
-            if (edge_values) {
-              st->directed = ricci::directed_forman(g);
-              st->directed_nodes = ricci::node_stats(g, st->directed.data(), static_cast<int64_t>(st->directed.size()), true);
-            } else {
-              st->directed_nodes = ricci::directed_forman_nodes(g);
-            }
-            st->directed_done = true;
-          } else if (n == "forman") req.forman = true;
-          else if (n == "augmented") req.augmented = true;
-          else req.approx = true;
-        }
-        if (req.forman || req.augmented || req.approx || req.triangles) st->r = ricci::combinatorial_curvatures(g, req, threads);
-      },
-      [st, names](Napi::Env env) -> Napi::Value {
+      [g, req, r](int threads, ricci::Control&) { *r = ricci::curvatures(g, req, threads); },
+      [r, names](Napi::Env env) -> Napi::Value {
         Napi::Object o = Napi::Object::New(env);
-        auto put = [&](const std::string& name, Napi::Float64Array edge, ricci::NodeStats&& nodes) {
+        auto put = [&](const std::string& name, Napi::Float64Array edge, ricci::NodeStats&& nodes, bool per_arc) {
           Napi::Object c = Napi::Object::New(env);
           c.Set("edge", edge);
+          c.Set("perArc", Napi::Boolean::New(env, per_arc));
           set_node_stats(env, c, std::move(nodes));
           o.Set(name, c);
         };
-        ricci::CombinatorialResult& r = st->r;
         for (auto& n : names) {
-          if (n == "forman" && st->directed_done) put(n, rfb::to_f64(env, std::move(st->directed)), std::move(st->directed_nodes));
-          else if (n == "forman") put(n, rfb::to_f64(env, std::move(r.forman)), std::move(r.forman_nodes));
-          else if (n == "augmented") put(n, rfb::to_f64(env, std::move(r.augmented)), std::move(r.augmented_nodes));
-          else put(n, rfb::to_f64(env, std::move(r.approx)), std::move(r.approx_nodes));
+          if (n == "forman") put(n, rfb::to_f64(env, std::move(r->forman)), std::move(r->forman_nodes), r->forman_per_arc);
+          else if (n == "augmented") put(n, rfb::to_f64(env, std::move(r->augmented)), std::move(r->augmented_nodes), false);
+          else put(n, rfb::to_f64(env, std::move(r->approx)), std::move(r->approx_nodes), false);
         }
-        if (!r.triangles.empty()) o.Set("triangles", rfb::to_i32(env, std::move(r.triangles)));
+        if (!r->triangles.empty()) o.Set("triangles", rfb::to_i32(env, std::move(r->triangles)));
         return o;
       });
 }

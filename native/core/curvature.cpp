@@ -285,10 +285,10 @@ std::vector<int32_t> arc_degrees(const GraphView& g) {
 }
 }  // namespace
 
-std::vector<double> directed_forman(const GraphView& g) {
+Buffer<double> directed_forman(const GraphView& g) {
   const std::vector<int32_t> D = arc_degrees(g);
   const int64_t arcs = static_cast<int64_t>(g.n) * g.k;
-  std::vector<double> f(static_cast<size_t>(arcs));
+  Buffer<double> f(static_cast<size_t>(arcs));  // every element written below
   for (int64_t a = 0; a < arcs; ++a) f[a] = 4.0 - D[a / g.k] - D[g.knn[a]];
   return f;
 }
@@ -309,6 +309,34 @@ NodeStats directed_forman_nodes(const GraphView& g) {
   }
   r.total = static_cast<double>(total);
   return r;
+}
+
+CurvatureResult curvatures(const GraphView& g, const CombinatorialRequest& req, int threads) {
+  CurvatureResult out;
+  CombinatorialRequest undirected = req;
+  if (req.forman && g.mode == Mode::Directed) {
+    undirected.forman = false;
+    out.forman_per_arc = true;
+    if (req.edge_values) {
+      out.forman = directed_forman(g);
+      out.forman_nodes = node_stats(g, out.forman.data(), static_cast<int64_t>(out.forman.size()), true);
+    } else {
+      out.forman_nodes = directed_forman_nodes(g);
+    }
+  }
+  if (undirected.forman || undirected.augmented || undirected.approx || undirected.triangles) {
+    CombinatorialResult r = combinatorial_curvatures(g, undirected, threads);
+    out.triangles = std::move(r.triangles);
+    out.augmented = std::move(r.augmented);
+    out.approx = std::move(r.approx);
+    out.augmented_nodes = std::move(r.augmented_nodes);
+    out.approx_nodes = std::move(r.approx_nodes);
+    if (!out.forman_per_arc) {
+      out.forman = std::move(r.forman);
+      out.forman_nodes = std::move(r.forman_nodes);
+    }
+  }
+  return out;
 }
 
 NodeStats node_stats(const GraphView& g, const double* values, int64_t count, bool per_arc) {

@@ -37,9 +37,19 @@ struct CombinatorialResult {
 // (so any thread count gives identical results); approx-Ollivier node sums use node_stats.
 CombinatorialResult combinatorial_curvatures(const GraphView& g, const CombinatorialRequest& req, int threads);
 
+// The curvatures a layer analysis asks for, with Forman following the graph's mode: in directed
+// mode Forman is the seed R recipe's per-arc value (directed_forman below: n x k values in kNN
+// order, node sums over out-arcs, mean = sum / k); in union and mutual mode it is per undirected
+// edge. Augmented Forman and approximate Ollivier are per undirected edge in every mode. The
+// values are those of combinatorial_curvatures / directed_forman (docs/method.md §4).
+struct CurvatureResult : CombinatorialResult {
+  bool forman_per_arc = false;  // forman / forman_nodes hold the directed per-arc values
+};
+CurvatureResult curvatures(const GraphView& g, const CombinatorialRequest& req, int threads);
+
 // Seed R recipe, directed mode: per kNN arc i->j, 4 - D_i - D_j with D = in + out arc counts
 // (a reciprocal pair counts twice). One value per arc, in kNN order (n x k).
-std::vector<double> directed_forman(const GraphView& g);
+Buffer<double> directed_forman(const GraphView& g);
 // Its node sums over out-arcs (mean = sum / k) and total, without the per-arc array.
 NodeStats directed_forman_nodes(const GraphView& g);
 

@@ -223,7 +223,7 @@ export async function curvature(graph: KnnGraph, options: CurvatureOptions = {})
     const raw = await callNative(options, (r) => addon.curvature(graph, { ...r, names: combinatorial, triangles, edgeValues }));
     for (const c of combinatorial) {
       const r = raw[c]!;
-      out[c] = { name: c, edge: r.edge, perArc: c === 'forman' && graph.mode === 'directed', nodeMean: r.nodeMean, nodeSum: r.nodeSum, total: r.total };
+      out[c] = { name: c, edge: r.edge, perArc: r.perArc, nodeMean: r.nodeMean, nodeSum: r.nodeSum, total: r.total };
     }
     if (raw.triangles) out.triangles = raw.triangles;
   }

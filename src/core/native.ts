@@ -89,7 +89,7 @@ export interface NativeAddon {
   curvature(
     graph: RawGraph,
     options: RawCallOptions & { names: string[]; triangles?: boolean; edgeValues?: boolean },
-  ): Promise<Record<string, RawNodeStats & { edge: Float64Array }> & { triangles?: Int32Array }>;
+  ): Promise<Record<string, RawNodeStats & { edge: Float64Array; perArc: boolean }> & { triangles?: Int32Array }>;
   nodeCurvature(graph: RawGraph, values: Float64Array, perArc: boolean): RawNodeStats;
   pairwiseDistances(points: RawPoints, options: RawCallOptions): Promise<Float64Array>;
   ollivierCurvature?(graph: RawGraph, options: RawCallOptions & { alpha?: number }): Promise<Float64Array>;

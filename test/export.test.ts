@@ -16,6 +16,8 @@ import { readNetworkWeights } from '../src/train/weights.js';
 import { loadStudyDataset } from '../src/study/datasets.js';
 import { forward } from '../src/train/index.js';
 import { specDataTable } from '../src/export/figures.js';
+import { buildFigures } from '../src/report/index.js';
+import { projectionRecord } from '../src/study/projection.js';
 import { readRecords } from '../src/study/store.js';
 import type { NetworkRecord } from '../src/study/types.js';
 
@@ -190,6 +192,26 @@ describe('--save-weights', () => {
       }
   });
 
+  it('a 3-D dataset\'s record carries figure 6\'s projection, equal to the one its saved network gives', async () => {
+    const threeD = records.filter((r) => r.layerDims[0] === 3);
+    expect(threeD.length).toBeGreaterThan(0);
+    for (const r of records) expect(r.projection !== undefined).toBe(r.layerDims[0] === 3);
+    const r = threeD[threeD.length - 1]!;
+    const p = r.projection!;
+    expect(p.layer).toBe(r.layerDims.length - 2);
+    expect(p.view).toEqual({ azimuth: 35, elevation: 40 });
+    for (const cloud of [p.input, p.hidden])
+      for (const v of [cloud.x, cloud.y, cloud.depth]) {
+        expect(v.length).toBe(r.nTest);
+        for (const x of v) expect(Math.abs(x)).toBeLessThanOrEqual(Math.sqrt(3));
+      }
+    const w = await readNetworkWeights(join(dir, 'weights', `${r.id}.npz`));
+    const data = await loadStudyDataset(r.config);
+    const acts = await forward(w, { data: data.xTest, n: data.nTest, d: data.d });
+    expect(projectionRecord(r.config.dataset, acts, data.yTest)).toEqual(p);
+    expect(p.labels).toEqual(Array.from(data.yTest));
+  });
+
   it.skipIf(!pythonHas('numpy'))('numpy reads the weights: W_l (fan_in, fan_out) float32, sizes int32 (python3 numpy)', () => {
     const r = records[0]!;
     const out = execFileSync('/usr/bin/python3', ['-c', `import numpy as np\nz=np.load('${dir}/weights/${r.id}.npz')\nprint(list(z['sizes']), z['W0'].shape, z['W0'].dtype, z['b1'].shape, sorted(z.files)[:3])`]).toString().trim();
@@ -198,6 +220,18 @@ describe('--save-weights', () => {
 });
 
 describe('report figure specs', () => {
+  it('figure 6 is drawn from the records\' projection; records without one: unavailable, nothing trained', async () => {
+    const drawn = (await buildFigures(records)).figures.find((f) => f.id === 'fig6-projection')!;
+    expect(drawn.svg).toMatch(/^<svg/);
+    const best = records.filter((r) => r.projection).sort((a, b) => b.accuracy! - a.accuracy! || a.config.seed - b.config.seed)[0]!;
+    const points = specDataTable(drawn.spec).rows.length;
+    expect(points).toBeGreaterThanOrEqual(2 * best.nTest);
+    const old = records.map(({ projection: _, ...r }) => r as NetworkRecord);
+    const fig = (await buildFigures(old)).figures.find((f) => f.id === 'fig6-projection')!;
+    expect(fig.svg).toBeNull();
+    expect(fig.note).toMatch(/^Unavailable: these records carry no projection/);
+  });
+
   it('writes each figure as <id>.vl.json with its data as <id>.csv', async () => {
     const r = await cli(['report', dir, '--no-projection']);
     expect(r.code, r.stderr).toBe(0);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { depthDiagnostic, summariseDepth } from '../src/report/depth.js';
 import { namespaceSvgIds } from '../src/report/html.js';
-import { obliqueProject, pca, symmetricEigen } from '../src/report/projection.js';
+import { obliqueProject, pca, symmetricEigen } from '../src/analysis/projection.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = '/usr/bin/chromium';

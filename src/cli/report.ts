@@ -18,15 +18,14 @@ import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.j
 import { writeFileAtomic } from './util.js';
 
 export const REPORT_HELP = `ricciflow report DIR [--out DIR/report.html] [--k K] [--curvature forman]
-                 [--threshold 0.98] [--depth-threshold -0.2] [--projection-layer L]
-                 [--no-projection] [--threads T] [--data-dir PATH]
+                 [--threshold ${WELL_TRAINED_THRESHOLD}] [--depth-threshold -0.2] [--no-projection]
 
 Reads DIR/networks.jsonl and writes one self-contained HTML report (inline SVG figures, no network
 access needed to open it) and each figure as DIR/figures/<figure>.svg, with its Vega-Lite spec
 (DIR/figures/<figure>.vl.json, data inline) and data (DIR/figures/<figure>.csv) to restyle it. Figures use one k (default:
 the first analysed) and one curvature (default: forman); figure 5 uses every analysed k. Figure 6
-re-trains the best network of each 3-D synthetic dataset (deterministic) to draw its test points;
---no-projection skips it.`;
+draws the test points of the best network of each 3-D synthetic dataset as its record stores them
+(the report never trains); --no-projection skips it.`;
 
 export interface ReportOptions extends FigureOptions {
   /** Our numbers beside the published ones; default: DIR/reproduction.json when present. */
@@ -88,10 +87,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
       curvature: { type: 'string' },
       threshold: { type: 'string' },
       'depth-threshold': { type: 'string' },
-      'projection-layer': { type: 'string' },
       'no-projection': { type: 'boolean' },
-      threads: { type: 'string' },
-      'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -110,10 +106,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   }
   if (values.threshold !== undefined) options.threshold = parseNumberOption(values.threshold, 'threshold', WELL_TRAINED_THRESHOLD);
   if (values['depth-threshold'] !== undefined) options.depthThreshold = parseNumberOption(values['depth-threshold'], 'depth-threshold', -0.2);
-  if (values['projection-layer'] !== undefined) options.projectionLayer = parseIntOption(values['projection-layer'], 'projection-layer');
   if (values['no-projection']) options.projection = false;
-  if (values.threads !== undefined) options.threads = parseIntOption(values.threads, 'threads');
-  if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
   const path = await writeReport(dir, values.out ?? resolve(dir, 'report.html'), options);
   process.stdout.write(`report: ${path}\nfigures: ${resolve(dir, 'figures')}/\n`);
   return 0;

@@ -8,8 +8,8 @@
  * 3     ρ and z against test accuracy, by dataset, with the well-trained threshold;
  * 4a/4b distribution of local ρ(x) with the share below zero; layer coefficients r_l against depth;
  * 5     k sensitivity: ρ against k per dataset (when several k were analysed);
- * 6     3-D synthetic data: the test points at the input and at a chosen layer, coloured by class
- *       (the network is re-trained from its record's config: same config → same network);
+ * 6     3-D synthetic data: the test points at the input and at the last hidden layer, coloured by
+ *       class, as the record stores them (`projection`: the report never trains);
  * 7     geometry-aware training trajectories (when records carry them): mean local ρ and
  *       train/test accuracy on the same epoch axis.
  * Every figure uses one curvature and one k (the report's "primary" k) except 5.
@@ -20,13 +20,11 @@ import type { TopLevelSpec } from 'vega-lite';
 import { coefficientPairs, pairSeries } from '../analysis/pipeline.js';
 import type { CurvatureName } from '../analysis/geometry.js';
 import { correlationTest } from '../analysis/stats.js';
-import { parseImagePair, loadStudyDataset } from '../study/datasets.js';
-import { trainOptionsFor } from '../study/recipe-spec.js';
+import { rotate } from '../analysis/projection.js';
 import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
-import type { CoefficientRecord, NetworkRecord } from '../study/types.js';
-import { trainNetworks } from '../train/index.js';
+import { hasProjection } from '../study/projection.js';
+import type { CoefficientRecord, NetworkRecord, ProjectedPoints, ProjectionRecord } from '../study/types.js';
 import { DEFAULT_DEPTH_THRESHOLD } from './depth.js';
-import { obliqueProject, rotate, to3d, VIEW } from './projection.js';
 
 /** Accuracy threshold of a "well-trained" network (docs/method.md §6, §8). */
 export const DEFAULT_ACCURACY_THRESHOLD = WELL_TRAINED_THRESHOLD;
@@ -40,14 +38,10 @@ export interface FigureOptions {
   threshold?: number;
   /** Threshold τ of the depth diagnostic, drawn on figure 4b (default −0.2). */
   depthThreshold?: number;
-  /** Draw figure 6 (re-trains one network per 3-D synthetic dataset; default true). */
+  /** Draw figure 6 (default true). */
   projection?: boolean;
-  /** Layer shown beside the input in figure 6 (default: the last hidden layer). */
-  projectionLayer?: number;
   /** At most this many 3-D datasets in figure 6 (default 3). */
   projectionDatasets?: number;
-  threads?: number;
-  dataDir?: string;
 }
 
 export interface Figure {
@@ -578,19 +572,15 @@ interface ProjectionPanel {
   axes: Array<{ x: number; y: number; x2: number; y2: number; label: string }>;
 }
 
-function projectionPanel(title: string, data: ArrayLike<number>, n: number, d: number, labels: ArrayLike<number>, axisNames: [string, string, string]): ProjectionPanel {
-  const { points } = to3d(data, n, d);
-  const p = obliqueProject(points, n);
-  const pts = Array.from({ length: n }, (_, i) => ({
-    x: round(p.x[i]!),
-    y: round(p.y[i]!),
-    depth: round(p.depth[i]!),
-    cls: `class ${labels[i]}`,
-  })).sort((a, b) => a.depth - b.depth); // far points first: nearer points are drawn over them
+/** A panel from a record's projected points (src/study/projection.ts: already in the view, rounded). */
+function projectionPanel(title: string, p: ProjectedPoints, labels: readonly number[], axisNames: [string, string, string], view: ProjectionRecord['view']): ProjectionPanel {
+  const pts = p.x
+    .map((x, i) => ({ x, y: p.y[i]!, depth: p.depth[i]!, cls: `class ${labels[i]}` }))
+    .sort((a, b) => a.depth - b.depth); // far points first: nearer points are drawn over them
   const axes = axisNames.map((label, j) => {
     const e = [0, 0, 0];
     e[j] = 1.15;
-    const [x2, y2] = rotate(e[0]!, e[1]!, e[2]!);
+    const [x2, y2] = rotate(e[0]!, e[1]!, e[2]!, view);
     return { x: 0, y: 0, x2: round(x2), y2: round(y2), label };
   });
   return { title, points: pts, axes };
@@ -632,60 +622,50 @@ function panelSpec(p: ProjectionPanel): Record<string, unknown> {
   };
 }
 
-const isThreeDSynthetic = (r: NetworkRecord): boolean => parseImagePair(r.config.dataset) === null && r.layerDims[0] === 3;
-
 /**
- * Figure 6: re-trains the best network of each 3-D synthetic dataset (same config → same network)
- * and draws its test points at the input and at a chosen layer.
+ * Figure 6: the test points of the most accurate network of each 3-D dataset at the input and at
+ * its last hidden layer, as its record stores them (`projection`, computed when it was trained).
  */
-async function projectionFigure(ok: readonly NetworkRecord[], options: FigureOptions): Promise<Figure> {
+function projectionFigure(ok: readonly NetworkRecord[], options: FigureOptions): Figure {
   const id = 'fig6-projection', number = '6';
   const title = 'Test points in 3-D: input and a hidden layer';
   if (options.projection === false) return skipped(id, number, title, 'Disabled (--no-projection).');
+  const threeD = ok.filter((r) => hasProjection(r.config.dataset, r.layerDims[0] ?? 0) && num(r.accuracy));
+  if (threeD.length === 0)
+    return skipped(id, number, title, 'No network of a synthetic 3-D dataset (A, B, C, syn3, syn4) in this results directory: nothing to draw in 3-D.');
   const byDataset = new Map<string, NetworkRecord>();
-  for (const r of ok) {
-    if (!isThreeDSynthetic(r) || !num(r.accuracy)) continue;
+  for (const r of threeD) {
+    if (!r.projection) continue;
     const best = byDataset.get(r.config.dataset);
-    if (!best || r.accuracy > best.accuracy! || (r.accuracy === best.accuracy && r.config.seed < best.config.seed)) byDataset.set(r.config.dataset, r);
+    if (!best || r.accuracy! > best.accuracy! || (r.accuracy === best.accuracy && r.config.seed < best.config.seed)) byDataset.set(r.config.dataset, r);
   }
   if (byDataset.size === 0)
-    return skipped(id, number, title, 'No network of a synthetic 3-D dataset (A, B, C, syn3, syn4) in this results directory: nothing to draw in 3-D.');
+    return skipped(id, number, title, 'Unavailable: these records carry no projection (written before records stored it; re-run the networks to draw it). The report never re-trains.');
   const chosen = [...byDataset.values()].slice(0, options.projectionDatasets ?? 3);
   const rows: Record<string, unknown>[] = [];
   const notes: string[] = [];
   for (const rec of chosen) {
     const c = rec.config;
-    const data = await loadStudyDataset(c, options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
-    const [net] = await trainNetworks(data, {
-      ...trainOptionsFor(c),
-      seeds: [c.seed],
-      ...(options.threads !== undefined ? { threads: options.threads } : {}),
-    });
-    const acts = net!.activations;
-    const L = acts.length;
-    const layer = Math.max(1, Math.min(L - 1, options.projectionLayer ?? L - 2));
-    const input = acts[0]!, hidden = acts[layer]!;
-    const hid = to3d(hidden.data, hidden.n, hidden.d);
-    const share = hid.explained ? ` — PC1–3: ${(100 * hid.explained.reduce((s, v) => s + v, 0)).toFixed(0)} % of variance` : '';
+    const p = rec.projection!;
+    const L = rec.layerDims.length;
+    const layer = p.layer;
+    const width = rec.layerDims[layer]!;
+    const share = p.explained ? ` — PC1–3: ${(100 * p.explained.reduce((s, v) => s + v, 0)).toFixed(0)} % of variance` : '';
     const kind = layer === L - 1 ? 'output' : 'hidden';
-    const p0 = projectionPanel(`${c.dataset}: input X_0 (x₁, x₂, x₃)`, input.data, input.n, input.d, data.yTest, ['x₁', 'x₂', 'x₃']);
+    const p0 = projectionPanel(`${c.dataset}: input X_0 (x₁, x₂, x₃)`, p.input, p.labels, ['x₁', 'x₂', 'x₃'], p.view);
     const p1 = projectionPanel(
-      `${c.dataset}: ${kind} layer X_${layer} (${hidden.d}-D)${share}`,
-      hidden.data,
-      hidden.n,
-      hidden.d,
-      data.yTest,
-      hidden.d === 3 ? ['x₁', 'x₂', 'x₃'] : ['PC1', 'PC2', 'PC3'],
+      `${c.dataset}: ${kind} layer X_${layer} (${width}-D)${share}`,
+      p.hidden,
+      p.labels,
+      width === 3 ? ['x₁', 'x₂', 'x₃'] : ['PC1', 'PC2', 'PC3'],
+      p.view,
     );
     rows.push({ hconcat: [panelSpec(p0), panelSpec(p1)] });
-    const same = num(rec.accuracy) && Math.abs(net!.testAccuracy - rec.accuracy) < 1e-9;
-    notes.push(
-      `${c.dataset}: ${archLabel(rec)}, seed ${c.seed}, recorded test accuracy ${rec.accuracy!.toFixed(4)}` +
-        (same ? ' (re-trained network identical in accuracy)' : `, re-trained ${net!.testAccuracy.toFixed(4)} (differs: thread count or backend changed)`),
-    );
+    notes.push(`${c.dataset}: ${archLabel(rec)}, seed ${c.seed}, test accuracy ${rec.accuracy!.toFixed(4)}`);
   }
+  const view = chosen[0]!.projection!.view;
   const spec = withBase({
-    title: { text: `Oblique view: azimuth ${VIEW.azimuth}°, elevation ${VIEW.elevation}°`, subtitle: 'hidden layers projected on their first three principal components' },
+    title: { text: `Oblique view: azimuth ${view.azimuth}°, elevation ${view.elevation}°`, subtitle: 'hidden layers projected on their first three principal components' },
     vconcat: rows,
     resolve: { scale: { color: 'shared' } },
   });
@@ -694,8 +674,8 @@ async function projectionFigure(ok: readonly NetworkRecord[], options: FigureOpt
     number,
     title,
     caption:
-      `For each 3-D synthetic dataset, its most accurate network was re-trained from its record's config (same config → same network) and ` +
-      `its test points drawn at the input and at a chosen layer (default: the last hidden layer), coloured by class. Hidden layers are ` +
+      `For each 3-D synthetic dataset, its most accurate network's test points at the input and at its last hidden layer, coloured by class, ` +
+      `as its record stores them (computed when the network was trained). Hidden layers are ` +
       `reduced to 3-D by principal components (covariance eigendecomposition); every cloud is centred, scaled by one factor and shown in a fixed ` +
       `oblique projection, nearer points drawn last. Networks: ${notes.join('; ')}.`,
     spec,
@@ -773,11 +753,7 @@ export async function buildFigures(records: readonly NetworkRecord[], options: F
     layerCoefficients(ok, sel),
     kSensitivity(ok, sel),
   ];
-  try {
-    figures.push(await projectionFigure(ok, options));
-  } catch (err) {
-    figures.push(skipped('fig6-projection', '6', 'Test points in 3-D: input and a hidden layer', `Could not re-train the network to draw it: ${(err as Error).message}`));
-  }
+  figures.push(projectionFigure(ok, options));
   figures.push(trajectoryFigure(ok));
   for (const f of figures) if (f.spec) f.svg = await renderSvg(f.spec);
   return { figures, selection: sel };

@@ -13,6 +13,7 @@ import { forward, trainNetworks } from '../train/index.js';
 import type { EpochEvent, TrainedNetwork } from '../train/types.js';
 import { writeNetworkWeights } from '../train/weights.js';
 import { loadStudyDataset } from './datasets.js';
+import { projectionRecord } from './projection.js';
 import { trainOptionsFor, uniformWidth } from './recipe-spec.js';
 import type { CoefficientRecord, KRecord, NetworkConfig, NetworkRecord } from './types.js';
 
@@ -95,6 +96,12 @@ function failed(config: NetworkConfig, message: string, nTest: number): NetworkR
     byK: [],
     finishedAt: new Date().toISOString(),
   };
+}
+
+/** The report's figure 6 data for 3-D datasets (src/study/projection.ts), as a record field. */
+function projectionField(dataset: string, net: TrainedNetwork, labels: ArrayLike<number>): Pick<NetworkRecord, 'projection'> {
+  const projection = projectionRecord(dataset, net.activations, labels);
+  return projection ? { projection } : {};
 }
 
 /**
@@ -222,6 +229,7 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
       layerDims: net.activations.map((l) => l.d),
       history: net.history.map((h) => ({ epoch: h.epoch, loss: h.loss, accuracy: h.accuracy, valLoss: h.valLoss, valAccuracy: h.valAccuracy })),
       ...(every !== undefined ? { trajectory: trajectories[r]! } : {}),
+      ...projectionField(config.dataset, net, data.yTest),
       byK,
       finishedAt: new Date().toISOString(),
     };

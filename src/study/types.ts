@@ -80,6 +80,29 @@ export interface KRecord {
   coefficients: Partial<Record<CurvatureName, CoefficientRecord>>;
 }
 
+/** One cloud of test points in the oblique view: per point (in test order) x, y and depth (larger = nearer). */
+export interface ProjectedPoints {
+  x: number[];
+  y: number[];
+  depth: number[];
+}
+
+/** Figure 6's data: computed when the network is analysed (src/study/projection.ts). */
+export interface ProjectionRecord {
+  /** The view: rotation about the third axis, then tilt, in degrees. */
+  view: { azimuth: number; elevation: number };
+  /** The layer drawn beside the input: the last hidden layer (layers numbered from 0 = input). */
+  layer: number;
+  /** Share of the variance of that layer on its first three principal components (null when it is 3-D itself). */
+  explained: number[] | null;
+  /** Class of each test point. */
+  labels: number[];
+  /** The input points (centred, scaled by one factor into [−1, 1], seen in the view, rounded to 1e-4). */
+  input: ProjectedPoints;
+  /** The points at `layer`: its first three principal components (or its own coordinates when 3-D), as `input`. */
+  hidden: ProjectedPoints;
+}
+
 export interface NetworkRecord {
   /** Deterministic id: same config → same id (sha256 of the canonical config, 16 hex chars). */
   id: string;
@@ -116,6 +139,12 @@ export interface NetworkRecord {
   history?: Array<{ epoch: number; loss: number; accuracy: number; valLoss: number | null; valAccuracy: number | null }>;
   /** Geometry-aware training trajectories, when recorded. */
   trajectory?: Array<{ epoch: number; localMean: number | null; layer: (number | null)[]; trainAccuracy: number; testAccuracy?: number }>;
+  /**
+   * The report's figure 6 (3-D datasets only: input width 3, not an image pair): the test points
+   * at the input and at the last hidden layer in a fixed oblique view. Absent in records written
+   * before it existed (the figure then says so). See docs/sweeps.md, "Records".
+   */
+  projection?: ProjectionRecord;
   byK: KRecord[];
   finishedAt: string;
 }

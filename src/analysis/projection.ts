@@ -1,5 +1,6 @@
 /**
- * Small linear algebra for the report's 3-D views: principal components of a layer's activations
+ * Small linear algebra for the 3-D views of the report's figure 6 (computed with the records:
+ * src/study/projection.ts): principal components of a layer's activations
  * (covariance eigendecomposition by cyclic Jacobi rotations: exact for the symmetric d × d
  * covariance, d ≤ a few hundred here) and a fixed oblique projection of 3-D points to the page.
  */

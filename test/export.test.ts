@@ -208,7 +208,7 @@ describe('--save-weights', () => {
     const w = await readNetworkWeights(join(dir, 'weights', `${r.id}.npz`));
     const data = await loadStudyDataset(r.config);
     const acts = await forward(w, { data: data.xTest, n: data.nTest, d: data.d });
-    expect(projectionRecord(r.config.dataset, acts, data.yTest)).toEqual(p);
+    expect(projectionRecord(acts, data.yTest)).toEqual(p);
     expect(p.labels).toEqual(Array.from(data.yTest));
   });
 

@@ -18,9 +18,6 @@ const ALLOWED: Record<string, string> = {
   // records; writeReport moves into report/ — report-results).
   'upward src/report/index.ts -> src/cli/report.ts': 'issue 12, report-results',
   'cli-import src/report/index.ts -> src/cli/report.ts': 'issue 12, report-results',
-  // The 3-D figure re-trains networks (issue 12: the projection is computed at sweep time and
-  // stored in the record — report-results).
-  'report-train src/report/figures.ts -> src/train/index.ts': 'issue 12, report-results',
   // God files still to split along their seams (issue 12).
   'ts-size src/report/figures.ts': 'issue 12, one file per figure — report-results',
   'ts-size src/study/sweep.ts': 'issue 12, spec/presets/shard/results-dir/run/merge — study-split',

@@ -630,7 +630,7 @@ function projectionFigure(ok: readonly NetworkRecord[], options: FigureOptions):
   const id = 'fig6-projection', number = '6';
   const title = 'Test points in 3-D: input and a hidden layer';
   if (options.projection === false) return skipped(id, number, title, 'Disabled (--no-projection).');
-  const threeD = ok.filter((r) => hasProjection(r.config.dataset, r.layerDims[0] ?? 0) && num(r.accuracy));
+  const threeD = ok.filter((r) => hasProjection(r.layerDims[0] ?? 0) && num(r.accuracy));
   if (threeD.length === 0)
     return skipped(id, number, title, 'No network of a synthetic 3-D dataset (A, B, C, syn3, syn4) in this results directory: nothing to draw in 3-D.');
   const byDataset = new Map<string, NetworkRecord>();

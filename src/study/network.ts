@@ -99,8 +99,8 @@ function failed(config: NetworkConfig, message: string, nTest: number): NetworkR
 }
 
 /** The report's figure 6 data for 3-D datasets (src/study/projection.ts), as a record field. */
-function projectionField(dataset: string, net: TrainedNetwork, labels: ArrayLike<number>): Pick<NetworkRecord, 'projection'> {
-  const projection = projectionRecord(dataset, net.activations, labels);
+function projectionField(net: TrainedNetwork, labels: ArrayLike<number>): Pick<NetworkRecord, 'projection'> {
+  const projection = projectionRecord(net.activations, labels);
   return projection ? { projection } : {};
 }
 
@@ -229,7 +229,7 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
       layerDims: net.activations.map((l) => l.d),
       history: net.history.map((h) => ({ epoch: h.epoch, loss: h.loss, accuracy: h.accuracy, valLoss: h.valLoss, valAccuracy: h.valAccuracy })),
       ...(every !== undefined ? { trajectory: trajectories[r]! } : {}),
-      ...projectionField(config.dataset, net, data.yTest),
+      ...projectionField(net, data.yTest),
       byK,
       finishedAt: new Date().toISOString(),
     };

@@ -6,7 +6,6 @@
  * view of src/analysis/projection.ts. Stored in the record so that `ricciflow report` only draws.
  */
 import { obliqueProject, to3d, VIEW } from '../analysis/projection.js';
-import { parseImagePair } from './datasets.js';
 import type { ProjectionRecord } from './types.js';
 
 /** One layer's activations on the test points (n × d, row-major). */
@@ -25,18 +24,18 @@ function view(layer: Layer): { points: ProjectionRecord['input']; explained: num
   return { points: { x: Array.from(p.x, round), y: Array.from(p.y, round), depth: Array.from(p.depth, round) }, explained };
 }
 
-/** A 3-D dataset with a view of its own points: synthetic or the user's own files, not images. */
-export function hasProjection(dataset: string, inputWidth: number): boolean {
-  return parseImagePair(dataset) === null && inputWidth === 3;
+/** A network of a 3-D dataset (input width 3: A, B, C, syn3, syn4 or your own; image pairs are 784-D). */
+export function hasProjection(inputWidth: number): boolean {
+  return inputWidth === 3;
 }
 
 /**
- * Figure 6's view of a network's test points (`activations`: input, hidden layers, output), or
- * undefined when the dataset is not 3-D (see {@link hasProjection}).
+ * Figure 6's view of a network's test points (`activations`: input, hidden layers, output; `labels`
+ * their classes), or undefined when the input is not 3-D (see {@link hasProjection}).
  */
-export function projectionRecord(dataset: string, activations: readonly Layer[], labels: ArrayLike<number>): ProjectionRecord | undefined {
+export function projectionRecord(activations: readonly Layer[], labels: ArrayLike<number>): ProjectionRecord | undefined {
   const L = activations.length;
-  if (L < 2 || !hasProjection(dataset, activations[0]!.d)) return undefined;
+  if (L < 2 || !hasProjection(activations[0]!.d)) return undefined;
   const layer = Math.max(1, L - 2);
   const input = view(activations[0]!);
   const hidden = view(activations[layer]!);

@@ -140,7 +140,7 @@ export interface NetworkRecord {
   /** Geometry-aware training trajectories, when recorded. */
   trajectory?: Array<{ epoch: number; localMean: number | null; layer: (number | null)[]; trainAccuracy: number; testAccuracy?: number }>;
   /**
-   * The report's figure 6 (3-D datasets only: input width 3, not an image pair): the test points
+   * The report's figure 6 (3-D datasets only: input width 3): the test points
    * at the input and at the last hidden layer in a fixed oblique view. Absent in records written
    * before it existed (the figure then says so). See docs/sweeps.md, "Records".
    */

@@ -391,7 +391,7 @@ describe('options', () => {
   it('applies the threshold strictly and validates k and curvature', () => {
     const s = accuracyStatistics(recs, { threshold: accOf(7) });
     expect(s.counts.retained).toBe(ay.filter((v) => v > 7).length);
-    expect(() => accuracyStatistics(recs, { k: 31 })).toThrow(/k = 31 is not among the analysed k \(30\)/);
-    expect(() => accuracyStatistics(recs, { curvature: 'ollivier' })).toThrow(/curvature 'ollivier' is not among/);
+    expect(() => accuracyStatistics(recs, { k: 31 })).toThrow(/no network was analysed at k = 31 \(analysed: 30\)/);
+    expect(() => accuracyStatistics(recs, { curvature: 'ollivier' })).toThrow(/no network was analysed with 'ollivier'/);
   });
 });

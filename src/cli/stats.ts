@@ -6,14 +6,13 @@ import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { CurvatureName } from '../analysis/geometry.js';
 import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
-import { readRecords } from '../study/store.js';
+import { readResults } from '../study/results.js';
 import { accuracyStatistics, formatStatistics } from '../study/statistics.js';
-import { dedupeRecords, readResultsDir } from '../study/sweep.js';
 import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
 import { metaBlock, note, writeOutput } from './output.js';
 import { toJsonValue } from './util.js';
 
-export const STATS_HELP = `ricciflow stats DIR|networks.jsonl [--threshold 0.98] [--k K] [--curvature forman]
+export const STATS_HELP = `ricciflow stats DIR|networks.jsonl [--threshold ${WELL_TRAINED_THRESHOLD}] [--k K] [--curvature forman]
                 [--json] [--out STATS.json|-]
 
 Among networks with test accuracy above the threshold: Pearson and Spearman correlation of the
@@ -44,7 +43,7 @@ export async function statsCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InvalidArgumentError(`stats needs one results directory (or networks.jsonl)\n\n${STATS_HELP}`, 'dir');
   const path = resolve(positionals[0]!);
   const isFile = await stat(path).then((s) => s.isFile(), () => false);
-  const records = isFile ? dedupeRecords((await readRecords(path)).records).records : (await readResultsDir(path)).records;
+  const { records } = await readResults(path);
   const curv = values.curvature !== undefined ? parseCurvatures(values.curvature) : undefined;
   if (curv && curv.length !== 1) throw new InvalidArgumentError('--curvature: give one curvature', 'curvature');
   const result = accuracyStatistics(records, {

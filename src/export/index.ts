@@ -1,12 +1,10 @@
 /**
  * `ricciflow export`: a results directory as tidy tables (CSV or Arrow IPC), see ./tables.ts.
  */
-import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { InvalidArgumentError } from '../core/errors.js';
-import { readRecords } from '../study/store.js';
-import { dedupeRecords, readResultsDir } from '../study/sweep.js';
+import { readResults as readStudyResults } from '../study/results.js';
 import type { NetworkRecord } from '../study/types.js';
 import { layersTable, networksTable, pointsTable, tableToCsv, type Table } from './tables.js';
 
@@ -16,11 +14,9 @@ export { tableToArrow } from './arrow.js';
 export type TableName = 'networks' | 'layers' | 'points';
 export type ExportFormat = 'csv' | 'arrow';
 
-/** The records of a results directory (or of one networks.jsonl file), deduplicated by id. */
+/** The records of a results directory (or of one networks.jsonl file), as src/study/results.ts reads them for stats and the report. */
 export async function readResults(path: string): Promise<NetworkRecord[]> {
-  const abs = resolve(path);
-  const isFile = await stat(abs).then((s) => s.isFile(), () => false);
-  return isFile ? dedupeRecords((await readRecords(abs)).records).records : (await readResultsDir(abs)).records;
+  return (await readStudyResults(path)).records;
 }
 
 export function buildTable(name: TableName, records: readonly NetworkRecord[]): Table {

@@ -14,28 +14,22 @@
  *       train/test accuracy on the same epoch axis.
  * Every figure uses one curvature and one k (the report's "primary" k) except 5.
  */
-import { InvalidArgumentError } from '../core/errors.js';
 import type { TopLevelSpec } from 'vega-lite';
 
-import { coefficientPairs, pairSeries } from '../analysis/pipeline.js';
 import type { CurvatureName } from '../analysis/geometry.js';
 import { correlationTest } from '../analysis/stats.js';
 import { rotate } from '../analysis/projection.js';
 import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 import { hasProjection } from '../study/projection.js';
-import type { CoefficientRecord, NetworkRecord, ProjectedPoints, ProjectionRecord } from '../study/types.js';
+import { coefficientsAt, isWellTrained, layerPairs, selectResults, type ResultsSelection, type SelectionOptions } from '../study/results.js';
+import type { NetworkRecord, ProjectedPoints, ProjectionRecord } from '../study/types.js';
 import { DEFAULT_DEPTH_THRESHOLD } from './depth.js';
 
 /** Accuracy threshold of a "well-trained" network (docs/method.md §6, §8). */
 export const DEFAULT_ACCURACY_THRESHOLD = WELL_TRAINED_THRESHOLD;
 
-export interface FigureOptions {
-  /** Curvature whose coefficients are drawn (default: `forman` when present, else the first recorded). */
-  curvature?: CurvatureName;
-  /** Primary k (default: the first k of the first record's analysis). */
-  k?: number;
-  /** Well-trained threshold on test accuracy (default 0.98). */
-  threshold?: number;
+/** `k`, `curvature` and `threshold` as `ricciflow stats` takes them (src/study/results.ts). */
+export interface FigureOptions extends SelectionOptions {
   /** Threshold τ of the depth diagnostic, drawn on figure 4b (default −0.2). */
   depthThreshold?: number;
   /** Draw figure 6 (default true). */
@@ -60,13 +54,8 @@ export interface Figure {
   note?: string;
 }
 
-/** Resolved choices shared by the figures and the report text. */
-export interface ReportSelection {
-  curvature: CurvatureName;
-  k: number;
-  /** Every k that any record analysed, ascending. */
-  ks: number[];
-  threshold: number;
+/** Resolved choices shared by the figures and the report text (k, curvature, threshold as `ricciflow stats`). */
+export interface ReportSelection extends ResultsSelection {
   depthThreshold: number;
 }
 
@@ -81,31 +70,17 @@ export function curvatureLabel(c: CurvatureName): string {
   return CURVATURE_LABEL[c] ?? c;
 }
 
-/** Picks the curvature and k drawn by the report. */
+/**
+ * Picks the curvature, k and threshold drawn by the report: src/study/results.ts `selectResults`,
+ * the same choice as `ricciflow stats`.
+ */
 export function resolveSelection(records: readonly NetworkRecord[], options: FigureOptions = {}): ReportSelection {
-  const ok = records.filter((r) => r.status === 'ok');
-  const ks = [...new Set(ok.flatMap((r) => r.byK.map((K) => K.k)))].sort((a, b) => a - b);
-  const curvs = new Set(ok.flatMap((r) => r.byK.flatMap((K) => Object.keys(K.coefficients)))) as Set<CurvatureName>;
-  const curvature = options.curvature ?? (curvs.has('forman') || curvs.size === 0 ? 'forman' : [...curvs][0]!);
-  const k = options.k ?? ok[0]?.config.analysis.k[0] ?? ks[0] ?? 0;
-  // A k or curvature that was never analysed would draw an almost empty report: refuse it.
-  if (options.k !== undefined && ok.length > 0 && !ks.includes(options.k))
-    throw new InvalidArgumentError(`--k: no network was analysed at k = ${options.k} (analysed: ${ks.join(', ')})`, 'k');
-  if (options.curvature !== undefined && ok.length > 0 && !curvs.has(options.curvature))
-    throw new InvalidArgumentError(`--curvature: no network was analysed with '${options.curvature}' (analysed: ${[...curvs].join(', ')})`, 'curvature');
-  return {
-    curvature,
-    k,
-    ks,
-    threshold: options.threshold ?? DEFAULT_ACCURACY_THRESHOLD,
-    depthThreshold: options.depthThreshold ?? DEFAULT_DEPTH_THRESHOLD,
-  };
+  const sel = selectResults(records, options);
+  return { ...sel, depthThreshold: options.depthThreshold ?? DEFAULT_DEPTH_THRESHOLD };
 }
 
-/** The coefficients of one record at (k, curvature), or undefined. */
-export function coefficientsOf(r: NetworkRecord, k: number, curvature: CurvatureName): CoefficientRecord | undefined {
-  return r.byK.find((K) => K.k === k)?.coefficients[curvature];
-}
+/** The coefficients of one record at (k, curvature), or undefined (src/study/results.ts). */
+export const coefficientsOf = coefficientsAt;
 
 /** `narrow-5`-style label of a record's architecture and depth. */
 export function archLabel(r: NetworkRecord): string {
@@ -267,28 +242,26 @@ export interface LayerSkipRow {
 
 /**
  * Pairs (Ric_l, η_l = g_{l+1} − g_l) of every network at the report's k, taken by the same function
- * as the network's global ρ and `ricciflow stats` ({@link coefficientPairs}): `all` pairs
+ * as the network's global ρ and `ricciflow stats` (src/study/results.ts `layerPairs`): `all` pairs
  * l = 0 … L−2; `hidden` keeps both layers hidden, l = 1 … L−3. A network is left out (counted in
  * `excluded`) only when a layer its pairs use is disconnected. `layer` is the layer l + 1 the
  * change leads into.
  */
-export function layerSkipPairs(ok: readonly NetworkRecord[], sel: ReportSelection): { rows: LayerSkipRow[]; networks: number; excluded: number } {
+export function layerSkipPairs(ok: readonly NetworkRecord[], sel: ResultsSelection): { rows: LayerSkipRow[]; networks: number; excluded: number } {
   const rows: LayerSkipRow[] = [];
   let networks = 0, excluded = 0;
   for (const r of ok) {
-    const K = r.byK.find((x) => x.k === sel.k);
-    const co = K?.coefficients[sel.curvature];
-    if (!K || !co) continue;
-    const L = Math.min(co.g.length, co.ric.length);
-    const pairs = coefficientPairs(r.config.analysis.layers, L);
-    const s = pairSeries(pairs, co.ric, co.g);
-    if (s.ric === null) {
+    const co = coefficientsAt(r, sel.k, sel.curvature);
+    if (!co) continue;
+    const s = layerPairs(co, r.config.analysis.layers);
+    if (s === null) {
       excluded++;
       continue;
     }
+    if (s.pairs.length === 0) continue; // as ricciflow stats: no pair, nothing contributed
     networks++;
-    const wellTrained = num(r.accuracy) && r.accuracy > sel.threshold;
-    pairs.forEach((p, i) => rows.push({ dataset: r.config.dataset, arch: archLabel(r), layer: p.to, ric: s.ric[i]!, eta: s.eta[i]!, wellTrained }));
+    const wellTrained = isWellTrained(r, sel.threshold);
+    s.pairs.forEach((p, i) => rows.push({ dataset: r.config.dataset, arch: archLabel(r), layer: p.to, ric: s.ric[i]!, eta: s.eta[i]!, wellTrained }));
   }
   return { rows, networks, excluded };
 }

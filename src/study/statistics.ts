@@ -5,29 +5,24 @@
  * model `accuracy ~ ρ + dataset + architecture + depth`; the seed R recipe's pooled layer-skip
  * correlation; the share of networks with ρ < 0; excluded networks counted by reason.
  *
- * p-values come from `src/analysis/stats.ts` (jstat's incomplete beta; Spearman with the t approximation of
+ * Which records, k, curvature and threshold, and the layer pairs, come from ./results.ts (as the
+ * report's). p-values come from `src/analysis/stats.ts` (jstat's incomplete beta; Spearman with the t approximation of
  * R's `cor.test(exact = FALSE)`).
  */
-import { coefficientPairs, pairSeries, type Pairing } from '../analysis/pipeline.js';
+import type { Pairing } from '../analysis/pipeline.js';
 import { fmt, table } from '../core/format.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { CurvatureName } from '../analysis/geometry.js';
 import { correlationTest, linearModel, modelMatrix, type LinearModelCoefficient } from '../analysis/stats.js';
-import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
+import { analysisAt, isWellTrained, layerPairs, selectResults, type SelectionOptions } from './results.js';
 import type { CoefficientRecord, NetworkRecord } from './types.js';
 
 /** Why a network is left out, checked in this order (each network counts once). */
 export const EXCLUSION_REASONS = ['failed training', 'below threshold', 'missing k or curvature', 'disconnected layer', 'undefined coefficient'] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
-export interface StatisticsOptions {
-  /** Networks with test accuracy strictly above it are retained (default 0.98). */
-  threshold?: number;
-  /** Which k (default: the first k of the records). */
-  k?: number;
-  /** Which curvature (default forman when present, else the first one recorded). */
-  curvature?: CurvatureName;
-}
+/** Threshold, k and curvature (defaults: ./results.ts `selectResults`, shared with the report). */
+export type StatisticsOptions = SelectionOptions;
 
 export interface Correlation {
   r: number | null;
@@ -121,7 +116,7 @@ export interface RetainedNetwork {
 }
 
 function coefficientOf(r: NetworkRecord, k: number, curvature: string): { co: CoefficientRecord; disconnected: number[] } | null {
-  const K = r.byK?.find((x) => x.k === k);
+  const K = analysisAt(r, k);
   const co = K?.coefficients?.[curvature as CurvatureName];
   return K && co ? { co, disconnected: K.disconnected ?? [] } : null;
 }
@@ -138,7 +133,7 @@ export function selectNetworks(
       excluded['failed training']++;
       continue;
     }
-    if (r.accuracy === null || !(r.accuracy > opts.threshold)) {
+    if (r.accuracy === null || !isWellTrained(r, opts.threshold)) {
       excluded['below threshold']++;
       continue;
     }
@@ -231,7 +226,7 @@ export function accuracyModel(nets: readonly RetainedNetwork[]): LinearModelSumm
 
 /**
  * Pearson correlation of (Ric, η) pairs pooled over networks and layers (docs/method.md §5). The
- * pairs of each network come from {@link coefficientPairs}, as its global ρ does: by default the
+ * pairs of each network come from ./results.ts `layerPairs`, as its global ρ and the report's figure 2 take them: by default the
  * network's own layer selection; `same-layer` gives the seed R script's `aa`. A network with an
  * undefined `g_l` in a layer the pairing uses contributes nothing (the seed R script drops such
  * models) and is counted in `skipped`.
@@ -240,10 +235,8 @@ export function pooledCorrelation(nets: readonly RetainedNetwork[], pairing?: Pa
   const eta: number[] = [], ric: number[] = [];
   let networks = 0, skipped = 0;
   for (const n of nets) {
-    const { g, ric: R } = n.coefficient;
-    const L = Math.min(g.length, R.length);
-    const s = pairSeries(coefficientPairs(pairing ?? n.layers, L), R, g);
-    if (s.ric === null) {
+    const s = layerPairs(n.coefficient, pairing ?? n.layers);
+    if (s === null) {
       skipped++;
       continue;
     }
@@ -279,17 +272,7 @@ const cellOf = (n: RetainedNetwork): string => `${n.dataset} ${n.architecture} $
 
 /** Every statistic of docs/method.md §6 on `records` (deduplicate them first). */
 export function accuracyStatistics(records: readonly NetworkRecord[], options: StatisticsOptions = {}): StatisticsResult {
-  const threshold = options.threshold ?? WELL_TRAINED_THRESHOLD;
-  if (!Number.isFinite(threshold)) throw new InvalidArgumentError(`threshold must be a number, got ${threshold}`, 'threshold');
-  const ks = [...new Set(records.flatMap((r) => (r.byK ?? []).map((K) => K.k)))].sort((a, b) => a - b);
-  const curvs = [...new Set(records.flatMap((r) => (r.byK ?? []).flatMap((K) => Object.keys(K.coefficients ?? {}))))].sort();
-  const firstK = records.find((r) => r.config?.analysis?.k?.length)?.config.analysis.k[0];
-  const k = options.k ?? firstK ?? ks[0];
-  if (k === undefined) throw new InvalidArgumentError('no analysed networks in the records (no k to report)', 'k');
-  if (ks.length > 0 && !ks.includes(k)) throw new InvalidArgumentError(`k = ${k} is not among the analysed k (${ks.join(', ')})`, 'k');
-  const curvature = (options.curvature ?? (curvs.includes('forman') || curvs.length === 0 ? 'forman' : curvs[0]!)) as CurvatureName;
-  if (curvs.length > 0 && !curvs.includes(curvature))
-    throw new InvalidArgumentError(`curvature '${curvature}' is not among the analysed curvatures (${curvs.join(', ')})`, 'curvature');
+  const { threshold, k, curvature, ks, curvatures: curvs } = selectResults(records, options);
 
   const { retained, excluded } = selectNetworks(records, { threshold, k, curvature });
   const neg = retained.filter((n) => n.rho < 0).length;

@@ -14,10 +14,6 @@ const root = resolve(__dirname, '..');
  * and who removes it; delete an entry in the commit that fixes it (the test fails on stale ones).
  */
 const ALLOWED: Record<string, string> = {
-  // The report still exposes writeReport through cli/report.ts (issue 12: report renders
-  // records; writeReport moves into report/ — report-results).
-  'upward src/report/index.ts -> src/cli/report.ts': 'issue 12, report-results',
-  'cli-import src/report/index.ts -> src/cli/report.ts': 'issue 12, report-results',
   // God files still to split along their seams (issue 12).
   'ts-size src/report/figures.ts': 'issue 12, one file per figure — report-results',
   'ts-size src/study/sweep.ts': 'issue 12, spec/presets/shard/results-dir/run/merge — study-split',

@@ -118,7 +118,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   if (!values['no-report'] && !stop.signal.aborted) {
     const first = table.parts.find((p) => p.ok > 0);
     if (first) {
-      const { writeReport } = await import('./report.js');
+      const { writeReport } = await import('../report/write.js');
       const path = await writeReport(first.dir, resolve(outDir, 'report.html'), { reproduction: table, quiet: true });
       process.stdout.write(`report: ${path}\n`);
     }

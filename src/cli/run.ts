@@ -152,12 +152,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.stdout.write(summaryTable(all) + '\n');
   process.stdout.write(`\n${all.length} networks in ${formatSeconds((Date.now() - t0) / 1000)}; results: ${outDir}/networks.jsonl, ${outDir}/summary.csv\n`);
   if (!values['no-report']) {
-    const reportModule = './report.js'; // optional module (issue E)
-    const report = (await import(reportModule).catch(() => null)) as { writeReport?: (dir: string, out: string) => Promise<string> } | null;
-    if (report?.writeReport) {
-      const path = await report.writeReport(outDir, resolve(outDir, 'report.html'));
-      process.stdout.write(`report: ${path}\n`);
-    }
+    const { writeReport } = await import('../report/write.js');
+    const path = await writeReport(outDir, resolve(outDir, 'report.html'));
+    process.stdout.write(`report: ${path}\n`);
   }
   await writeFileAtomic(resolve(outDir, 'run.json'), JSON.stringify({ grid, threads, finishedAt: new Date().toISOString(), meta: await metaBlock() }, null, 2) + '\n');
   return 0;
@@ -223,7 +220,7 @@ async function mainJob(values: MainValues): Promise<number> {
     `${all.length} networks (${defined} with a defined ρ at their first k) in ${formatSeconds(table.seconds)}; results: ${outDir}/networks.jsonl, ${outDir}/summary.csv, ${outDir}/reproduction.csv\n`,
   );
   if (!values['no-report'] && !stop.signal.aborted && all.length > 0) {
-    const { writeReport } = await import('./report.js');
+    const { writeReport } = await import('../report/write.js');
     const path = await writeReport(outDir, resolve(outDir, 'report.html'), { reproduction: table, quiet: true });
     process.stdout.write(`report: ${path}\n`);
   }

@@ -2,7 +2,7 @@
  * `ricciflow/report`: the HTML report and its figures as a library (docs/report.md).
  * Vega is loaded only when a figure is rendered, so this module can also be `require()`d.
  */
-export { writeReport, type ReportOptions } from '../cli/report.js';
+export { writeReport, type ReportOptions } from './write.js';
 export {
   buildFigures,
   renderSvg,

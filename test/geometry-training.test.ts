@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { syntheticDataset } from '../src/data/synthetic.js';
-import { buildFigures } from '../src/report/figures.js';
+import { buildFigures } from '../src/report/figures/index.js';
 import { trainWithGeometry } from '../src/study/geometry-training.js';
 import type { NetworkRecord } from '../src/study/types.js';
 

@@ -5,7 +5,8 @@
  */
 import type { NetworkRecord } from '../study/types.js';
 import { depthDiagnostic, summariseDepth, type DepthDiagnostic, type DepthSummaryRow } from './depth.js';
-import { archLabel, coefficientsOf, curvatureLabel, type Figure, type ReportSelection } from './figures.js';
+import { archLabel, coefficientsOf, curvatureLabel, type ReportSelection } from './selection.js';
+import type { Figure } from './vega.js';
 import { reproductionSection } from './reproduction.js';
 import type { ReproductionTable } from '../study/reproduce.js';
 

@@ -13,7 +13,7 @@ export {
   type FigureOptions,
   type ReportSelection,
   type LayerSkipRow,
-} from './figures.js';
+} from './figures/index.js';
 export { renderHtml, networkDepths, depthByArchitecture, type ReportInput, type NetworkDepth } from './html.js';
 export {
   depthDiagnostic,
@@ -22,5 +22,7 @@ export {
   type DepthDiagnostic,
   type DepthSummaryRow,
 } from './depth.js';
+// The k / curvature / threshold choice the report shares with `ricciflow stats` (FigureOptions, ReportSelection).
+export type { ResultsSelection, SelectionOptions } from '../study/results.js';
 // The reproduction table a report can carry (ReportInput, ReportOptions).
 export type { PaperName, ReproductionPartSummary, ReproductionRow, ReproductionTable } from '../study/reproduce.js';

@@ -12,7 +12,7 @@ import { VERSION } from '../core/version.js';
 import { figureFiles } from '../export/figures.js';
 import type { ReproductionTable } from '../study/reproduce.js';
 import { readResults } from '../study/results.js';
-import { buildFigures, type FigureOptions } from './figures.js';
+import { buildFigures, type FigureOptions } from './figures/index.js';
 import { renderHtml } from './html.js';
 
 export interface ReportOptions extends FigureOptions {

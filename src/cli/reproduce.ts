@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { InvalidArgumentError } from '../core/errors.js';
+import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 import {
   PAPER_NAMES,
   formatReproduction,
@@ -34,7 +35,7 @@ published (± its spread), the difference, and whether it lies within max(0.1, 2
               accuracy; k = 50, augmented Forman) and its untrained networks (Syn-I…IV, 10 each)
   seed-paper  its accuracy study (7 datasets × narrow/wide/bottleneck × depth 5, 11 × 36 replicates;
               RMSprop, 50 epochs; seed R analysis at k = 30, 120, 300): share of well-trained networks
-              with ρ < 0, Spearman(ρ, accuracy) above 0.98, pooled aa2 (and aa), exclusions
+              with ρ < 0, Spearman(ρ, accuracy) above ${WELL_TRAINED_THRESHOLD}, pooled aa2 (and aa), exclusions
 
   --quick        a faithful subset (a few cells, fewer replicates; minutes)
   --out DIR      results (default ricciflow-reproduce/<paper>[-quick]): one resumable sweep directory

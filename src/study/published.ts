@@ -13,6 +13,7 @@
  * per-dataset shares, pooled correlations and Spearman coefficients were not available in any
  * source reachable offline; they are listed as `null` with that reason, never guessed.
  */
+import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 
 /** One cell of the follow-up's local-coefficient tables (Section 4.1 of the paper). */
 export interface PublishedLocalCell {
@@ -297,7 +298,8 @@ export const SEED_SETTINGS = {
   layers: 'hidden',
   node: 'sum',
   curvature: 'forman',
-  threshold: 0.98,
+  /** Its `a = 0.98`: the well-trained threshold, the one constant of src/core/recipes.ts. */
+  threshold: WELL_TRAINED_THRESHOLD,
   source: 'anthbapt/Ricci-NN fMNIST_kNN_RCoef_eval.r (k_list, a = 0.98, nng, degree, aa / aa2)',
 } as const;
 
@@ -310,7 +312,7 @@ export const SEED_PUBLISHED: readonly PublishedSeedValue[] = [
     value: -1,
     source: `${SEED}, Abstract ("the strength of global Ricci network flow-like behaviour correlates with accuracy for well-trained DNNs")`,
   },
-  { id: 'spearman', label: 'Spearman(ρ, accuracy) among networks above 0.98', value: null, source: `${SEED}: value not found in any source available offline` },
+  { id: 'spearman', label: `Spearman(ρ, accuracy) among networks above ${WELL_TRAINED_THRESHOLD}`, value: null, source: `${SEED}: value not found in any source available offline` },
   { id: 'share-negative', label: 'share of well-trained networks with ρ < 0, per dataset and k', value: null, source: `${SEED}: values not found in any source available offline` },
   { id: 'aa2', label: "pooled layer-skip correlation aa2 (seed R script)", value: null, source: `${SEED}: value not found in any source available offline` },
 ];

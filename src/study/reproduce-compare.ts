@@ -8,6 +8,7 @@ import type { CurvatureName } from '../analysis/geometry.js';
 import { loadStudyDataset, parseImagePair } from './datasets.js';
 import { comparisonBand, FOLLOW_UP_LOCAL_SETTINGS, FOLLOW_UP_UNTRAINED, FOLLOW_UP_UNTRAINED_SETTINGS, SEED_PUBLISHED, SEED_SETTINGS, publishedLocalCell } from './published.js';
 import { uniformWidth } from './recipe-spec.js';
+import { coefficientsAt, isWellTrained } from './results.js';
 import { accuracyStatistics } from './statistics.js';
 import { sweepConfigs, type SweepSpec } from './sweep.js';
 import type { NetworkRecord } from './types.js';
@@ -31,9 +32,7 @@ function row(r: Omit<ReproductionRow, 'difference' | 'band' | 'within'> & { band
   return { ...r, difference, band, within };
 }
 
-function coefficient(r: NetworkRecord, k: number, curvature: CurvatureName) {
-  return r.byK.find((K) => K.k === k)?.coefficients[curvature];
-}
+const coefficient = coefficientsAt;
 
 /** Per dataset: where its data came from (resolved once per dataset of a part). */
 export async function dataSources(spec: SweepSpec, dataDir?: string): Promise<Map<string, string>> {
@@ -180,19 +179,19 @@ export function compareSeed(records: readonly NetworkRecord[], spec: SweepSpec, 
     const s = accuracyStatistics(records, { threshold, k, curvature: 'forman' });
     const setting = `k = ${k}`;
     const base = { paper: 'seed' as const, setting, dataSource: '' };
-    const analysed = records.filter((r) => r.status === 'ok' && r.accuracy !== null && r.accuracy > threshold).length;
+    const analysed = records.filter((r) => isWellTrained(r, threshold)).length;
     const disc = s.counts.excluded['disconnected layer'];
     const analysedPub = pub('analysed').value!, excludedPub = pub('excluded-disconnected').value!;
     rows.push(
       row({
-        ...base, experiment: 'exclusions', dataset: 'all', metric: 'share excluded for a disconnected graph (of networks above 0.98)',
+        ...base, experiment: 'exclusions', dataset: 'all', metric: `share excluded for a disconnected graph (of networks above ${threshold})`,
         ours: analysed ? disc / analysed : null, oursSpread: null, networks: analysed, published: excludedPub / analysedPub, publishedSpread: null, band: null, within: null,
         source: pub('excluded-disconnected').source, note: `ours ${disc} of ${analysed}; published ${excludedPub} of ${analysedPub} (their grid, k not stated): not comparable cell for cell`,
       }),
     );
     rows.push(
       row({
-        ...base, experiment: 'accuracy association', dataset: 'all', metric: 'Spearman(ρ, accuracy), networks above 0.98',
+        ...base, experiment: 'accuracy association', dataset: 'all', metric: `Spearman(ρ, accuracy), networks above ${threshold}`,
         ours: s.overall.rho.spearman.r, oursSpread: null, networks: s.overall.rho.spearman.n, published: null, publishedSpread: null, band: null,
         within: s.overall.rho.spearman.r === null ? null : s.overall.rho.spearman.r < 0,
         source: `${pub('spearman').source}; sign: ${pub('spearman-sign').source}`,
@@ -201,7 +200,7 @@ export function compareSeed(records: readonly NetworkRecord[], spec: SweepSpec, 
     );
     for (const [dataset, g] of Object.entries(s.byDataset)) {
       const retained = g.n;
-      const neg = records.filter((r) => r.config.dataset === dataset && r.status === 'ok' && r.accuracy !== null && r.accuracy > threshold)
+      const neg = records.filter((r) => r.config.dataset === dataset && isWellTrained(r, threshold))
         .map((r) => coefficient(r, k, 'forman')?.rho).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
       rows.push(
         row({
@@ -216,7 +215,7 @@ export function compareSeed(records: readonly NetworkRecord[], spec: SweepSpec, 
         rows.push(
           row({
             ...base, experiment: 'negative ρ', dataset: d, metric: 'share of well-trained networks with ρ < 0', dataSource: sources.get(d) ?? '', ours: null, oursSpread: null, networks: 0,
-            published: null, publishedSpread: null, band: null, within: null, source: pub('share-negative').source, note: 'no network above 0.98 with a defined ρ',
+            published: null, publishedSpread: null, band: null, within: null, source: pub('share-negative').source, note: `no network above ${threshold} with a defined ρ`,
           }),
         );
     rows.push(

@@ -1,9 +1,11 @@
 /**
  * ricciflow — deep learning as discrete Ricci flow. Public API.
+ *
+ * @module ricciflow
  */
 export * from './core/errors.js';
 export * from './analysis/geometry.js';
-export { readPoints, readNpy, writeNpy, readCsv, parseNpy, encodeNpy, parseCsv, halfToFloat } from './io/arrays.js';
+export { readPoints, readNpy, writeNpy, readCsv, parseNpy, encodeNpy, parseCsv, halfToFloat, MAX_CSV_BYTES } from './io/arrays.js';
 export type { Matrix } from './core/matrix.js';
 export { readNpz, writeNpz, parseNpz, encodeNpz, readLayerFiles, naturalCompare, layerOrder, type NamedMatrix, type LayerFiles, type LayerSource } from './io/npz.js';
 export * from './analysis/pipeline.js';
@@ -27,8 +29,8 @@ export {
   type ArchitectureName,
   type EpochEvent,
 } from './train/index.js';
-export { syntheticDataset, SYNTHETIC_NAMES, DATASET_DOCS, type BinaryDataset, type SyntheticName } from './data/synthetic.js';
-export { loadPair, PAIRS, type LoadPairOptions, type ImagePair } from './data/mnist.js';
+export { syntheticDataset, SYNTHETIC_NAMES, DATASET_DOCS, DEFAULT_NOISE, DEFAULT_SIZES, type BinaryDataset, type SyntheticName } from './data/synthetic.js';
+export { loadPair, PAIRS, IMAGE_RECIPES, SHA256, type LoadPairOptions, type ImagePair } from './data/mnist.js';
 export { readIdx, parseIdx } from './data/idx.js';
 export { createRng, Rng } from './data/rng.js';
 export { runCell, configId } from './study/network.js';

@@ -1,5 +1,8 @@
 /**
- * `ricciflow export`: a results directory as tidy tables (CSV or Arrow IPC), see ./tables.ts.
+ * `ricciflow/export` (and the `ricciflow export` command): a results directory as tidy tables
+ * (CSV or Arrow IPC), see ./tables.ts.
+ *
+ * @module ricciflow/export
  */
 import { join } from 'node:path';
 

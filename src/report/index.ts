@@ -1,6 +1,8 @@
 /**
  * `ricciflow/report`: the HTML report and its figures as a library (docs/report.md).
  * Vega is loaded only when a figure is rendered, so this module can also be `require()`d.
+ *
+ * @module ricciflow/report
  */
 export { writeReport, type ReportOptions } from './write.js';
 export {

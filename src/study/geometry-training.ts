@@ -22,6 +22,8 @@
  * Backend: the tfjs backend (the callback needs the live model to read its layers); the callback
  * supplies `backend: 'tfjs'`, a `tfjsModel` factory (the docs/method.md §8 network, or the caller's own
  * factory through `wrap`) and `onEpoch`.
+ *
+ * @module ricciflow/geometry-training
  */
 import { analyzeLayers } from '../analysis/pipeline.js';
 import { InvalidArgumentError } from '../core/errors.js';

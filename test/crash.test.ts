@@ -156,6 +156,105 @@ console.log('OK');
     expectClean(r);
   });
 
+  it('composite calls (curvature with ollivier, analyzeLayers): an input detached or shrunk between their native calls is an InvalidArgumentError, never read', () => {
+    // README "Guarantees" (Buffers): each native call copies what can be detached or shrunk for the
+    // whole of that call; a composite function makes several calls, and an input taken away
+    // between two of them is refused with InvalidArgumentError. Detached during the first call
+    // only (a layer already read), nothing changes.
+    const r = child(`${CLOUD}
+const n = ${sized(1500)}, d = 20;
+const ref = await rf.knnGraph({ data: cloud(n, d, Float64Array), n, d }, { k: 10 });
+const refC = await rf.curvature(ref, { curvatures: ['forman', 'ollivier'] });
+const mineOf = () => ({ ...ref, offsets: Int32Array.from(ref.offsets), neighbors: Int32Array.from(ref.neighbors), edges: Int32Array.from(ref.edges), knn: Int32Array.from(ref.knn) });
+const detach = (a) => structuredClone(a.buffer, { transfer: [a.buffer] });
+// Settles at once (a rejection is handled from the start), checked later by expectInvalid.
+const settle = (p) => p.then((value) => ({ value }), (error) => ({ error }));
+async function expectInvalid(settled, what, pattern) {
+  const { error: e } = await settled;
+  if (!e) throw new Error(what + ': resolved although its input was taken away between native calls');
+  if (!(e instanceof rf.InvalidArgumentError)) throw new Error(what + ': not an InvalidArgumentError: ' + e);
+  if (!pattern.test(e.message)) throw new Error(what + ': unexpected message: ' + e.message);
+}
+// curvature(['forman', 'ollivier']): the Forman call is made (and its input copied) at once;
+// the graph's arrays detached before the Ollivier call.
+{
+  const mine = mineOf();
+  const p = settle(rf.curvature(mine, { curvatures: ['forman', 'ollivier'] }));
+  for (const a of [mine.offsets, mine.neighbors, mine.edges, mine.knn]) detach(a);
+  if (mine.edges.length !== 0) throw new Error('not detached');
+  for (let t = 0; t < 3; t++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 5)); }
+  await expectInvalid(p, 'curvature detached', /graph\\.\\w+: length 0/);
+}
+// curvature(['ollivier']): detached while the Ollivier call runs (its first progress report),
+// before the node values are computed from the graph.
+{
+  const mine = mineOf();
+  let detached = false;
+  const p = settle(rf.curvature(mine, { curvatures: ['ollivier'], onProgress: () => { if (!detached) { detached = true; for (const a of [mine.offsets, mine.neighbors, mine.edges, mine.knn]) detach(a); globalThis.gc(); } } }));
+  await expectInvalid(p, 'ollivier detached mid-call', /graph\\.\\w+: length 0/);
+  if (!detached) throw new Error('no progress reported: the test tests nothing');
+}
+// Resizable buffers shrunk between the calls: to 0 (a fixed-length view goes out of bounds) and
+// by two elements (a length-tracking view gets shorter).
+for (const tracking of [false, true]) {
+  const mine = mineOf();
+  const bufs = [];
+  for (const key of ['offsets', 'neighbors', 'edges']) {
+    const src = mine[key];
+    const ab = new ArrayBuffer(src.byteLength, { maxByteLength: src.byteLength });
+    const v = tracking ? new Int32Array(ab) : new Int32Array(ab, 0, src.length);
+    v.set(src);
+    mine[key] = v;
+    bufs.push(ab);
+  }
+  const p = settle(rf.curvature(mine, { curvatures: ['forman', 'ollivier'] }));
+  for (const ab of bufs) ab.resize(tracking ? ab.byteLength - 8 : 0);
+  globalThis.gc();
+  await expectInvalid(p, 'curvature shrunk, tracking ' + tracking, /graph\\.\\w+: length \\d+ != expected/);
+}
+// The same graph untouched still gives the reference values (nothing cached or poisoned).
+const again = await rf.curvature(mineOf(), { curvatures: ['forman', 'ollivier'] });
+for (const c of ['forman', 'ollivier']) if (!same(again[c].edge, refC[c].edge) || !same(again[c].nodeMean, refC[c].nodeMean)) throw new Error(c + ' differs afterwards');
+// analyzeLayers: one kNN call per layer, in order.
+const layersOf = () => [0, 1, 2].map((l) => ({ data: cloud(n, d + l), n, d: d + l }));
+const opts = { k: [10], curvatures: ['forman', 'ollivier'] };
+const refA = JSON.stringify((await rf.analyzeLayers(layersOf(), opts)).byK);
+{
+  // Layer 0 detached while its own kNN call runs: that call has its copy, and layer 0 is not read again.
+  const layers = layersOf();
+  const p = rf.analyzeLayers(layers, opts);
+  detach(layers[0].data);
+  globalThis.gc();
+  if (JSON.stringify((await p).byK) !== refA) throw new Error('analyzeLayers: layer 0 detached during its call changed the result');
+}
+{
+  // Layer 2 detached before its kNN call.
+  const layers = layersOf();
+  const p = settle(rf.analyzeLayers(layers, opts));
+  detach(layers[2].data);
+  globalThis.gc();
+  await expectInvalid(p, 'analyzeLayers detached', /layers\\[2\\]: its ArrayBuffer was detached or shrunk during analyzeLayers \\(data length 0/);
+}
+for (const tracking of [false, true]) {
+  const bufs = [];
+  const layers = [0, 1, 2].map((l) => {
+    const bytes = n * (d + l) * 4;
+    const ab = new ArrayBuffer(bytes, { maxByteLength: bytes });
+    const v = tracking ? new Float32Array(ab) : new Float32Array(ab, 0, n * (d + l));
+    v.set(cloud(n, d + l));
+    bufs.push(ab);
+    return { data: v, n, d: d + l };
+  });
+  const p = settle(rf.analyzeLayers(layers, opts));
+  bufs[2].resize(tracking ? 400 : 0);
+  globalThis.gc();
+  await expectInvalid(p, 'analyzeLayers shrunk, tracking ' + tracking, new RegExp('layers\\\\[2\\\\]: its ArrayBuffer was detached or shrunk during analyzeLayers \\\\(data length ' + (tracking ? 100 : 0)));
+}
+console.log('OK');
+`);
+    expectClean(r);
+  });
+
   it('forward passes and training keep their own copy of the data', () => {
     const r = child(`
 const data = rf.syntheticDataset('B', { nTrain: 400, nTest: 200, seed: 0 });
@@ -230,6 +329,34 @@ describe('a worker_threads Worker stopped mid-call (issue item 2)', () => {
     for (const mode of ['terminate', 'exit'] as const) {
       it(`${name}: worker.${mode === 'terminate' ? 'terminate()' : 'process.exit()'} cancels and joins the call; the process lives on`, () => {
         expectClean(workerScenario(call, mode));
+      });
+    }
+  }
+});
+
+describe('process.exit() on the main thread while native calls run', () => {
+  // Node runs the addon's environment cleanup hooks on exit: they cancel and join every call in
+  // flight (computing, or still waiting for threads), so the process ends with the code it was
+  // given, never an abort (134) or a segfault (139) from a thread outliving the environment.
+  for (const delay of [0, 300]) {
+    for (const code of [7, 0]) {
+      it(`knn, geodesics, Ollivier, training and analyzeLayers in flight; process.exit(${code}) after ${delay} ms: exit status ${code}`, () => {
+        const calls = Object.values(LONG_CALLS).map((c) => `(async () => { ${c} })()`);
+        calls.push(`(async () => { const n = ${sized(8000)}; await rf.analyzeLayers([0, 1, 2, 3].map((l) => { const d = 20 + l; const data = new Float32Array(n * d); for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 1.3 + l); return { data, n, d }; }), { k: [30], curvatures: ['ollivier'] }); })()`);
+        const r = child(`
+let finished = 0;
+const calls = [${calls.join(',\n')}];
+for (const p of calls) p.then(() => finished++, (e) => { console.log('rejected: ' + e.message); });
+setTimeout(() => {
+  if (finished > 0) { console.log('a call finished before exit: the test tests nothing'); process.exit(99); }
+  console.log('exiting with ' + rf.threadInfo().inUse + ' threads leased');
+  process.exit(${code});
+}, ${delay});
+`);
+        expect(r.signal, r.out).toBeNull();
+        expect(r.status, r.out).toBe(code);
+        expect(r.out).toMatch(/exiting with \d+ threads leased/);
+        expect(r.out).not.toMatch(/terminate called|Napi::Error|Aborted|Segmentation|rejected/);
       });
     }
   }

@@ -112,6 +112,8 @@ function checkLayers(layers: readonly PointsInput[]): ReturnType<typeof toPoints
     throw new InvalidArgumentError('layers: need at least 2 layers (input and output)', 'layers');
   const pts = layers.map((l, i) => toPoints(l, `layers[${i}]`));
   pts.forEach((p, i) => {
+    if (p.data.length !== p.n * p.d)
+      throw new InvalidArgumentError(`layers[${i}]: data length ${p.data.length} != n*d = ${p.n}*${p.d}`, `layers[${i}]`);
     const bad = p.data.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0)
       throw new InvalidArgumentError(
@@ -165,7 +167,18 @@ export async function analyzeLayers(layers: readonly PointsInput[], options: Ana
   // for the largest k: one exact kNN pass per layer serves every k.
   const kMax = Math.max(...ks);
   const lists: Int32Array[] = [];
-  for (let l = 0; l < L; l++) lists.push(await knn(pts[l]!, { ...call, k: kMax }));
+  for (let l = 0; l < L; l++) {
+    // Each layer is read by its own native call (which copies a detachable buffer for the whole of
+    // that call); a layer whose buffer was detached or shrunk since analyzeLayers was called is
+    // refused here, never read (README "Guarantees", Buffers).
+    const p = pts[l]!;
+    if (p.data.length !== p.n * p.d)
+      throw new InvalidArgumentError(
+        `layers[${l}]: its ArrayBuffer was detached or shrunk during analyzeLayers (data length ${p.data.length}, expected n*d = ${p.n}*${p.d})`,
+        `layers[${l}]`,
+      );
+    lists.push(await knn(p, { ...call, k: kMax }));
+  }
   mark('knn');
   const prefix = (l: number, k: number): Int32Array => {
     if (k === kMax) return lists[l]!;

@@ -3,6 +3,7 @@
  * namespaced per figure so clip paths never collide), a summary table and the depth diagnostic.
  * No script, no external resource: a Content-Security-Policy forbids any network access.
  */
+import { analysisAt, isWellTrained } from '../study/results.js';
 import type { NetworkRecord } from '../study/types.js';
 import { depthDiagnostic, summariseDepth, type DepthDiagnostic, type DepthSummaryRow } from './depth.js';
 import { archLabel, coefficientsOf, curvatureLabel, type ReportSelection } from './selection.js';
@@ -124,7 +125,7 @@ function summarySection(records: readonly NetworkRecord[], sel: ReportSelection)
       escapeHtml(arch),
       `${ok.length}${rs.length > ok.length ? ` <span class="bad">(${rs.length - ok.length} failed)</span>` : ''}`,
       f(mean(ok.map((r) => r.accuracy)), 4),
-      `${ok.filter((r) => (r.accuracy ?? 0) > sel.threshold).length}`,
+      `${ok.filter((r) => isWellTrained(r, sel.threshold)).length}`,
       `${ok.length - defined}`,
       `${f(mean(rho))} ± ${f(sd(rho))}`,
       f(mean(co.map((c) => c?.z)), 2),
@@ -181,7 +182,7 @@ function depthSection(records: readonly NetworkRecord[], sel: ReportSelection): 
 function networksSection(records: readonly NetworkRecord[], sel: ReportSelection): string {
   const rows = records.map((r) => {
     const co = coefficientsOf(r, sel.k, sel.curvature);
-    const K = r.byK.find((x) => x.k === sel.k);
+    const K = analysisAt(r, sel.k);
     return [
       `<code>${escapeHtml(r.id)}</code>`,
       escapeHtml(r.config.dataset),

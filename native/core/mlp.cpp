@@ -734,12 +734,16 @@ struct BatchScratch {
   std::vector<size_t> correct;
   const SparseRows* sparse = nullptr;  // the first layer's rows, when sparse enough
   std::unique_ptr<Trainee> trainee;    // team mode: the replicate being trained (shared)
-  void prepare(size_t n, size_t np) {
+  bool running = false;  // one thread: each block's gradient is added to `grad` as soon as it is done
+  // `team`: every block keeps its own partial gradient, summed per chunk after all blocks; else one
+  // partial buffer and a running sum (the same additions in the same order, so the same bits).
+  void prepare(size_t n, size_t np, bool team) {
     const size_t b = (n + kBlockRows - 1) / kBlockRows;
-    if (b == blocks && np == params) return;
+    if (b == blocks && np == params && running == !team) return;
     blocks = b;
     params = np;
-    partial.assign(blocks * params, 0.0f);
+    running = !team;
+    partial.assign((running ? 1 : blocks) * params, 0.0f);
     grad.assign(params, 0.0f);
     loss.assign(blocks, 0.0);
     correct.assign(blocks, 0);
@@ -809,7 +813,7 @@ void block_pass(const kern::Kernels& K, const Trainee& t, const Dataset& data, s
     correct += ((zi > 0) == (y > 0.5f)) ? 1 : 0;
     set_output_delta(delta + i * zs, (sigmoid(zi) - y) * inv_n);
   }
-  float* grad = sc.partial.data() + b * sc.params;
+  float* grad = sc.partial.data() + (sc.running ? 0 : b) * sc.params;
   if (sc.sparse) {
     const SparseRows& sp = *sc.sparse;
     const float* d1 = packed_backward(K, t, a0, d0, rows, ws, grad, false);
@@ -820,17 +824,27 @@ void block_pass(const kern::Kernels& K, const Trainee& t, const Dataset& data, s
   }
   sc.loss[b] = loss;
   sc.correct[b] = correct;
+  if (sc.running) {  // grad = ((p_0 + p_1) + p_2) + ..., as chunk_update sums the blocks
+    if (b == 0) {
+      std::memcpy(sc.grad.data(), grad, sc.params * sizeof(float));
+    } else {
+      float* g = sc.grad.data();
+      for (size_t i = 0; i < sc.params; ++i) g[i] += grad[i];
+    }
+  }
 }
 
 // Phase 2 for parameter chunk c: the blocks' gradients summed in block order, then the update.
 void chunk_update(const kern::Kernels& K, Trainee& t, BatchScratch& sc, size_t c, const Hyper& h,
                   const StepConsts& k) {
   const size_t p0 = c * kChunkParams, len = std::min(kChunkParams, sc.params - p0);
-  float* g = sc.grad.data() + p0;
-  std::memcpy(g, sc.partial.data() + p0, len * sizeof(float));
-  for (size_t b = 1; b < sc.blocks; ++b) {
-    const float* pb = sc.partial.data() + b * sc.params + p0;
-    for (size_t i = 0; i < len; ++i) g[i] += pb[i];
+  if (!sc.running) {
+    float* g = sc.grad.data() + p0;
+    std::memcpy(g, sc.partial.data() + p0, len * sizeof(float));
+    for (size_t b = 1; b < sc.blocks; ++b) {
+      const float* pb = sc.partial.data() + b * sc.params + p0;
+      for (size_t i = 0; i < len; ++i) g[i] += pb[i];
+    }
   }
   update_params(K, t, sc.grad.data(), p0, len, h, k);
 }
@@ -930,7 +944,7 @@ void train_serial(const kern::Kernels& K, Replicate& rep, size_t ri, const Datas
   BatchScratch sc;
   FloatBuffer grad;
   if (full) {
-    sc.prepare(n, t.lay.total);
+    sc.prepare(n, t.lay.total, false);
     use_sparse(sc, rep.net, sparse);
   } else {
     grad.assign(t.lay.total, 0.0f);
@@ -997,7 +1011,7 @@ void train_team(const kern::Kernels& K, Replicate& rep, size_t ri, const Dataset
     halt = false;
     prepare_optimizer(rep, h);
     sc.trainee = std::make_unique<Trainee>(rep, h.optimizer == Optimizer::Adam);
-    sc.prepare(train_data.n, sc.trainee->lay.total);
+    sc.prepare(train_data.n, sc.trainee->lay.total, true);
     use_sparse(sc, rep.net, sparse);
   });
   if (errors.failed()) return;

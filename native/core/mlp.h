@@ -265,7 +265,8 @@ using EpochCallback = std::function<void(size_t replicate, const EpochStats& sta
 // replicates; cancellation is polled every few steps (throws Cancelled after the parallel
 // section). Inputs must have been validated (validate_dataset); for bit-identical results across
 // calls the training rows should sit in a 64-byte aligned buffer (FloatBuffer), as the binding's.
-// Full-batch steps need per-step scratch of (n / kBlockRows + 1) x param_count floats.
+// Full-batch steps with the team inside each step need scratch of (n / kBlockRows + 1) x param_count
+// floats (every block's gradient); on one thread, 2 x param_count (a running sum in block order).
 void train(const std::vector<Replicate*>& replicates, const Dataset& train_data, const Dataset* val,
            const Hyper& hyper, int epochs, int threads, Control& control,
            const EpochCallback& on_epoch);

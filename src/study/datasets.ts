@@ -1,30 +1,14 @@
 /** Dataset names of a study → data (synthetic generators or image pairs), cached per process. */
-import { InvalidArgumentError } from '../core/errors.js';
 import { loadPair } from '../data/mnist.js';
-import { SYNTHETIC_NAMES, syntheticDataset, type BinaryDataset } from '../data/synthetic.js';
+import { syntheticDataset, type BinaryDataset } from '../data/synthetic.js';
+import { checkDatasetName, parseImagePair } from './dataset-names.js';
 import type { NetworkConfig } from './types.js';
 import { loadDatasetFiles } from './dataset-files.js';
 
 const cache = new Map<string, Promise<BinaryDataset>>();
 
-/** 'fashion-mnist:5v9' → { dataset, classes } or null for non-image names. */
-export function parseImagePair(name: string): { dataset: 'fashion-mnist' | 'mnist'; classes: [number, number] } | null {
-  const m = /^(fashion-mnist|fmnist|mnist):(\d)v(\d)$/.exec(name);
-  if (!m) return null;
-  const dataset = m[1] === 'mnist' ? 'mnist' : 'fashion-mnist';
-  return { dataset, classes: [Number(m[2]), Number(m[3])] };
-}
-
-export function checkDatasetName(name: string): void {
-  const pair = parseImagePair(name);
-  if (pair && pair.classes[0] === pair.classes[1])
-    throw new InvalidArgumentError(`dataset: '${name}' pairs class ${pair.classes[0]} with itself; name two different classes, e.g. ${name.split(':')[0]}:5v9`, 'dataset');
-  if ((SYNTHETIC_NAMES as readonly string[]).includes(name) || pair) return;
-  throw new InvalidArgumentError(
-    `dataset: unknown dataset '${name}' (synthetic: ${SYNTHETIC_NAMES.join(', ')}; images: fashion-mnist:AvB or mnist:AvB, e.g. fashion-mnist:5v9)`,
-    'dataset',
-  );
-}
+// Dataset names (pure: no loader), kept importable from here.
+export { checkDatasetName, parseImagePair } from './dataset-names.js';
 
 export function loadStudyDataset(config: NetworkConfig, opts: { dataDir?: string } = {}): Promise<BinaryDataset> {
   const key = JSON.stringify([config.dataset, config.data, opts.dataDir ?? null]);

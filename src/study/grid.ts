@@ -1,8 +1,8 @@
 /** A study's grid: options → network configs in a fixed order, and cells trained together. */
 import type { LayerSelection } from '../analysis/pipeline.js';
 import type { GraphMode } from '../analysis/geometry.js';
-import { checkDatasetName } from './datasets.js';
-import { cellKey, widthsFor } from './network.js';
+import { checkDatasetName } from './dataset-names.js';
+import { cellKey, widthsFor } from './config-id.js';
 import type { NetworkConfig } from './types.js';
 
 export interface GridOptions {

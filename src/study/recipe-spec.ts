@@ -79,7 +79,8 @@ export type Fail = (key: string, msg: string) => never;
 
 type Obj = Record<string, unknown>;
 
-function describe(v: unknown): string {
+/** How a JSON value is named in validation messages (`the string "x"`, `an array`, `number 3`). */
+export function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
@@ -93,7 +94,7 @@ function describe(v: unknown): string {
  */
 export function resolveTraining(raw: unknown, fail: Fail): SweepTraining {
   const t = raw === undefined ? {} : raw;
-  if (typeof t !== 'object' || t === null || Array.isArray(t)) return fail('training', `must be an object, got ${describe(t)}`);
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) return fail('training', `must be an object, got ${typeName(t)}`);
   const o = t as Obj;
   for (const key of Object.keys(o))
     if (!(TRAINING_KEYS as readonly string[]).includes(key)) fail(`training.${key}`, `is not a known key (expected one of: ${TRAINING_KEYS.join(', ')})`);
@@ -101,20 +102,20 @@ export function resolveTraining(raw: unknown, fail: Fail): SweepTraining {
   const choice = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
     const v = o[key];
     if (v === undefined) return undefined;
-    if (typeof v !== 'string' || !allowed.includes(v as T)) return fail(`training.${key}`, `must be one of ${allowed.join(', ')}, got ${describe(v)}`);
+    if (typeof v !== 'string' || !allowed.includes(v as T)) return fail(`training.${key}`, `must be one of ${allowed.join(', ')}, got ${typeName(v)}`);
     return v as T;
   };
   const int = (key: string, min: number): number | undefined => {
     const v = o[key];
     if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return fail(`training.${key}`, `must be an integer, got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return fail(`training.${key}`, `must be an integer, got ${typeName(v)}`);
     if (v < min) fail(`training.${key}`, `must be >= ${min}, got ${v}`);
     return v;
   };
   const num = (key: string, ok: (x: number) => boolean, range: string): number | undefined => {
     const v = o[key];
     if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v)) return fail(`training.${key}`, `must be a number, got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) return fail(`training.${key}`, `must be a number, got ${typeName(v)}`);
     if (!ok(v)) fail(`training.${key}`, `must be ${range}, got ${v}`);
     return v;
   };
@@ -131,7 +132,7 @@ export function resolveTraining(raw: unknown, fail: Fail): SweepTraining {
   out.learningRate = num('learningRate', (x) => x > 0, '> 0') ?? base.learningRate;
   out.validationSplit = num('validationSplit', (x) => x >= 0 && x < 1, 'in [0, 1)') ?? base.validationSplit;
   if (o.batchSize === 'full') out.batchSize = 'full';
-  else if (typeof o.batchSize === 'string') fail('training.batchSize', `must be a positive integer or "full", got ${describe(o.batchSize)}`);
+  else if (typeof o.batchSize === 'string') fail('training.batchSize', `must be a positive integer or "full", got ${typeName(o.batchSize)}`);
   else out.batchSize = int('batchSize', 1) ?? base.batchSize;
 
   // The stop rule: on with the follow-up recipe or an explicit threshold; `null` turns it off.
@@ -174,13 +175,13 @@ export function resolveArchitectures(raw: Obj, fail: Fail, list: (key: string, v
   if (raw.architectures !== undefined && raw.widths !== undefined) return fail('widths', "and 'architectures' are exclusive: give one of them");
   if (raw.widths !== undefined)
     return list('widths', raw.widths, (k, x) => {
-      if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1) return fail(k, `must be a positive integer (a hidden width), got ${describe(x)}`);
+      if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1) return fail(k, `must be a positive integer (a hidden width), got ${typeName(x)}`);
       return `w${x}`;
     });
   if (raw.architectures === undefined) return fail('architectures', "is required (narrow, wide, bottleneck or wN), or give 'widths' (uniform widths)");
   return list('architectures', raw.architectures, (k, x) => {
     if (typeof x !== 'string' || !(named.includes(x) || uniformWidth(x) !== null))
-      return fail(k, `must be one of narrow, wide, bottleneck or wN (uniform width N, e.g. w25), got ${describe(x)}`);
+      return fail(k, `must be one of narrow, wide, bottleneck or wN (uniform width N, e.g. w25), got ${typeName(x)}`);
     return x;
   });
 }

@@ -12,16 +12,16 @@ import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { GraphMode } from '../analysis/geometry.js';
 import type { LayerSelection } from '../analysis/pipeline.js';
-import { configId, runCell } from '../study/network.js';
-import { cells, gridConfigs, type GridOptions } from '../study/grid.js';
-import { RecordWriter } from '../study/store.js';
+import { configId } from '../study/network.js';
+import { gridConfigs, type GridOptions } from '../study/grid.js';
+import { readRecords } from '../study/store.js';
 import { recordsToCsv, summaryTable } from '../study/summary.js';
 import type { NetworkRecord } from '../study/types.js';
 import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
-import { ProgressBar, ensureDir, formatSeconds, toJsonValue, writeFileAtomic, stopOnSignals } from './util.js';
+import { ProgressBar, formatSeconds, toJsonValue, writeFileAtomic, stopOnSignals } from './util.js';
 import { isQuiet, metaBlock, note } from './output.js';
 import { formatReproduction, mainPlan, reproductionCsv, runReproduction } from '../study/reproduce.js';
-import { readResultsDir, sweepConfigs } from '../study/sweep.js';
+import { readResultsDir, runGrid, sweepConfigs, type SweepRunResult } from '../study/sweep.js';
 
 export const RUN_HELP = `ricciflow run [--out ricciflow-results] [--threads T] [--workers N] [--data-dir PATH] [--no-report]
 ricciflow run [--datasets A,B,C] [--architectures narrow,wide,bottleneck] [--depth 5]
@@ -115,42 +115,54 @@ export async function runCommand(argv: string[]): Promise<number> {
   const trajectoryEvery = values['trajectory-every'] === undefined ? undefined : parseIntOption(values['trajectory-every'], 'trajectory-every');
   const outDir = resolve(values.out!);
   const configs = gridConfigs(grid);
-  await ensureDir(outDir);
-  const { writer, existing } = await RecordWriter.open(resolve(outDir, 'networks.jsonl'));
-  const done = new Map(existing.map((r) => [r.id, r]));
-  const todo = configs.filter((c) => !done.has(configId(c)));
-  process.stderr.write(
-    `ricciflow run: ${configs.length} networks (${grid.datasets.join(',')} × ${grid.architectures.join(',')} × depth ${grid.depths.join(',')} × seeds ${grid.seeds.join(',')}), ` +
-      `${configs.length - todo.length} already done, results in ${outDir}\n`,
-  );
-  const t0 = Date.now();
-  const trainBar = new ProgressBar('train  ', todo.length * grid.epochs);
-  const analysisBar = new ProgressBar('analyse', todo.length);
-  let epochsDone = 0, analysed = 0;
-  const fresh: NetworkRecord[] = [];
-  for (const cell of cells(todo)) {
-    const c0 = cell[0]!;
-    const label = `${c0.dataset}/${c0.architecture}-${c0.depth}`;
-    const records = await runCell(cell, {
+  // The sweep runner (src/study/sweep-run.ts) under the directory's lock, one cell per task as
+  // before; the configs keep this grid's own form, so record ids stay those of earlier runs.
+  const stop = stopOnSignals('run');
+  let trainBar: ProgressBar | null = null;
+  let analysisBar: ProgressBar | null = null;
+  let epochsDone = 0;
+  let res: SweepRunResult;
+  try {
+    res = await runGrid({
+      configs,
+      outDir,
       threads,
+      group: grid.seeds.length,
+      signal: stop.signal,
       ...(trajectoryEvery !== undefined ? { trajectoryEvery } : {}),
-      ...(values['save-weights'] ? { weightsDir: resolve(outDir, 'weights') } : {}),
-      onEpoch: () => trainBar.update(++epochsDone, label),
-      onAnalysed: () => analysisBar.update(++analysed, label),
+      ...(values['save-weights'] ? { saveWeights: true } : {}),
+      onStart: (i) => {
+        process.stderr.write(
+          `ricciflow run: ${configs.length} networks (${grid.datasets.join(',')} × ${grid.architectures.join(',')} × depth ${grid.depths.join(',')} × seeds ${grid.seeds.join(',')}), ` +
+            `${i.skipped} already done, results in ${outDir}\n`,
+        );
+        trainBar = new ProgressBar('train  ', i.todo * grid.epochs);
+        analysisBar = new ProgressBar('analyse', i.todo);
+      },
+      onEpoch: (_e, label) => trainBar?.update(++epochsDone, label),
+      onRecord: (p) => {
+        analysisBar?.update(p.done, p.label);
+        // Networks that stopped early leave epochs unaccounted for: keep the bar honest.
+        if (p.done * grid.epochs > epochsDone) {
+          epochsDone = p.done * grid.epochs;
+          trainBar?.update(epochsDone, p.label);
+        }
+      },
     });
-    for (const r of records) {
-      await writer.append(r);
-      fresh.push(r);
-    }
-    // Networks that stopped early leave epochs unaccounted for: keep the bar honest.
-    epochsDone = Math.max(epochsDone, fresh.length * grid.epochs);
-    trainBar.update(epochsDone, label);
+  } finally {
+    stop.dispose();
   }
-  for (const r of fresh) done.set(r.id, r);
-  const all = configs.flatMap((c) => done.get(configId(c)) ?? []);
+  const byId = new Map((await readRecords(resolve(outDir, 'networks.jsonl'), () => undefined)).records.map((r) => [r.id, r]));
+  const all = configs.flatMap((c) => byId.get(configId(c)) ?? []);
   await writeFileAtomic(resolve(outDir, 'summary.csv'), recordsToCsv(all));
   process.stdout.write(summaryTable(all) + '\n');
-  process.stdout.write(`\n${all.length} networks in ${formatSeconds((Date.now() - t0) / 1000)}; results: ${outDir}/networks.jsonl, ${outDir}/summary.csv\n`);
+  process.stdout.write(`\n${all.length} networks in ${formatSeconds(res.seconds)}; results: ${outDir}/networks.jsonl, ${outDir}/summary.csv\n`);
+  for (const e of res.errors) process.stderr.write(`ricciflow run: error (${e.networks} networks not computed): ${e.message}\n`);
+  if (res.interrupted) {
+    process.stderr.write(`ricciflow run: interrupted; ${res.remaining} networks remain: re-run to continue\n`);
+    return stop.exitCode() ?? 130;
+  }
+  if (res.errors.length > 0) return 1;
   if (!values['no-report']) {
     const { writeReport } = await import('../report/write.js');
     const path = await writeReport(outDir, resolve(outDir, 'report.html'));

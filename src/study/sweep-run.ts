@@ -13,6 +13,7 @@ import { prepareSweepDir } from './results-dir.js';
 import { NO_SHARD, selectShard, workUnits, type Shard } from './shard.js';
 import { RecordWriter } from './store.js';
 import { sweepConfigs, type SweepSpec } from './sweep-spec.js';
+import type { EpochEvent } from '../train/types.js';
 import type { NetworkConfig, NetworkRecord } from './types.js';
 
 export interface SweepProgress {
@@ -25,10 +26,9 @@ export interface SweepProgress {
   label: string;
 }
 
-export interface SweepRunOptions {
-  spec: SweepSpec;
+/** How a grid runs into its directory: what `runSweep` and `runGrid` share. */
+export interface GridRunSettings {
   outDir: string;
-  shard?: Shard;
   /** Cells in flight at once (concurrent async tasks sharing the native thread budget). */
   workers?: number;
   /** Native threads per task (training and analysis calls). */
@@ -42,6 +42,26 @@ export interface SweepRunOptions {
   warn?: (msg: string) => void;
   onStart?: (info: { grid: number; shardNetworks: number; skipped: number; todo: number; units: number }) => void;
   onRecord?: (p: SweepProgress) => void;
+  /** Every epoch of every network in training, with its cell's label (`dataset/architecture-depth`). */
+  onEpoch?: (e: EpochEvent, label: string) => void;
+}
+
+export interface SweepRunOptions extends GridRunSettings {
+  spec: SweepSpec;
+  shard?: Shard;
+}
+
+/** A grid given as its configs: `ricciflow run`'s grid, whose configs are not a sweep's. */
+export interface GridRunOptions extends GridRunSettings {
+  /** The networks to compute, in grid order. */
+  configs: readonly NetworkConfig[];
+  /** Networks of the whole grid, when `configs` is one shard of it (default: `configs.length`). */
+  grid?: number;
+  /** Keep local ρ(x) per test point in the records (default true). */
+  keepLocal?: boolean;
+  trajectoryEvery?: number;
+  /** Runs under the lock before the records are read (a sweep writes its `sweep.json` there). */
+  prepare?: () => Promise<unknown>;
 }
 
 export interface SweepError {
@@ -69,31 +89,49 @@ export interface SweepRunResult {
 const isCancel = (err: unknown): boolean => codeOf(err) === ERROR_CODES.cancelled;
 
 /**
- * Runs (or continues) a sweep into `outDir`. Networks already recorded are skipped; each finished
- * network is appended (write + fsync) as soon as its analysis ends, so a kill loses only the
- * networks in flight. Errors that are not a network's own failure (a dataset that cannot be
- * loaded, an analysis error) are collected and reported; their networks stay missing, to be
- * computed by a later run.
+ * Runs (or continues) a sweep into `outDir`: its shard of the grid, with `sweep.json` written
+ * under the lock (see {@link runGrid}).
  */
 export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
+  const { spec, shard: given, ...settings } = o;
+  const shard = given ?? NO_SHARD;
+  const all = sweepConfigs(spec);
+  const mine = selectShard(all, shard);
+  return runGrid({
+    ...settings,
+    configs: mine,
+    grid: all.length,
+    keepLocal: spec.keepLocal,
+    ...(spec.trajectoryEvery !== undefined ? { trajectoryEvery: spec.trajectoryEvery } : {}),
+    // The lock first (atomically), then sweep.json: two sweeps started at once on one new
+    // directory cannot leave one's sweep.json with the other's records.
+    prepare: () => prepareSweepDir(o.outDir, spec, shard, all.length, mine.length),
+  });
+}
+
+/**
+ * Runs (or continues) a grid of networks into `outDir`, under the directory's lock. Networks
+ * already recorded are skipped; each finished network is appended (write + fsync) as soon as its
+ * analysis ends, so a kill loses only the networks in flight. Errors that are not a network's own
+ * failure (a dataset that cannot be loaded, an analysis error) are collected and reported; their
+ * networks stay missing, to be computed by a later run.
+ */
+export async function runGrid(o: GridRunOptions): Promise<SweepRunResult> {
   const t0 = Date.now();
   const warn = o.warn ?? ((m: string) => process.stderr.write(m + '\n'));
-  const shard = o.shard ?? NO_SHARD;
   const workers = o.workers ?? 1;
   const group = o.group ?? 1;
   if (!Number.isSafeInteger(workers) || workers < 1) throw new InvalidArgumentError(`workers must be a positive integer, got ${workers}`, 'workers');
-  const all = sweepConfigs(o.spec);
-  const mine = selectShard(all, shard);
-  // The lock first (atomically), then sweep.json: two sweeps started at once on one new
-  // directory cannot leave one's sweep.json with the other's records.
+  const mine = o.configs;
+  const grid = o.grid ?? mine.length;
   const lock = await acquireDirLock(o.outDir, warn);
   try {
-    await prepareSweepDir(o.outDir, o.spec, shard, all.length, mine.length);
+    await o.prepare?.();
     const { writer, existing } = await RecordWriter.open(join(o.outDir, 'networks.jsonl'));
     const have = new Set(existing.map((r) => r.id));
     const todo = mine.filter((c) => !have.has(configId(c)));
     const units = workUnits(todo, group);
-    o.onStart?.({ grid: all.length, shardNetworks: mine.length, skipped: mine.length - todo.length, todo: todo.length, units: units.length });
+    o.onStart?.({ grid, shardNetworks: mine.length, skipped: mine.length - todo.length, todo: todo.length, units: units.length });
 
     const abort = new AbortController();
     const onOuterAbort = (): void => abort.abort();
@@ -155,8 +193,9 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
         try {
           const records = await runCell(unit, {
             signal: abort.signal,
-            keepLocal: o.spec.keepLocal,
-            ...(o.spec.trajectoryEvery !== undefined ? { trajectoryEvery: o.spec.trajectoryEvery } : {}),
+            ...(o.keepLocal !== undefined ? { keepLocal: o.keepLocal } : {}),
+            ...(o.trajectoryEvery !== undefined ? { trajectoryEvery: o.trajectoryEvery } : {}),
+            ...(o.onEpoch ? { onEpoch: (e: EpochEvent) => o.onEpoch!(e, label) } : {}),
             onAnalysed: (r) => write(r, label),
             ...(o.threads !== undefined ? { threads: o.threads } : {}),
             ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
@@ -177,7 +216,7 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
     }
     if (writeError) throw writeError instanceof IoError ? writeError : new IoError(`cannot append to ${join(o.outDir, 'networks.jsonl')}: ${(writeError as Error).message}`, 'out');
     return {
-      grid: all.length,
+      grid,
       shardNetworks: mine.length,
       skipped: mine.length - todo.length,
       computed: done,

@@ -13,6 +13,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { InvalidArgumentError } from '../src/core/errors.js';
+import { gridConfigs } from '../src/study/grid.js';
+import { acquireDirLock } from '../src/study/lock.js';
 import { configId } from '../src/study/network.js';
 import {
   NO_SHARD,
@@ -445,5 +447,40 @@ describe('recipes and uniform widths in sweep files', () => {
     fails({ ...base, architectures: ['w25'], training: { recipe: 'follow-up', epochs: 10, maxEpochs: 20 } }, 'training.epochs', /must equal it or be left out/);
     fails({ ...base, architectures: ['w25'], training: { recipe: 'follow-up', backend: 'tfjs' } }, 'training.backend', /tfjs trains the seed recipe only/);
     fails({ ...base, architectures: ['w25'], data: { nTest: 120, noise: { syn9: 0.1 } } }, 'data.noise.syn9', /names no synthetic dataset of this sweep \(A\)/);
+  });
+});
+
+describe('ricciflow run with grid options goes through the sweep runner', () => {
+  const args = (out: string) => [
+    'run', '--datasets', 'A', '--architectures', 'narrow', '--depth', '2', '--seeds', '0,1', '--epochs', '3',
+    '--n-train', '150', '--n-test', '60', '--k', '8,12', '--curvature', 'forman,augmented', '--out', out, '--no-report', '-q',
+  ];
+
+  it('holds the directory lock, and keeps its own record ids', async () => {
+    const out = join(tmp, 'run-grid');
+    const lock = await acquireDirLock(out, () => undefined);
+    try {
+      const busy = await run(args(out));
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toMatch(/in use by another ricciflow process/);
+    } finally {
+      await lock.release();
+    }
+    const r = await run(args(out));
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(out, '.lock'))).toBe(false);
+    const ids = (await recordsOf(out)).map((x) => x.id);
+    // The grid's own config form (src/study/grid.ts), as before the runner was shared: a sweep
+    // file's form would add recipe keys and change every id.
+    const grid = gridConfigs({
+      datasets: ['A'], architectures: ['narrow'], depths: [2], seeds: [0, 1], epochs: 3, batchSize: 32, learningRate: 0.001,
+      validationSplit: 0.2, backend: 'native', k: [8, 12], curvatures: ['forman', 'augmented'], mode: 'union', layers: 'all',
+      alpha: 0.5, nTrain: 150, nTest: 60, dataSeed: 0,
+    });
+    expect(ids).toEqual(grid.map(configId));
+    expect(ids[0]).toBe('d8a446f8906659b9'); // the id this grid point had when run.ts had its own loop
+    const again = await run(args(out));
+    expect(again.code, again.stderr).toBe(0);
+    expect(await lines(out)).toHaveLength(2);
   });
 });

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { InvalidArgumentError } from '../core/errors.js';
+import { SEED_RECIPE } from '../core/recipes.js';
 import type { GraphMode } from '../analysis/geometry.js';
 import type { LayerSelection } from '../analysis/pipeline.js';
 import { configId } from '../study/network.js';
@@ -97,10 +98,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     architectures: list(values.architectures, ['narrow', 'wide', 'bottleneck']),
     depths: list(values.depth, ['5']).map((s) => parseIntOption(s, 'depth')),
     seeds: list(values.seeds, ['0', '1', '2']).map((s) => parseIntOption(s, 'seeds')),
-    epochs: parseIntOption(values.epochs, 'epochs', 50),
-    batchSize: parseIntOption(values['batch-size'], 'batch-size', 32),
-    learningRate: 0.001,
-    validationSplit: 0.2,
+    // The seed recipe (docs/method.md §8a; src/core/recipes.ts).
+    epochs: parseIntOption(values.epochs, 'epochs', SEED_RECIPE.epochs),
+    batchSize: parseIntOption(values['batch-size'], 'batch-size', SEED_RECIPE.batchSize),
+    learningRate: SEED_RECIPE.learningRate,
+    validationSplit: SEED_RECIPE.validationSplit,
     backend,
     k: list(values.k, ['15', '30']).map((s) => parseIntOption(s, 'k')),
     curvatures: parseCurvatures(values.curvature, ['forman', 'augmented']),

@@ -27,6 +27,7 @@
  */
 import { analyzeLayers } from '../analysis/pipeline.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { SEED_RECIPE } from '../core/recipes.js';
 import type { CurvatureName, GraphMode } from '../analysis/geometry.js';
 import { buildModel, getFlatWeights, loadTf, setFlatWeights, tfjsActivations, type LayersModel, type TfjsBackendPreference } from '../train/tfjs-backend.js';
 import { trainNetworks } from '../train/index.js';
@@ -245,7 +246,7 @@ export async function trainWithGeometry(
   if (!probe) {
     const d = data.d;
     const n = data.nTrain ?? Math.floor(data.xTrain.length / d);
-    const split = train.validationSplit ?? 0.2;
+    const split = train.validationSplit ?? SEED_RECIPE.validationSplit;
     const nFit = Math.floor(n * (1 - split));
     const m = Math.min(n - nFit, geometry.probeSize ?? 500);
     if (m < 3) throw new InvalidArgumentError('trainWithGeometry: no validation rows to probe; give a probe set or a validationSplit', 'probe');

@@ -13,7 +13,7 @@
  * per-dataset shares, pooled correlations and Spearman coefficients were not available in any
  * source reachable offline; they are listed as `null` with that reason, never guessed.
  */
-import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
+import { FOLLOW_UP_RECIPE, WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 
 /** One cell of the follow-up's local-coefficient tables (Section 4.1 of the paper). */
 export interface PublishedLocalCell {
@@ -39,8 +39,8 @@ const LOCAL_NOTEBOOK = 'Weber-GeoML/Ricci-Flow_Feature-Geometry@5fce933 experime
 export const FOLLOW_UP_LOCAL_SETTINGS = {
   /** `num_iterations = 3` (cell 1): networks per (width, depth). */
   replicates: 3,
-  widths: [15, 25, 50],
-  depths: [7, 10, 15],
+  widths: FOLLOW_UP_RECIPE.widths,
+  depths: FOLLOW_UP_RECIPE.depths,
   /** `Ricci_Coefficients(model, X_test, 50)`: union kNN graph (`kneighbors_graph` then max with its transpose). */
   k: 50,
   mode: 'union',
@@ -50,8 +50,8 @@ export const FOLLOW_UP_LOCAL_SETTINGS = {
   node: 'mean',
   layers: 'all',
   /** `train_model(threshold_accuracy=99, …)`: full-batch Adam 1e-3, stop when train accuracy ≥ 99 %, cap 20,000 epochs. */
-  stopAtTrainAccuracy: 0.99,
-  maxEpochs: 20000,
+  stopAtTrainAccuracy: FOLLOW_UP_RECIPE.stopAtTrainAccuracy,
+  maxEpochs: FOLLOW_UP_RECIPE.maxEpochs,
   /** Images: `/255`, the pair's whole training split; test = the first 500 test images of each class. */
   testPerClass: 500,
   /** Synthetic: two independent draws of 1,000 points (train and test); Syn-I with noise 0.03. */

@@ -148,6 +148,18 @@ describe('the layering checker itself', () => {
     ).toEqual(['cpp-size native/binding/big.h', 'cpp-size native/core/big.cpp', 'ts-size src/study/big.ts']);
   });
 
+  it('fails on an import() it cannot follow, outside the CLI; follows a const of a string literal', () => {
+    expect(
+      ids({
+        'src/study/run.ts': "const m = '../cli/report.js';\nawait import(m);\n",
+        'src/report/html.ts': 'export async function f(name: string) { return import(name); }\n',
+        'src/train/tf.ts': "const pkg = '@tensorflow/tfjs-node';\nawait import(pkg);\n",
+        'src/cli.ts': 'export async function verb(mod: string) { return import(mod); }\n',
+        'src/cli/report.ts': '',
+      }),
+    ).toEqual(['cli-import src/study/run.ts -> src/cli/report.ts', 'opaque-import src/report/html.ts', 'upward src/study/run.ts -> src/cli/report.ts']);
+  });
+
   it('fails on a file in no layer and on an import of a missing src/ module', () => {
     expect(ids({ 'src/misc/x.ts': "import '../core/gone.js';\n" })).toEqual(['unlayered src/misc/x.ts', 'unresolved src/misc/x.ts -> ../core/gone.js']);
   });

@@ -10,6 +10,9 @@
 //       excepted) over 700 lines;
 //   (e) report/ renders records only: it imports no train/ module.
 //
+//   (f) every import() names its module: a string literal, or a `const` of one in the same file
+//       (the CLI, which may import anything, is exempt), so no import escapes (a)–(c).
+//
 // Every import form counts: `import … from`, `import type`, `export … from`, `import('…')` calls
 // and `import('…').T` type queries. Type-only imports count too: a type that points up is a
 // design that points up, even when the emitted JavaScript does not.
@@ -25,7 +28,7 @@ export interface TreeFile {
   text: string;
 }
 
-export type Rule = 'upward' | 'cycle' | 'cli-import' | 'report-train' | 'unlayered' | 'unresolved' | 'ts-size' | 'cpp-size';
+export type Rule = 'upward' | 'cycle' | 'cli-import' | 'report-train' | 'unlayered' | 'unresolved' | 'opaque-import' | 'ts-size' | 'cpp-size';
 
 export interface Violation {
   rule: Rule;
@@ -49,10 +52,20 @@ function rankOf(path: string): number | null {
 const isCli = (path: string) => path === 'src/cli.ts' || path.startsWith('src/cli/');
 const layerName = (path: string) => (path === 'src/index.ts' ? 'index' : path === 'src/cli.ts' ? 'cli' : path.split('/')[1]!);
 
-/** Module specifiers of every import form in a TypeScript source. */
-export function importSpecifiers(fileName: string, text: string): string[] {
+/**
+ * Module specifiers of every import form in a TypeScript source; `null` for an import() whose
+ * module is neither a string literal nor a `const` bound to one in the file.
+ */
+export function importSpecifiers(fileName: string, text: string): (string | null)[] {
   const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
-  const out: string[] = [];
+  const consts = new Map<string, string>();
+  const collect = (node: ts.Node): void => {
+    if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.Const) !== 0)
+      for (const d of node.declarations) if (ts.isIdentifier(d.name) && d.initializer && ts.isStringLiteralLike(d.initializer)) consts.set(d.name.text, d.initializer.text);
+    ts.forEachChild(node, collect);
+  };
+  collect(sf);
+  const out: (string | null)[] = [];
   const visit = (node: ts.Node): void => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       out.push(node.moduleSpecifier.text);
@@ -60,7 +73,7 @@ export function importSpecifiers(fileName: string, text: string): string[] {
       out.push(node.moduleReference.expression.text);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const a = node.arguments[0];
-      if (a && ts.isStringLiteralLike(a)) out.push(a.text);
+      out.push(a && ts.isStringLiteralLike(a) ? a.text : a && ts.isIdentifier(a) ? (consts.get(a.text) ?? null) : null);
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       out.push(node.argument.literal.text);
     }
@@ -169,6 +182,10 @@ export function checkLayering(files: readonly TreeFile[]): Violation[] {
     const edges = new Set<string>();
     graph.set(f.path, edges);
     for (const spec of importSpecifiers(f.path, f.text)) {
+      if (spec === null) {
+        if (!isCli(f.path)) add('opaque-import', f.path, `${f.path} has an import() whose module is not a string literal (or a const of one): the layering check cannot follow it`);
+        continue;
+      }
       const target = resolveSpecifier(f.path, spec, known);
       if (target === undefined) continue;
       if (target === null) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FormatError, InvalidArgumentError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
 import { acquireDirLock } from './lock.js';
-import { configId } from './network.js';
+import { configId } from './config-id.js';
 import { dedupeRecords, jsonDiff, orderRecords, readResultsDir, readStoredSweep, storedFor, type StoredSweep } from './results-dir.js';
 import { NO_SHARD, type Shard } from './shard.js';
 import { recordsToCsv } from './summary.js';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { codeOf, FormatError, InvalidArgumentError, IoError, NODE_CODES } from '../core/errors.js';
 import { ensureDir, writeFileAtomic } from '../core/files.js';
 import { VERSION } from '../core/version.js';
-import { canonicalJson, configId } from './network.js';
+import { canonicalJson, configId } from './config-id.js';
 import { formatShard, type Shard } from './shard.js';
 import { readRecords } from './store.js';
 import { recordsToCsv } from './summary.js';

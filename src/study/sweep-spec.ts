@@ -9,10 +9,10 @@ import { dirname } from 'node:path';
 import { FormatError, InvalidArgumentError, IoError } from '../core/errors.js';
 import { CURVATURE_NAMES, GRAPH_MODES, type CurvatureName } from '../analysis/geometry.js';
 import { DEFAULT_SIZES, MAX_SYNTHETIC_POINTS, type SyntheticName } from '../data/synthetic.js';
-import { checkDatasetName, parseImagePair } from './datasets.js';
+import { checkDatasetName, parseImagePair } from './dataset-names.js';
 import { resolveDatasetFiles, type DatasetFiles } from './dataset-files.js';
 import { gridConfigs } from './grid.js';
-import { widthsFor } from './network.js';
+import { widthsFor } from './config-id.js';
 import { resolveArchitectures, resolveTraining, trainingConfig, typeName, type SweepTraining } from './recipe-spec.js';
 import type { AnalysisSettings, NetworkConfig } from './types.js';
 

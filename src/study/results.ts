@@ -13,11 +13,11 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import type { CurvatureName } from '../analysis/geometry.js';
-import { coefficientPairs, pairSeries, type LayerPair, type Pairing } from '../analysis/pipeline.js';
+import { coefficientPairs, pairSeries, type LayerPair, type Pairing } from '../analysis/coefficients.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 import { readRecords } from './store.js';
-import { dedupeRecords, readResultsDir } from './sweep.js';
+import { dedupeRecords, readResultsDir } from './results-dir.js';
 import type { CoefficientRecord, KRecord, NetworkRecord } from './types.js';
 
 export interface Results {

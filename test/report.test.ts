@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { depthDiagnostic, summariseDepth } from '../src/report/depth.js';
@@ -80,6 +81,45 @@ describe('projection', () => {
     expect(Array.from(a.x)).toEqual(Array.from(b.x));
     for (let i = 0; i < 4; i++) expect(Math.hypot(a.x[i]!, a.y[i]!, a.depth[i]!)).toBeLessThanOrEqual(Math.sqrt(3) + 1e-12);
     expect(a.scale).toBe(0.5);
+  });
+});
+
+/** Modules src/report/ loads at run time (type-only imports are erased), following relative imports. */
+function runtimeClosure(dir: string): Set<string> {
+  const files = (d: string): string[] =>
+    readdirSync(join(root, d), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(`${d}/${e.name}`) : e.name.endsWith('.ts') ? [`${d}/${e.name}`] : []));
+  const seen = new Set<string>();
+  const stack = files(dir);
+  while (stack.length > 0) {
+    const file = stack.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const sf = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const specs: string[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isImportDeclaration(n) && !n.importClause?.isTypeOnly && ts.isStringLiteral(n.moduleSpecifier)) specs.push(n.moduleSpecifier.text);
+      else if (ts.isExportDeclaration(n) && !n.isTypeOnly && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier)) specs.push(n.moduleSpecifier.text);
+      else if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0] && ts.isStringLiteralLike(n.arguments[0])) specs.push(n.arguments[0].text);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    for (const spec of specs) {
+      if (!spec.startsWith('.')) continue;
+      const base = join(dirname(file), spec).replace(/\.js$/, '');
+      const hit = [`${base}.ts`, `${base}/index.ts`].find((c) => existsSync(join(root, c)));
+      if (hit) stack.push(hit);
+    }
+  }
+  return seen;
+}
+
+describe('the report renders records only', () => {
+  it('src/report/ loads no training, no network runner and no dataset loader, even through other modules', () => {
+    const loaded = [...runtimeClosure('src/report')];
+    // train/architecture.ts (the hidden widths of a name) is reached by the sweep spec that orders records by grid.
+    expect(loaded.filter((f) => f.startsWith('src/train/') && f !== 'src/train/architecture.ts')).toEqual([]);
+    expect(loaded.filter((f) => ['src/study/network.ts', 'src/study/datasets.ts', 'src/study/sweep-run.ts'].includes(f) || f.startsWith('src/data/mnist'))).toEqual([]);
+    expect(loaded).toContain('src/study/results.ts');
   });
 });
 

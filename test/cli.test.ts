@@ -76,14 +76,15 @@ describe('ricciflow', () => {
  * root), and `builtins`: the Node built-in modules loaded in the process (process.moduleLoadList,
  * which also sees modules loaded through require()).
  */
-async function loadedModules(args: string[]): Promise<string[] & { builtins: string[] }> {
+async function loadedModules(args: string[]): Promise<string[] & { builtins: string[]; cjs: string[] }> {
   const hook = join(tmp, 'hook.mjs');
   const reg = join(tmp, 'register.mjs');
   await writeFile(hook, "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('LOADED ' + r.url + '\\n'); return r; }\n");
   await writeFile(
     reg,
     `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n` +
-      "process.on('exit', () => process.stderr.write('BUILTINS ' + JSON.stringify(process.moduleLoadList) + '\\n'));\n",
+      "import { createRequire } from 'node:module';\nconst cjs = createRequire(import.meta.url).cache;\n" +
+      "process.on('exit', () => process.stderr.write('BUILTINS ' + JSON.stringify(process.moduleLoadList) + '\\nCJS ' + JSON.stringify(Object.keys(cjs)) + '\\n'));\n",
   );
   const r = await new Promise<{ stderr: string; code: number }>((res) => {
     execFile(process.execPath, ['--import', pathToFileURL(reg).href, bin, ...args], { cwd: root }, (err, _o, stderr) =>
@@ -98,7 +99,10 @@ async function loadedModules(args: string[]): Promise<string[] & { builtins: str
   const line = r.stderr.split('\n').find((l) => l.startsWith('BUILTINS '));
   expect(line).toBeDefined();
   const builtins = (JSON.parse(line!.slice(9)) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
-  return Object.assign(mods, { builtins });
+  const cjsLine = r.stderr.split('\n').find((l) => l.startsWith('CJS '));
+  expect(cjsLine).toBeDefined();
+  const cjs = (JSON.parse(cjsLine!.slice(4)) as string[]).filter((p) => p.startsWith(root + '/')).map((p) => p.slice(root.length + 1));
+  return Object.assign(mods, { builtins, cjs });
 }
 
 describe('ricciflow start-up: a verb loads only what it uses', () => {
@@ -121,6 +125,11 @@ describe('ricciflow start-up: a verb loads only what it uses', () => {
     for (const m of mods) expect(m).not.toMatch(/analysis\/(pipeline|stats)|train|study|report|data\/|jstat|tensorflow|vega/);
     expect(mods.builtins).toContain('crypto'); // the input's SHA-256 in meta
     expect(mods.builtins).not.toContain('zlib');
+    // With a local build (and none of node-gyp-build's switches), the addon is required directly.
+    if (existsSync(join(root, 'build/Release/ricciflow.node')) && !process.env.RICCIFLOW_ADDON && !process.env.PREBUILDS_ONLY && !process.env.RICCIFLOW_PREBUILD) {
+      expect(mods.cjs).toContain('build/Release/ricciflow.node');
+      expect(mods.cjs.filter((m) => m.startsWith('node_modules/'))).toEqual([]);
+    }
     const npy = join(tmp, 'startup.npy');
     await writeNpy(npy, { data: new Float64Array([0, 0, 1, 0, 0, 1, 1, 1, 5, 5]), n: 5, d: 2 });
     expect((await loadedModules(['geometry', npy, '--k', '2', '--out', join(tmp, 'startup.json')])).builtins).not.toContain('zlib');

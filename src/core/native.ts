@@ -124,6 +124,11 @@ function load(): NativeAddon {
   }
   try {
     if (explicit) return require(resolve(explicit)) as NativeAddon;
+    // The local build is where node-gyp-build looks first; load it without loading node-gyp-build
+    // (start-up time: a verb may run once per file from a shell loop). Its switches (PREBUILDS_ONLY,
+    // RICCIFLOW_PREBUILD) still go through node-gyp-build.
+    const local = resolve(packageRoot, 'build/Release/ricciflow.node');
+    if (!process.env.PREBUILDS_ONLY && !process.env.RICCIFLOW_PREBUILD && existsSync(local)) return require(local) as NativeAddon;
     const gypBuild = require('node-gyp-build') as (dir: string) => unknown;
     return gypBuild(packageRoot) as NativeAddon;
   } catch (err) {

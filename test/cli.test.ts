@@ -276,4 +276,24 @@ describe('jsonText (the CLI result writer)', () => {
     const w = { u: undefined, f: () => 1, s: Symbol('s'), list: [undefined, () => 1, Symbol('t'), 1] };
     expect(jsonText(w)).toBe(JSON.stringify(w));
   });
+
+  it('writes large arrays in pieces (over 2^18 numbers: flat, pairs with a long run, wide rows) with the same text', async () => {
+    const { jsonBytes, jsonText, JsonRows } = await import('../src/cli/util.js');
+    const rows = (a: ArrayLike<number>, w: number): number[][] => {
+      const all = Array.from(a);
+      return Array.from({ length: a.length / w }, (_, r) => all.slice(r * w, (r + 1) * w));
+    };
+    const flat = new Float64Array(600_000).map((_, i) => (i % 7 === 0 ? NaN : i / 8));
+    const pairs = new Int32Array(2 * 300_000).map((_, i) => (i % 2 === 0 ? (i < 400_000 ? 3 : i >> 4) : i));
+    const wide = new Int32Array(3 * 100_000).map((_, i) => i - 7);
+    const v = { flat, pairs: new JsonRows(pairs, 2), wide: new JsonRows(wide, 3), one: new JsonRows(wide, 1) };
+    const expected = JSON.stringify({
+      flat: Array.from(flat, (x) => (Number.isFinite(x) ? x : null)),
+      pairs: rows(pairs, 2),
+      wide: rows(wide, 3),
+      one: rows(wide, 1),
+    });
+    expect(jsonText(v)).toBe(expected);
+    expect(Buffer.from(jsonBytes(v, true)).toString('utf8')).toBe(expected + '\n');
+  });
 });

@@ -79,40 +79,71 @@ function joined(a: NumericArray, sep: string): string {
   return s.includes('N') || s.includes('I') ? s.replace(/-?Infinity|NaN/g, 'null') : s;
 }
 
-/** `[[…], […], …]`: `data` as rows of `width` numbers. */
-function rowsText(data: ArrayLike<number>, width: number): string {
+/**
+ * Numbers written by one `join` at most: every piece of text stays far below V8's longest string
+ * (2^29 − 24 characters), so results of any size are written as the byte writer used to.
+ */
+const PIECE_NUMBERS = 1 << 18;
+
+/** Appends `[[…], […], …]`: `data` as rows of `width` numbers, in pieces of at most PIECE_NUMBERS. */
+function writeRows(out: string[], data: ArrayLike<number>, width: number): void {
   if (!(width >= 1) || data.length % width !== 0) throw new RangeError('JsonRows: length must be a multiple of width');
   const rows = data.length / width;
-  if (rows === 0) return '[]';
-  if (!isNumericArray(data)) {
-    const out = new Array<string>(rows);
-    for (let r = 0; r < rows; r++) {
-      const row = new Array<string>(width);
-      for (let c = 0; c < width; c++) row[c] = numText(data[r * width + c]);
-      out[r] = row.join(',');
-    }
-    return `[[${out.join('],[')}]]`;
+  if (rows === 0) {
+    out.push('[]');
+    return;
   }
-  if (width === 1) return `[[${joined(data, '],[')}]]`;
-  if (width === 2) {
+  const perPiece = Math.max(1, Math.floor(PIECE_NUMBERS / width));
+  let pieces = 0;
+  const piece = (text: string): void => {
+    if (pieces++ > 0) out.push('],[');
+    out.push(text);
+  };
+  out.push('[[');
+  if (!isNumericArray(data)) {
+    for (let r0 = 0; r0 < rows; r0 += perPiece) {
+      const r1 = Math.min(rows, r0 + perPiece);
+      const texts = new Array<string>(r1 - r0);
+      for (let r = r0; r < r1; r++) {
+        const row = new Array<string>(width);
+        for (let c = 0; c < width; c++) row[c] = numText(data[r * width + c]);
+        texts[r - r0] = row.join(',');
+      }
+      piece(texts.join('],['));
+    }
+  } else if (width === 1) {
+    for (let r0 = 0; r0 < rows; r0 += perPiece) piece(joined(data.subarray(r0, Math.min(rows, r0 + perPiece)), '],['));
+  } else if (width === 2) {
     // Pairs such as edges and arcs come in runs of one first element: a run [x, y1], [x, y2], …
     // is the second column's run joined by "],[x,", so one join writes a whole run.
     const second = new Float64Array(rows);
     for (let r = 0; r < rows; r++) second[r] = data[2 * r + 1]!;
-    const runs: string[] = [];
+    let runs: string[] = [];
+    let inPiece = 0;
     for (let r = 0; r < rows; ) {
       const x = data[2 * r]!;
       let end = r + 1;
-      while (end < rows && data[2 * end] === x) end++;
+      while (end < rows && end - r < perPiece && data[2 * end] === x) end++;
       const head = numText(x) + ',';
       runs.push(head + joined(second.subarray(r, end), '],[' + head));
+      inPiece += end - r;
       r = end;
+      if (inPiece >= perPiece) {
+        piece(runs.join('],['));
+        runs = [];
+        inPiece = 0;
+      }
     }
-    return `[[${runs.join('],[')}]]`;
+    if (runs.length > 0) piece(runs.join('],['));
+  } else {
+    for (let r0 = 0; r0 < rows; r0 += perPiece) {
+      const r1 = Math.min(rows, r0 + perPiece);
+      const texts = new Array<string>(r1 - r0);
+      for (let r = r0; r < r1; r++) texts[r - r0] = joined(data.subarray(r * width, (r + 1) * width), ',');
+      piece(texts.join('],['));
+    }
   }
-  const out = new Array<string>(rows);
-  for (let r = 0; r < rows; r++) out[r] = joined(data.subarray(r * width, (r + 1) * width), ',');
-  return `[[${out.join('],[')}]]`;
+  out.push(']]');
 }
 
 /** Appends the JSON text of `v` to `out` (a value JSON.stringify would skip appends nothing). */
@@ -122,11 +153,16 @@ function writeJson(out: string[], v: unknown): void {
     return;
   }
   if (v instanceof JsonRows) {
-    out.push(rowsText(v.data, v.width));
+    writeRows(out, v.data, v.width);
     return;
   }
   if (isNumericArray(v)) {
-    out.push(`[${joined(v, ',')}]`);
+    out.push('[');
+    for (let i = 0; i < v.length; i += PIECE_NUMBERS) {
+      if (i > 0) out.push(',');
+      out.push(joined(v.subarray(i, Math.min(v.length, i + PIECE_NUMBERS)), ','));
+    }
+    out.push(']');
     return;
   }
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
@@ -176,9 +212,20 @@ export function jsonText(v: unknown): string {
   return out.join('');
 }
 
-/** {@link jsonText} as UTF-8 bytes, with a final newline when `newline`. */
+/**
+ * {@link jsonText} as UTF-8 bytes, with a final newline when `newline`: the pieces are encoded one
+ * by one into one buffer, never joined into one string, so a result may be longer than a string.
+ */
 export function jsonBytes(v: unknown, newline = false): Uint8Array {
-  return Buffer.from(newline ? jsonText(v) + '\n' : jsonText(v), 'utf8');
+  const out: string[] = [];
+  writeJson(out, v);
+  if (newline) out.push('\n');
+  let total = 0;
+  for (const p of out) total += Buffer.byteLength(p, 'utf8');
+  const buf = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const p of out) at += buf.write(p, at, 'utf8');
+  return buf;
 }
 
 let quiet = false;

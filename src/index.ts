@@ -46,6 +46,7 @@ export type { AnalysisSettings, CoefficientRecord, KRecord, ProjectedPoints, Pro
 export type { CellOptions } from './study/network.js';
 export type { ReadResult } from './study/store.js';
 export type { ArchitectureInfo } from './train/architecture.js';
+export type { TrajectoryPoint } from './train/trajectory.js';
 export type { BackendUsed, EarlyStoppingOptions, EpochLog, Labels } from './train/types.js';
 export type { ForwardOptions } from './train/index.js';
 export type { LayersModel, TfjsBackendPreference } from './train/tfjs-backend.js';

@@ -2,7 +2,9 @@
  * Geometry-aware training (issue E, the follow-up's proposals made usable): a TensorFlow.js
  * training callback that, every N epochs, computes the mean local coefficient ρ(x) and the layer
  * coefficients r_l of the network on a held-out probe set with the native engine, records their
- * trajectory, and can stop training when the mean local ρ has stopped decreasing.
+ * trajectory, and can stop training when the mean local ρ has stopped decreasing. The points are
+ * measured by the recorder `runCell` uses too (src/train/trajectory.ts); the stop is the patience
+ * rule of src/train/stopping.ts.
  *
  * Stopping rule (documented, Keras-style on a minimised quantity): evaluations i = 1, 2, … happen
  * at epochs N, 2N, … and at the last epoch. Evaluation i is an *improvement* when its mean local ρ
@@ -25,19 +27,17 @@
  *
  * @module ricciflow/geometry-training
  */
-import { analyzeLayers } from '../analysis/pipeline.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { SEED_RECIPE } from '../core/recipes.js';
 import type { CurvatureName, GraphMode } from '../analysis/geometry.js';
 import { buildModel, getFlatWeights, loadTf, setFlatWeights, tfjsActivations, type LayersModel, type TfjsBackendPreference } from '../train/tfjs-backend.js';
 import { trainNetworks } from '../train/index.js';
 import { PatienceRule, patienceStop } from '../train/stopping.js';
+import { TrajectoryRecorder, type TrajectoryPoint } from '../train/trajectory.js';
 import type { EpochEvent, Labels, TrainedNetwork, TrainingData, TrainOptions } from '../train/types.js';
 import type { NodeStatistic } from '../analysis/pipeline.js';
-import type { NetworkRecord } from './types.js';
 
-/** One evaluation: the shape of `NetworkRecord.trajectory` entries. */
-export type TrajectoryPoint = NonNullable<NetworkRecord['trajectory']>[number];
+export type { TrajectoryPoint };
 
 export interface ProbeSet {
   /** `n × d` row-major. */
@@ -92,6 +92,7 @@ export class GeometryCallback {
   private readonly k: number;
   private readonly patience: number;
   private readonly minDelta: number;
+  private readonly recorder: TrajectoryRecorder;
   private errors: Error[] = [];
 
   constructor(private readonly options: GeometryCallbackOptions) {
@@ -109,6 +110,18 @@ export class GeometryCallback {
     this.patience = options.patience ?? 0;
     if (!Number.isInteger(this.patience) || this.patience < 0) throw new InvalidArgumentError('patience: a non-negative integer', 'patience');
     this.minDelta = options.minDelta ?? 0;
+    this.recorder = new TrajectoryRecorder({
+      every: this.every,
+      labels: y,
+      curvature: options.curvature ?? 'forman',
+      analysis: {
+        k: this.k,
+        mode: options.mode ?? 'union',
+        node: options.node ?? 'mean',
+        layers: 'all',
+        ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      },
+    });
   }
 
   /**
@@ -167,32 +180,15 @@ export class GeometryCallback {
     if (!s) throw new InvalidArgumentError('geometry callback: the model factory was not used (spread trainOptions() into trainNetworks)', 'tfjsModel');
     if (this.errors.length) throw this.errors[0]!;
     if (s.stopRequested) return this.stop(s, e.epoch);
-    if (e.epoch % this.every !== 0 && e.epoch !== e.epochs) return;
+    if (!this.recorder.due(e)) return;
     const acts = await tfjsActivations(s.model, this.probe.x, this.probe.n);
     const weights = this.options.restoreBest ? getFlatWeights(s.model) : null;
-    const out = acts[acts.length - 1]!.data;
-    let probeAccuracy: number | undefined;
-    if (this.probe.y) {
-      let hit = 0;
-      for (let i = 0; i < this.probe.n; i++) if ((out[i]! > 0.5 ? 1 : 0) === this.probe.y[i]) hit++;
-      probeAccuracy = hit / this.probe.n;
-    }
-    const analysis = analyzeLayers(acts, {
-      k: this.k,
-      curvatures: [this.options.curvature ?? 'forman'],
-      mode: this.options.mode ?? 'union',
-      node: this.options.node ?? 'mean',
-      layers: 'all',
-      ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
-    });
+    const measured = this.recorder.measure(e, acts);
     const record = async (): Promise<void> => {
-      const res = await analysis;
-      const co = res.byK[0]!.coefficients[this.options.curvature ?? 'forman']!;
-      const point: TrajectoryPoint = { epoch: e.epoch, localMean: co.local.mean, layer: co.layer, trainAccuracy: e.accuracy };
-      if (probeAccuracy !== undefined) point.testAccuracy = probeAccuracy;
+      const point = await measured;
       s.points.push(point);
       if (s.rule) {
-        const r = s.rule.update(co.local.mean);
+        const r = s.rule.update(point.localMean);
         if (r.improved) s.bestWeights = weights;
         else if (r.stop) s.stopRequested = true;
       }

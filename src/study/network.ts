@@ -8,6 +8,7 @@ import { addon } from '../core/native.js';
 import { VERSION } from '../core/version.js';
 import { forward, trainNetworks } from '../train/index.js';
 import type { EpochEvent, TrainedNetwork } from '../train/types.js';
+import { TrajectoryRecorder, type TrajectoryPoint } from '../train/trajectory.js';
 import { writeNetworkWeights } from '../train/weights.js';
 import { loadStudyDataset } from './datasets.js';
 import { projectionRecord } from './projection.js';
@@ -26,9 +27,10 @@ export interface CellOptions {
   keepLocal?: boolean;
   onEpoch?: (e: EpochEvent) => void;
   /**
-   * Record the geometry trajectory during training (native backend): every N epochs and at the
-   * last one, the mean local ρ and the layer coefficients r_l (first k and curvature of the config)
-   * on a probe of up to 500 test points, with train and probe accuracy. Recorded, never used to stop.
+   * Record the geometry trajectory during training (src/train/trajectory.ts): every N epochs and
+   * at the last one, the mean local ρ and the layer coefficients r_l (first k and curvature of the
+   * config) on a probe of up to 500 test points, with train and probe accuracy. Recorded, never
+   * used to stop.
    */
   trajectoryEvery?: number;
   /** Called when a network's analysis finishes. */
@@ -75,34 +77,31 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
   const base = configs[0]!;
   const data = await loadStudyDataset(base, options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
   const t0 = Date.now();
-  const trajectories: NonNullable<NetworkRecord['trajectory']>[] = configs.map(() => []);
+  const trajectories: TrajectoryPoint[][] = configs.map(() => []);
   const every = options.trajectoryEvery;
   if (every !== undefined && (!Number.isInteger(every) || every < 1))
     throw new InvalidArgumentError('trajectoryEvery: a positive integer', 'trajectoryEvery');
+  // The probe: the first (at most 500) test rows; the record's first k and curvature.
   const probeN = Math.min(500, data.nTest);
   const probe = { data: data.xTest.subarray(0, probeN * data.d), n: probeN, d: data.d };
+  const calls = {
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const recorder =
+    every === undefined
+      ? null
+      : new TrajectoryRecorder({
+          every,
+          labels: Array.prototype.slice.call(data.yTest, 0, probeN) as number[],
+          curvature: base.analysis.curvatures[0]!,
+          analysis: { k: Math.min(base.analysis.k[0]!, probeN - 1), mode: base.analysis.mode, node: base.analysis.node, alpha: base.analysis.alpha, ...calls },
+        });
   const onEpoch = async (e: EpochEvent): Promise<void> => {
     options.onEpoch?.(e);
-    if (every === undefined || !e.weights || (e.epoch % every !== 0 && e.epoch !== e.epochs)) return;
-    const acts = await forward(e.weights(), probe, {
-      ...(options.threads !== undefined ? { threads: options.threads } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    const out = acts[acts.length - 1]!.data;
-    let correct = 0;
-    for (let i = 0; i < probeN; i++) correct += Number((out[i]! > 0.5) === (data.yTest[i] === 1));
-    const curvature = base.analysis.curvatures[0]!;
-    const res = await analyzeLayers(acts, {
-      k: Math.min(base.analysis.k[0]!, probeN - 1),
-      curvatures: [curvature],
-      mode: base.analysis.mode,
-      node: base.analysis.node,
-      alpha: base.analysis.alpha,
-      ...(options.threads !== undefined ? { threads: options.threads } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    const co = res.byK[0]!.coefficients[curvature]!;
-    trajectories[e.network]!.push({ epoch: e.epoch, localMean: co.local.mean, layer: co.layer, trainAccuracy: e.accuracy, testAccuracy: correct / probeN });
+    if (!recorder || !e.weights || !recorder.due(e)) return;
+    const acts = await forward(e.weights(), probe, calls);
+    trajectories[e.network]!.push(await recorder.measure(e, acts));
   };
   let nets: TrainedNetwork[];
   try {

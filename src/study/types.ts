@@ -5,6 +5,7 @@
 import type { LayerSelection, NodeStatistic } from '../analysis/pipeline.js';
 import type { CurvatureName, GraphMode } from '../analysis/geometry.js';
 import type { DatasetFiles } from './dataset-files.js';
+import type { TrajectoryPoint } from '../train/trajectory.js';
 
 /** Everything that defines one network of a study (the grid point). Its hash is the record id. */
 export interface NetworkConfig {
@@ -138,7 +139,7 @@ export interface NetworkRecord {
   /** Per-epoch history (loss, accuracy, validation). */
   history?: Array<{ epoch: number; loss: number; accuracy: number; valLoss: number | null; valAccuracy: number | null }>;
   /** Geometry-aware training trajectories, when recorded. */
-  trajectory?: Array<{ epoch: number; localMean: number | null; layer: (number | null)[]; trainAccuracy: number; testAccuracy?: number }>;
+  trajectory?: TrajectoryPoint[];
   /**
    * The report's figure 6 (3-D datasets only: input width 3): the test points
    * at the input and at the last hidden layer in a fixed oblique view. Absent in records written

@@ -248,7 +248,11 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
     h.beta1 = rfb::number_option(o, "beta1", 0.9);
     h.beta2 = rfb::number_option(o, "beta2", 0.999);
     h.epsilon = static_cast<float>(rfb::number_option(o, "epsilon", adam ? 1e-8 : 1e-7));
-    h.stop_at_accuracy = rfb::number_option(o, "stopAtTrainAccuracy", 0);
+    // The stop rule as the least count of correct training rows (src/train/stopping.ts).
+    const double stop_at = rfb::number_option(o, "stopAtCorrect", 0);
+    if (!(stop_at >= 0 && stop_at <= 9007199254740992.0) || stop_at != std::floor(stop_at))
+      rfb::throw_invalid(env, "stopAtTrainAccuracy", "stopAtCorrect must be a non-negative integer");
+    h.stop_at_correct = static_cast<size_t>(stop_at);
     h.flush_denormals = rfb::bool_option(o, "flushDenormals", true);
     try {
       mlp::validate_hyper(h);

@@ -433,13 +433,6 @@ void validate_hyper(const Hyper& h) {
   if (!(h.beta1 >= 0 && h.beta1 < 1)) invalid("beta1", "must be in [0, 1)");
   if (!(h.beta2 >= 0 && h.beta2 < 1)) invalid("beta2", "must be in [0, 1)");
   if (!(h.epsilon > 0) || !std::isfinite(h.epsilon)) invalid("epsilon", "must be a positive number");
-  if (!(h.stop_at_accuracy >= 0 && h.stop_at_accuracy <= 1))
-    invalid("stopAtTrainAccuracy", "must be in (0, 1] (0 = no stop rule)");
-}
-
-bool meets_accuracy(size_t correct, size_t n, double threshold) {
-  if (!(threshold > 0) || n == 0) return false;
-  return static_cast<double>(correct) / static_cast<double>(n) * 100.0 >= threshold * 100.0;
 }
 
 Replicate make_replicate(const std::vector<int32_t>& sizes, uint64_t seed, Init init) {
@@ -869,7 +862,7 @@ EpochResult full_batch_epoch(const kern::Kernels& K, Replicate& rep, Trainee& t,
     res.loss += sc.loss[b];
     res.correct += sc.correct[b];
   }
-  if (meets_accuracy(res.correct, data.n, h.stop_at_accuracy)) {
+  if (h.stop_at_correct > 0 && res.correct >= h.stop_at_correct) {
     res.stopped = true;
     return res;
   }
@@ -963,13 +956,13 @@ void train_serial(const kern::Kernels& K, Replicate& rep, size_t ri, const Datas
       if (errors.failed()) break;
       control.advance(1);
     } else {
-      if (h.stop_at_accuracy > 0) {
+      if (h.stop_at_correct > 0) {
         size_t right = 0;
         const Metrics m = evaluate_with(rep.net, train_data, ws);
         right = static_cast<size_t>(std::llround(m.accuracy * static_cast<double>(n)));
         rep.check_loss = m.loss;
         rep.check_accuracy = m.accuracy;
-        if (meets_accuracy(right, n, h.stop_at_accuracy)) {
+        if (right >= h.stop_at_correct) {
           rep.stopped = true;
           break;
         }

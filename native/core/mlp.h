@@ -40,11 +40,12 @@
 // order, parameter chunk by parameter chunk, each chunk by one thread, and the optimizer updates
 // that chunk. Nothing depends on the thread count, so the weights are bit-identical for any.
 //
-// Stop rule (stop_at_accuracy > 0): before each step the training accuracy of the current weights
-// is checked and the replicate stops as soon as 100·correct/n >= 100·threshold (the follow-up's
-// `acc >= threshold_accuracy`, in percent). At full batch the check is the step's own forward
-// pass; with mini-batches it is a forward pass over the training rows before each epoch. The
-// epoch at which it stops is not run and not counted.
+// Stop rule (stop_at_correct > 0): before each step the training rows the current weights classify
+// correctly are counted and the replicate stops as soon as correct >= stop_at_correct. The rule
+// itself (the follow-up's `acc >= threshold_accuracy`, in percent) is written once, in TypeScript
+// (src/train/stopping.ts), which hands over the least count that meets it (docs/method.md §8b).
+// At full batch the check is the step's own forward pass; with mini-batches it is a forward pass
+// over the training rows before each epoch. The epoch at which it stops is not run and not counted.
 //
 // Adam (torch.optim.Adam, its default single-tensor form): t += 1; m = β1·m + (1-β1)·g;
 // v = β2·v + (1-β2)·g²; step = lr / (1 - β1^t); denom = sqrt(v) / sqrt(1 - β2^t) + ε;
@@ -206,8 +207,6 @@ struct Metrics {
   double accuracy = 0;  // share of rows with (logit > 0) == label
 };
 Metrics evaluate(const Net& net, const Dataset& data);
-// The stop rule's comparison: 100·correct/n >= 100·threshold (the follow-up compares percent).
-bool meets_accuracy(size_t correct, size_t n, double threshold);
 
 // ---- training ---------------------------------------------------------------------------------
 
@@ -224,7 +223,7 @@ struct Hyper {
   double beta1 = 0.9;    // Adam
   double beta2 = 0.999;  // Adam
   float epsilon = 1e-7f;
-  double stop_at_accuracy = 0;  // > 0: the stop rule (see above)
+  size_t stop_at_correct = 0;   // > 0: the stop rule, as the least count of correct rows (see above)
   bool flush_denormals = true;  // FTZ/DAZ on the training threads (see above)
 };
 void validate_hyper(const Hyper& h);

@@ -28,7 +28,8 @@ interface RawTrainer {
     beta1: number;
     beta2: number;
     epsilon: number;
-    stopAtTrainAccuracy: number;
+    /** The accuracy stop as the least count of correct training rows (0: none; src/train/stopping.ts). */
+    stopAtCorrect: number;
     flushDenormals?: boolean;
     active?: Uint8Array;
   }): Promise<Float64Array>;
@@ -134,7 +135,7 @@ export async function nativeBackend(data: PreparedData, o: ResolvedOptions, opts
     used: 'native',
     maxChunk: MAX_CHUNK,
     architecture: () => o.arch,
-    async runEpochs(n, active) {
+    async runEpochs(n, active, minCorrect) {
       const rows = await mod.callNative(withSignal(o.threads), (raw) =>
         trainer.train({
           ...raw,
@@ -146,7 +147,7 @@ export async function nativeBackend(data: PreparedData, o: ResolvedOptions, opts
           beta1: o.beta1,
           beta2: o.beta2,
           epsilon: o.epsilon,
-          stopAtTrainAccuracy: o.stopAtTrainAccuracy,
+          stopAtCorrect: minCorrect,
           flushDenormals: o.flushDenormals,
           active,
         }),

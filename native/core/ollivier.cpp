@@ -288,10 +288,17 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
     const double w1 = (3.0 * M - flow) / K;
     out[eids[k]] = 1.0 - w1;
   }
-  // leave A (and T for the push strategy) all zero for the next group
-  for (int l = 0; l < s; ++l) {
-    const int32_t x = ws.xs[l];
-    for (const int32_t* p = g.begin(x); p != g.end(x); ++p) A[static_cast<size_t>(*p) * AS + (l >> 6)] = 0;
+  // leave A (and T for the push strategy) all zero for the next group: one memset when the n×W
+  // table is smaller than the scattered clears would be
+  size_t scattered = 0;
+  for (int l = 0; l < s; ++l) scattered += g.degree(ws.xs[l]);
+  if (nW <= 4 * scattered) {
+    std::memset(A, 0, nW * sizeof(uint64_t));
+  } else {
+    for (int l = 0; l < s; ++l) {
+      const int32_t x = ws.xs[l];
+      for (const int32_t* p = g.begin(x); p != g.end(x); ++p) A[static_cast<size_t>(*p) * AS + (l >> 6)] = 0;
+    }
   }
   if (!cx.bitsets)
     for (const int32_t v : ws.touched)

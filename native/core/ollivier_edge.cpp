@@ -107,30 +107,31 @@ bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const uint64_t* A, c
   for (int w = 0; w < W; ++w)
     for (uint64_t bb = P[w]; bb; bb &= bb - 1) {
       const int x = w * 64 + ctz64(bb);
-      sup[x] = ((Cm[w] >> (x & 63)) & 1) ? db - da : db;
+      sup[x] = db - da * static_cast<double>((Cm[w] >> (x & 63)) & 1);
     }
-  // core sinks, in N(b) order; those with E1 partners become the rows of the E1 problem
-  if (fs.sinks.size() < static_cast<size_t>(g.degree(b))) fs.sinks.resize(g.degree(b));
+  // core sinks, in N(b) order; those with E1 partners become the rows of the E1 problem. Written
+  // without branches (each slot is written, then kept or not): whether a neighbour of b is in C or
+  // has E1 partners is a coin toss for the branch predictor.
+  if (fs.sinks.size() < static_cast<size_t>(g.degree(b)) + 1) fs.sinks.resize(static_cast<size_t>(g.degree(b)) + 1);
   int32_t* sinks = fs.sinks.data();
   int NS = 0;
   int R1 = 0;
+  const int wa = pos_a >> 6, ba = pos_a & 63;
   for (const int32_t* p = g.begin(b); p != g.end(b); ++p) {
     const int32_t y = *p;
     const uint64_t* Ay = A + static_cast<size_t>(y) * AS;
-    if (y == a || ((Ay[pos_a >> 6] >> (pos_a & 63)) & 1)) continue;  // a itself, or y ∈ C
-    const int k = NS++;
-    sinks[k] = y;
+    const int keep = static_cast<int>(y != a) & static_cast<int>(~(Ay[wa] >> ba) & 1);  // not a, not in C
+    sinks[NS] = y;
     uint64_t* am = fs.am.data() + static_cast<size_t>(R1) * W;
     uint64_t any = 0;
     for (int w = 0; w < W; ++w) {
       am[w] = Ay[w] & P[w];
       any |= am[w];
     }
-    if (any) {
-      fs.dem[R1] = da;
-      fs.rowsink[R1] = k;
-      ++R1;
-    }
+    fs.dem[R1] = da;
+    fs.rowsink[R1] = NS;
+    NS += keep;
+    R1 += keep & static_cast<int>(any != 0);
   }
   if (fs.sdem.size() < static_cast<size_t>(NS)) fs.sdem.resize(NS);
   std::fill(fs.sdem.begin(), fs.sdem.begin() + NS, da);
@@ -187,12 +188,10 @@ bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const uint64_t* A, c
   }
   const double slack = 8 * kTol;
   if (need > slack) {
-    // rows: residual core sinks with partners among the residual NU sources (within 2 hops)
+    // rows: residual core sinks with partners among the residual NU sources (within 2 hops), in
+    // N(b) order (built without branches, as the E1 rows)
     int R2 = 0;
-    uint64_t anyP = 0;
-    for (int w = 0; w < W; ++w) anyP |= P[w];
-    for (int k = 0; k < NS && anyP; ++k) {
-      if (!(sdem[k] > 0)) continue;
+    for (int k = 0; k < NS; ++k) {
       const int32_t y = sinks[k];
       const uint64_t* Ty = T + static_cast<size_t>(y) * AS;
       const uint64_t* Ay = A + static_cast<size_t>(y) * AS;
@@ -202,7 +201,8 @@ bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const uint64_t* A, c
         tm[w] = (Ty[w] | Ay[w]) & P[w];
         any |= tm[w];
       }
-      if (any) fs.dem[R2++] = sdem[k];
+      fs.dem[R2] = sdem[k];
+      R2 += static_cast<int>(any != 0) & static_cast<int>(sdem[k] > 0);
     }
     // greedy in row order, stopping as soon as enough has moved; flows are recorded so that the
     // max-flow below (when needed) can re-route them

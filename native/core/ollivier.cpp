@@ -152,11 +152,22 @@ void process_group(const Context& cx, Workspace& ws, int32_t a, const int64_t* e
       const size_t c = static_cast<size_t>(v) >> 6;
       if (!ws.colneed[c]) { ws.colneed[c] = 1; ws.cols.push_back(static_cast<int32_t>(c)); }
     };
+    // when the group's N[b] lists are long against the n/64 columns, nearly every column is
+    // needed: take them all rather than marking them one neighbour at a time
+    size_t listed = 0;
     for (size_t k = 0; k < count; ++k) {
       const int64_t e = ids ? ids[eids[k]] : eids[k];
-      const int32_t b = g.u(e) == a ? g.v(e) : g.u(e);
-      need(b);
-      for (const int32_t* p = g.begin(b); p != g.end(b); ++p) need(*p);
+      listed += 1 + static_cast<size_t>(g.degree(g.u(e) == a ? g.v(e) : g.u(e)));
+    }
+    if (listed >= 4 * nw) {
+      for (size_t c = 0; c < nw; ++c) ws.cols.push_back(static_cast<int32_t>(c));
+    } else {
+      for (size_t k = 0; k < count; ++k) {
+        const int64_t e = ids ? ids[eids[k]] : eids[k];
+        const int32_t b = g.u(e) == a ? g.v(e) : g.u(e);
+        need(b);
+        for (const int32_t* p = g.begin(b); p != g.end(b); ++p) need(*p);
+      }
     }
     alignas(64) uint64_t blk[64];
     for (const int32_t c : ws.cols) {

@@ -6,8 +6,7 @@
  * verb runs, and loads only what it uses (`geometry` never loads the statistics, training or
  * report code; `--version` does not load the native addon).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 
 import { isParseArgsError, RicciflowError } from './core/errors.js';
 import { debugEnabled, EXIT, EXIT_HELP, exitCodeOf, setArgv, setQuiet } from './cli/output.js';
@@ -17,6 +16,14 @@ type Verb = (argv: string[]) => Promise<number>;
 const verbs: Record<string, { run: () => Promise<Verb>; help: string }> = {
   geometry: { run: async () => (await import('./cli/geometry.js')).geometryCommand, help: 'kNN graph, geodesics and curvature of one point cloud' },
   analyze: { run: async () => (await import('./cli/geometry.js')).analyzeCommand, help: 'Ricci coefficients of a network from per-layer activation files' },
+  run: { run: async () => (await import('./cli/run.js')).runCommand, help: 'the main job: train a small grid, analyse every network, report' },
+  sweep: { run: async () => (await import('./cli/sweep.js')).sweepCommand, help: 'resumable sweeps over datasets × architectures × seeds' },
+  merge: { run: async () => (await import('./cli/sweep.js')).mergeCommand, help: 'merge sharded sweep outputs' },
+  stats: { run: async () => (await import('./cli/stats.js')).statsCommand, help: 'accuracy association statistics of a results directory' },
+  report: { run: async () => (await import('./cli/report.js')).reportCommand, help: 'HTML report with figures of a results directory' },
+  data: { run: async () => (await import('./cli/data.js')).dataCommand, help: 'export a built-in dataset (synthetic or image pair) as .npy files' },
+  export: { run: async () => (await import('./cli/export.js')).exportCommand, help: 'tidy tables (CSV or Arrow) of a results directory for pandas and R' },
+  reproduce: { run: async () => (await import('./cli/reproduce.js')).reproduceCommand, help: "a paper's experiments with its recipe; our numbers beside the published ones" },
 };
 
 /** The package version from package.json (beside dist/ or src/), without loading the addon. */
@@ -26,11 +33,6 @@ function packageVersion(): string {
   } catch {
     return 'unknown';
   }
-}
-
-/** Registers a verb (used by modules that add commands). */
-export function registerVerb(name: string, help: string, run: () => Promise<Verb>): void {
-  verbs[name] = { run, help };
 }
 
 const USAGE = () =>
@@ -52,7 +54,6 @@ function takeQuiet(argv: string[]): { quiet: boolean; rest: string[] } {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  await registerOptionalVerbs();
   setArgv(argv);
   const { quiet, rest: args } = takeQuiet(argv);
   setQuiet(quiet);
@@ -92,32 +93,5 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     throw err;
-  }
-}
-
-/** Verbs implemented in modules that may be absent from a partial build. */
-async function registerOptionalVerbs(): Promise<void> {
-  const optional: Array<[string, string, string, string]> = [
-    ['run', './cli/run.js', 'runCommand', 'the main job: train a small grid, analyse every network, report'],
-    ['sweep', './cli/sweep.js', 'sweepCommand', 'resumable sweeps over datasets × architectures × seeds'],
-    ['merge', './cli/sweep.js', 'mergeCommand', 'merge sharded sweep outputs'],
-    ['stats', './cli/stats.js', 'statsCommand', 'accuracy association statistics of a results directory'],
-    ['report', './cli/report.js', 'reportCommand', 'HTML report with figures of a results directory'],
-    ['data', './cli/data.js', 'dataCommand', 'export a built-in dataset (synthetic or image pair) as .npy files'],
-    ['export', './cli/export.js', 'exportCommand', 'tidy tables (CSV or Arrow) of a results directory for pandas and R'],
-    ['reproduce', './cli/reproduce.js', 'reproduceCommand', "a paper's experiments with its recipe; our numbers beside the published ones"],
-  ];
-  for (const [name, mod, fn, help] of optional) {
-    // Only verbs whose module is part of this build are offered.
-    if (verbs[name] || !existsSync(fileURLToPath(new URL(mod, import.meta.url)))) continue;
-    verbs[name] = {
-      help,
-      run: async () => {
-        const m = (await import(mod)) as Record<string, Verb>;
-        const f = m[fn];
-        if (!f) throw new Error(`${name}: not available in this build`);
-        return f;
-      },
-    };
   }
 }

@@ -7,6 +7,7 @@
 #include "../core/mlp.h"
 #include "../core/threads.h"
 #include "convert.h"
+#include "errors.h"
 #include "registry.h"
 
 #if defined(RICCIFLOW_GLIBC_COMPAT) && defined(__linux__) && defined(__GLIBC__) && \
@@ -37,6 +38,9 @@ static Napi::Value GlibcCompat(const Napi::CallbackInfo& info) {
   o.Set("findObjectCheck", Napi::Number::New(env, ricciflow_check_find_object(pcs, sizeof pcs / sizeof pcs[0])));
   return o;
 }
+#else
+// Built without the shim (sanitizer builds, other platforms): nothing to report.
+static Napi::Value GlibcCompat(const Napi::CallbackInfo& info) { return info.Env().Null(); }
 #endif
 
 // Full graph validations so far, compute threads created and the kernels chosen for this CPU.
@@ -56,6 +60,7 @@ static Napi::Value Diagnostics(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  rfb::register_errors(env, exports);
   register_threads(env, exports);
   register_knn(env, exports);
   register_distances(env, exports);
@@ -63,12 +68,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_curvature(env, exports);
   register_ollivier(env, exports);
   register_mlp(env, exports);
-  exports.Set("diagnostics", Napi::Function::New(env, Diagnostics, "diagnostics"));
+  rfb::export_function<Diagnostics>(env, exports, "diagnostics");
+  rfb::export_function<GlibcCompat>(env, exports, "glibcCompat");
   exports.Set("abiVersion", Napi::Number::New(env, 1));
-#if defined(RICCIFLOW_GLIBC_COMPAT) && defined(__linux__) && defined(__GLIBC__) && \
-    (defined(__x86_64__) || defined(__aarch64__))
-  exports.Set("glibcCompat", Napi::Function::New(env, GlibcCompat, "glibcCompat"));
-#endif
   return exports;
 }
 

@@ -97,7 +97,7 @@ ricci::PointsView points_arg(Napi::Env env, Napi::Value v, const std::string& na
   try {
     ricci::validate_points(p, name);
   } catch (const ricci::Error& e) {
-    throw make_error(env, "ERR_INVALID_ARGUMENT", e.arg(), e.what());
+    throw make_error(env, Failure{kind_of(e.code()), e.arg(), e.what()});
   }
   return p;
 }
@@ -160,7 +160,7 @@ ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name
   try {
     g.mode = ricci::parse_mode(o.Get("mode").IsString() ? o.Get("mode").As<Napi::String>().Utf8Value() : "");
   } catch (const ricci::Error& e) {
-    throw make_error(env, "ERR_INVALID_ARGUMENT", name + ".mode", e.what());
+    throw make_error(env, Failure{kind_of(e.code()), name + ".mode", e.what()});
   }
   g.offsets = int32_array_arg(env, o.Get("offsets"), name + ".offsets", g.n + 1, keep);
   size_t nn = 0, ne = 0;
@@ -185,7 +185,7 @@ ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name
       if (!keep.copied()) remember_validated(g, fingerprint);
     }
   } catch (const ricci::Error& e) {
-    throw make_error(env, "ERR_INVALID_ARGUMENT", e.arg(), e.what());
+    throw make_error(env, Failure{kind_of(e.code()), e.arg(), e.what()});
   }
   return g;
 }

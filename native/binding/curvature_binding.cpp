@@ -84,7 +84,7 @@ Napi::Value NodeCurvature(const Napi::CallbackInfo& info) {
   try {
     r = ricci::node_stats(g, v.Data(), static_cast<int64_t>(v.ElementLength()), per_arc);
   } catch (const ricci::Error& e) {
-    throw rfb::make_error(env, "ERR_INVALID_ARGUMENT", e.arg(), e.what());
+    throw rfb::make_error(env, rfb::Failure{rfb::kind_of(e.code()), e.arg(), e.what()});
   }
   Napi::Object o = Napi::Object::New(env);
   set_node_stats(env, o, std::move(r));
@@ -94,6 +94,6 @@ Napi::Value NodeCurvature(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_curvature(Napi::Env env, Napi::Object exports) {
-  exports.Set("curvature", Napi::Function::New(env, Curvature, "curvature"));
-  exports.Set("nodeCurvature", Napi::Function::New(env, NodeCurvature, "nodeCurvature"));
+  rfb::export_function<Curvature>(env, exports, "curvature");
+  rfb::export_function<NodeCurvature>(env, exports, "nodeCurvature");
 }

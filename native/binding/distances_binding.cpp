@@ -29,5 +29,5 @@ Napi::Value PairwiseDistances(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_distances(Napi::Env env, Napi::Object exports) {
-  exports.Set("pairwiseDistances", Napi::Function::New(env, PairwiseDistances, "pairwiseDistances"));
+  rfb::export_function<PairwiseDistances>(env, exports, "pairwiseDistances");
 }

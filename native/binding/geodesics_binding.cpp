@@ -55,5 +55,5 @@ Napi::Value Geodesics(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_geodesics(Napi::Env env, Napi::Object exports) {
-  exports.Set("geodesics", Napi::Function::New(env, Geodesics, "geodesics"));
+  rfb::export_function<Geodesics>(env, exports, "geodesics");
 }

@@ -29,7 +29,7 @@ ricci::Mode mode_option(Napi::Env env, const Napi::Object& o) {
   try {
     return ricci::parse_mode(rfb::string_option(o, "mode", "union"));
   } catch (const ricci::Error& e) {
-    throw rfb::make_error(env, "ERR_INVALID_ARGUMENT", "mode", e.what());
+    throw rfb::make_error(env, rfb::Failure{rfb::kind_of(e.code()), "mode", e.what()});
   }
 }
 
@@ -124,7 +124,7 @@ Napi::Value GraphFromKnn(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_knn(Napi::Env env, Napi::Object exports) {
-  exports.Set("knn", Napi::Function::New(env, Knn, "knn"));
-  exports.Set("knnGraph", Napi::Function::New(env, KnnGraph, "knnGraph"));
-  exports.Set("graphFromKnn", Napi::Function::New(env, GraphFromKnn, "graphFromKnn"));
+  rfb::export_function<Knn>(env, exports, "knn");
+  rfb::export_function<KnnGraph>(env, exports, "knnGraph");
+  rfb::export_function<GraphFromKnn>(env, exports, "graphFromKnn");
 }

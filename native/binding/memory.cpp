@@ -108,7 +108,7 @@ const void* stable_bytes(Napi::Env env, Napi::TypedArray ta, KeepAlive& keep) {
   void* data = nullptr;
   napi_value buffer = nullptr;
   if (napi_get_typedarray_info(env, ta, &type, &length, &data, &buffer, &offset) != napi_ok)
-    throw make_error(env, "ERR_NATIVE", "", "cannot read a typed array");
+    throw make_error(env, Failure{Kind::Native, "", "cannot read a typed array"});
   keep.add(ta);
   const size_t bytes = ta.ByteLength();
   if (bytes == 0) return data;
@@ -120,7 +120,7 @@ const void* stable_bytes(Napi::Env env, Napi::TypedArray ta, KeepAlive& keep) {
   if (napi_is_arraybuffer(env, buffer, &plain) == napi_ok && !plain) return data;  // SharedArrayBuffer
   size_t cap = 0;
   void* copy = copy_pool().get(bytes, &cap);
-  if (copy == nullptr) throw make_error(env, "ERR_NATIVE", "", "out of memory copying an input array");
+  if (copy == nullptr) throw make_error(env, Failure{Kind::OutOfMemory, "", "out of memory copying an input array"});
   std::memcpy(copy, data, bytes);
   keep.own(std::shared_ptr<const void>(copy, [cap](const void* q) { copy_pool().put(const_cast<void*>(q), cap); }), true);
   return copy;

@@ -20,7 +20,7 @@ using rfb::Task;
 namespace mlp = ricci::mlp;
 
 [[noreturn]] void rethrow_core(Napi::Env env, const ricci::Error& e) {
-  throw rfb::make_error(env, "ERR_INVALID_ARGUMENT", e.arg(), e.what());
+  throw rfb::make_error(env, rfb::Failure{rfb::kind_of(e.code()), e.arg(), e.what()});
 }
 
 std::vector<int32_t> sizes_arg(Napi::Env env, Napi::Value v) {
@@ -121,11 +121,11 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
   static void Init(Napi::Env env, Napi::Object exports) {
     Napi::Function f = DefineClass(
         env, "MlpTrainer",
-        {InstanceMethod("setData", &MlpTrainer::SetData), InstanceMethod("train", &MlpTrainer::Train),
-         InstanceMethod("getWeights", &MlpTrainer::GetWeights),
-         InstanceMethod("setWeights", &MlpTrainer::SetWeights),
-         InstanceMethod("stopInfo", &MlpTrainer::StopInfo),
-         InstanceMethod("trainMetrics", &MlpTrainer::TrainMetrics),
+        {InstanceMethod("setData", &MlpTrainer::Guarded<&MlpTrainer::SetData>), InstanceMethod("train", &MlpTrainer::Guarded<&MlpTrainer::Train>),
+         InstanceMethod("getWeights", &MlpTrainer::Guarded<&MlpTrainer::GetWeights>),
+         InstanceMethod("setWeights", &MlpTrainer::Guarded<&MlpTrainer::SetWeights>),
+         InstanceMethod("stopInfo", &MlpTrainer::Guarded<&MlpTrainer::StopInfo>),
+         InstanceMethod("trainMetrics", &MlpTrainer::Guarded<&MlpTrainer::TrainMetrics>),
          InstanceAccessor("replicates", &MlpTrainer::Replicates, nullptr),
          InstanceAccessor("paramCount", &MlpTrainer::ParamCount, nullptr)});
     exports.Set("MlpTrainer", f);
@@ -157,13 +157,23 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
           const float* p = f32_arg(env, w, "weights[" + std::to_string(r) + "]", static_cast<int64_t>(np));
           st_->reps.push_back(mlp::make_replicate(mlp::import_weights(sizes_, p, np), seed));
         }
-      } catch (const ricci::Error& e) {
-        rethrow_core(env, e);
+      } catch (...) {
+        rfb::throw_current(env);  // core errors by kind, out of memory as such
       }
     }
   }
 
  private:
+  // A method whose exceptions of any type become typed JS errors (as rfb::export_function).
+  template <Napi::Value (MlpTrainer::*M)(const Napi::CallbackInfo&)>
+  Napi::Value Guarded(const Napi::CallbackInfo& info) {
+    try {
+      return (this->*M)(info);
+    } catch (...) {
+      rfb::throw_current(info.Env());
+    }
+  }
+
   void check_idle(Napi::Env env) {
     if (st_->busy.load()) rfb::throw_invalid(env, "trainer", "is training; wait for train() to settle");
   }
@@ -468,8 +478,8 @@ Napi::Value MlpParamCount(const Napi::CallbackInfo& info) {
 
 void register_mlp(Napi::Env env, Napi::Object exports) {
   MlpTrainer::Init(env, exports);
-  exports.Set("mlpForward", Napi::Function::New(env, MlpForward, "mlpForward"));
-  exports.Set("mlpInitWeights", Napi::Function::New(env, MlpInitWeights, "mlpInitWeights"));
-  exports.Set("mlpFpProbe", Napi::Function::New(env, MlpFpProbe, "mlpFpProbe"));
-  exports.Set("mlpParamCount", Napi::Function::New(env, MlpParamCount, "mlpParamCount"));
+  rfb::export_function<MlpForward>(env, exports, "mlpForward");
+  rfb::export_function<MlpInitWeights>(env, exports, "mlpInitWeights");
+  rfb::export_function<MlpFpProbe>(env, exports, "mlpFpProbe");
+  rfb::export_function<MlpParamCount>(env, exports, "mlpParamCount");
 }

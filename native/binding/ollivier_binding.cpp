@@ -56,5 +56,5 @@ Napi::Value OllivierCurvature(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_ollivier(Napi::Env env, Napi::Object exports) {
-  exports.Set("ollivierCurvature", Napi::Function::New(env, OllivierCurvature, "ollivierCurvature"));
+  rfb::export_function<OllivierCurvature>(env, exports, "ollivierCurvature");
 }

@@ -9,6 +9,7 @@
 
 #include "../core/threads.h"
 #include "convert.h"
+#include "env_data.h"
 #include "errors.h"
 
 namespace rfb {
@@ -26,7 +27,7 @@ void set_default_threads(int t) { g_default_threads.store(std::max(0, std::min(t
 // Control constructor of that environment, as instance data.
 void ControlWrap::Init(Napi::Env env, Napi::Object exports) {
   Napi::Function f = DefineClass(env, "Control", {InstanceMethod("cancel", &ControlWrap::Cancel)});
-  env.SetInstanceData<Napi::FunctionReference>(new Napi::FunctionReference(Napi::Persistent(f)));
+  env_data(env).control = Napi::Persistent(f);
   exports.Set("Control", f);
 }
 
@@ -41,8 +42,8 @@ Napi::Value ControlWrap::Cancel(const Napi::CallbackInfo& info) {
 std::shared_ptr<ricci::Control> control_option(const Napi::Object& o, KeepAlive& keep) {
   Napi::Value v = o.Get("control");
   if (v.IsUndefined() || v.IsNull()) return std::make_shared<ricci::Control>();
-  Napi::FunctionReference* ctor = o.Env().GetInstanceData<Napi::FunctionReference>();
-  if (!v.IsObject() || ctor == nullptr || !v.As<Napi::Object>().InstanceOf(ctor->Value()))
+  const Napi::FunctionReference& ctor = env_data(o.Env()).control;
+  if (!v.IsObject() || ctor.IsEmpty() || !v.As<Napi::Object>().InstanceOf(ctor.Value()))
     throw_invalid(o.Env(), "control", "must be a Control object");
   keep.add(v);
   return ControlWrap::Unwrap(v.As<Napi::Object>())->control();
@@ -57,7 +58,8 @@ struct Task::Shared {
   std::shared_ptr<ricci::Control> control;
   int threads = 0;
   napi_threadsafe_function tsfn = nullptr;
-  std::string err_code, err_arg, err_msg;
+  bool failed = false;
+  Failure failure;  // when failed
   std::mutex mu;
   std::condition_variable cv;
   bool work_done = false;  // run returned (or never will)
@@ -96,7 +98,7 @@ Napi::Value Task::Schedule(Napi::Env env, const Napi::Object& options, KeepAlive
   if (napi_create_threadsafe_function(env, nullptr, nullptr, Napi::String::New(env, "ricciflow"), 0, 1, task,
                                       &Task::Finalize, task, &Task::CallJs, &sh->tsfn) != napi_ok) {
     delete task;
-    throw make_error(env, "ERR_NATIVE", "", "cannot create the completion channel of a native call");
+    throw make_error(env, Failure{Kind::Native, "", "cannot create the completion channel of a native call"});
   }
   Napi::Promise promise = task->deferred_.Promise();
   if (task->has_progress_) {
@@ -114,19 +116,9 @@ Napi::Value Task::Schedule(Napi::Env env, const Napi::Object& options, KeepAlive
             if (granted <= 0) throw ricci::Error(ricci::ErrorCode::Cancelled, "", "cancelled");
             sh->control->throw_if_cancelled();
             sh->run(granted, *sh->control);
-          } catch (const ricci::Error& e) {
-            sh->err_code = code_name(e.code());
-            sh->err_arg = e.arg();
-            sh->err_msg = e.what();
-          } catch (const std::bad_alloc&) {
-            sh->err_code = "ERR_NATIVE";
-            sh->err_msg = "out of memory";
-          } catch (const std::exception& e) {
-            sh->err_code = "ERR_NATIVE";
-            sh->err_msg = e.what();
           } catch (...) {
-            sh->err_code = "ERR_NATIVE";
-            sh->err_msg = "unknown native error";
+            sh->failure = current_failure();
+            sh->failed = true;
           }
           sh->control->on_progress = nullptr;  // no progress calls after the work is done
           sh->run = nullptr;  // drop what the work captured before JS sees the settlement
@@ -151,7 +143,7 @@ Napi::Value Task::Schedule(Napi::Env env, const Napi::Object& options, KeepAlive
       sh->work_done = sh->finished = true;
     }
     napi_release_threadsafe_function(sh->tsfn, napi_tsfn_abort);
-    throw make_error(env, "ERR_NATIVE", "", std::string("cannot start a native call: ") + e.what());
+    throw make_error(env, Failure{Kind::Native, "", std::string("cannot start a native call: ") + e.what()});
   }
   return promise;
 }
@@ -186,8 +178,8 @@ void Task::Settle(Napi::Env env) {
   settled_ = true;
   Shared& sh = *sh_;
   try {
-    if (!sh.err_code.empty()) {
-      deferred_.Reject(make_error(env, sh.err_code, sh.err_arg, sh.err_msg).Value());
+    if (sh.failed) {
+      deferred_.Reject(make_error(env, sh.failure).Value());
       return;
     }
     // Reports queued from compute threads may still be in flight; deliver the final one here,
@@ -204,7 +196,7 @@ void Task::Settle(Napi::Env env) {
   } catch (const Napi::Error& e) {
     deferred_.Reject(e.Value());
   } catch (const std::exception& e) {
-    deferred_.Reject(make_error(env, "ERR_NATIVE", "", e.what()).Value());
+    deferred_.Reject(make_error(env, Failure{Kind::Native, "", e.what()}).Value());
   }
 }
 

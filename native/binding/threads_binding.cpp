@@ -35,7 +35,7 @@ Napi::Value ThreadInfo(const Napi::CallbackInfo& info) {
 
 void register_threads(Napi::Env env, Napi::Object exports) {
   rfb::ControlWrap::Init(env, exports);
-  exports.Set("setDefaultThreads", Napi::Function::New(env, SetDefaultThreads, "setDefaultThreads"));
-  exports.Set("setThreadBudget", Napi::Function::New(env, SetThreadBudget, "setThreadBudget"));
-  exports.Set("threadInfo", Napi::Function::New(env, ThreadInfo, "threadInfo"));
+  rfb::export_function<SetDefaultThreads>(env, exports, "setDefaultThreads");
+  rfb::export_function<SetThreadBudget>(env, exports, "setThreadBudget");
+  rfb::export_function<ThreadInfo>(env, exports, "threadInfo");
 }

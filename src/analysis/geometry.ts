@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
-import { addon, callNative, callNativeSync, type CallOptions, type RawGeodesics, type RawGraph, type ThreadInfo } from '../core/native.js';
+import { addon, callNative, type CallOptions, type RawGeodesics, type RawGraph, type ThreadInfo } from '../core/native.js';
 
 export type { CallOptions, ThreadInfo } from '../core/native.js';
 
@@ -203,7 +203,7 @@ export function nodeCurvature(
   perArc = false,
 ): { nodeMean: Float64Array; nodeSum: Float64Array; total: number } {
   if (!(values instanceof Float64Array)) throw new InvalidArgumentError('values: must be a Float64Array', 'values');
-  return callNativeSync(() => addon.nodeCurvature(graph, values, perArc));
+  return addon.nodeCurvature(graph, values, perArc);
 }
 
 /**
@@ -255,9 +255,7 @@ export function ollivierCurvature(
   const alpha = options.alpha ?? 0.5;
   if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha < 0 || alpha >= 1)
     return Promise.reject(new InvalidArgumentError(`alpha: must be a number in [0, 1) (got ${String(alpha)})`, 'alpha'));
-  const fn = addon.ollivierCurvature;
-  if (!fn) return Promise.reject(new InvalidArgumentError('ollivier: this build has no Ollivier solver', 'curvature'));
-  return callNative(options, (raw) => fn(graph, { ...raw, alpha }));
+  return callNative(options, (raw) => addon.ollivierCurvature(graph, { ...raw, alpha }));
 }
 
 /** Row-major n × n Euclidean distances (Float64Array; memory 8n² bytes). */
@@ -267,7 +265,7 @@ export function pairwiseDistances(points: PointsInput, options: CallOptions = {}
 
 /** Sets the thread count used by calls that pass no `threads` (0 = all cores of the budget). */
 export function setDefaultThreads(threads: number): void {
-  callNativeSync(() => addon.setDefaultThreads(threads));
+  addon.setDefaultThreads(threads);
 }
 
 /**
@@ -275,7 +273,7 @@ export function setDefaultThreads(threads: number): void {
  * A call asking for more threads than are free waits; calls never oversubscribe the budget.
  */
 export function setThreadBudget(threads: number): void {
-  callNativeSync(() => addon.setThreadBudget(threads));
+  addon.setThreadBudget(threads);
 }
 
 /** Hardware threads, the budget, the default per-call count, threads leased now and at peak. */

@@ -132,8 +132,7 @@ function cpuFlags(): Set<string> {
 export async function kernelInfo(): Promise<Meta['kernel']> {
   try {
     const { addon } = await import('../core/native.js');
-    const d = addon.diagnostics() as { kernel?: Meta['kernel'] };
-    if (d.kernel) return d.kernel;
+    return addon.diagnostics().kernel;
   } catch {
     // no addon: fall through to the CPU flags
   }

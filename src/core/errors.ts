@@ -5,6 +5,13 @@
  *
  * Codes are spelled once, here ({@link ERROR_CODES}); so are the Node.js codes the package
  * reacts to ({@link NODE_CODES}). Compare with these constants or {@link codeOf}, never a literal.
+ *
+ * Errors from the native core: the addon is given these classes once, at load
+ * (src/core/native.ts), and throws them itself: an invalid argument as {@link InvalidArgumentError},
+ * a cancellation as {@link CancelledError}, a failed allocation as {@link OutOfMemoryError}, any
+ * other native failure as {@link NativeError}. The message is the native one (a cancellation reads
+ * "the computation was cancelled"), and `cause` keeps what the native side said, as a
+ * {@link NativeCause}.
  */
 
 /** The `code` of each ricciflow error class. */
@@ -13,9 +20,15 @@ export const ERROR_CODES = {
   format: 'ERR_FORMAT',
   io: 'ERR_IO',
   cancelled: 'ERR_CANCELLED',
+  outOfMemory: 'ERR_OUT_OF_MEMORY',
   native: 'ERR_NATIVE',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** `cause` of every error the native addon throws: its own message and how it classified the failure. */
+export interface NativeCause extends Error {
+  kind: 'invalid-argument' | 'cancelled' | 'out-of-memory' | 'native';
+}
 
 /** Codes of Node.js errors the package handles: system errors (node:fs, process.kill) and parseArgs. */
 export const NODE_CODES = {
@@ -82,6 +95,14 @@ export class CancelledError extends RicciflowError {
   constructor(message: string, arg?: string) {
     super(ERROR_CODES.cancelled, message, arg);
     this.name = 'CancelledError';
+  }
+}
+
+/** The native core could not allocate the memory a computation needs. */
+export class OutOfMemoryError extends RicciflowError {
+  constructor(message: string, arg?: string) {
+    super(ERROR_CODES.outOfMemory, message, arg);
+    this.name = 'OutOfMemoryError';
   }
 }
 

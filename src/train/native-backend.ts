@@ -6,7 +6,7 @@
  * chunks of epochs; a cancel also stops the current call within a few batches.
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import type { NativeAddon, RawCallOptions } from '../core/native.js';
+import type { NativeAddon } from '../core/native.js';
 import type { NetworkWeights } from './architecture.js';
 import { splitWeights } from './architecture.js';
 import type { EpochBackend } from './loop.js';
@@ -14,53 +14,14 @@ import { runTraining } from './loop.js';
 import type { PreparedData, ResolvedOptions } from './prepare.js';
 import type { EpochLog, LayerActivations, TrainedNetwork, TrainOptions } from './types.js';
 
-/** The addon's training surface (private). */
-interface RawTrainer {
-  readonly replicates: number;
-  readonly paramCount: number;
-  setData(d: { x: Float32Array; y: Float32Array; n: number; xVal?: Float32Array; yVal?: Float32Array; nVal?: number }): void;
-  train(o: RawCallOptions & {
-    epochs: number;
-    batchSize: number | 'full';
-    optimizer: 'rmsprop' | 'adam';
-    learningRate: number;
-    rho: number;
-    beta1: number;
-    beta2: number;
-    epsilon: number;
-    /** The accuracy stop as the least count of correct training rows (0: none; src/train/stopping.ts). */
-    stopAtCorrect: number;
-    flushDenormals?: boolean;
-    active?: Uint8Array;
-  }): Promise<Float64Array>;
-  getWeights(r: number): Float32Array;
-  setWeights(r: number, w: Float32Array): void;
-  /** [stopped 0/1, checkLoss, checkAccuracy, epochsDone, steps] */
-  stopInfo(r: number): Float64Array;
-  /** [loss, accuracy] of replicate r's weights on the training rows. */
-  trainMetrics(r: number, o?: RawCallOptions): Promise<Float64Array>;
-}
-
-export interface MlpAddon {
-  MlpTrainer: new (o: { sizes: number[]; seeds: number[]; weights?: (Float32Array | null)[]; init?: 'glorot' | 'pytorch' }) => RawTrainer;
-  mlpForward(sizes: number[], weights: Float32Array, x: Float32Array, n: number, o?: RawCallOptions): Promise<Float32Array[]>;
-  mlpInitWeights(sizes: number[], seed: number, init?: 'glorot' | 'pytorch'): Float32Array;
-  mlpParamCount(sizes: number[]): number;
-  /** Diagnostics (docs/method.md §8c): per OpenMP thread of a call, flush flags (1 FTZ, 2 DAZ) + 4 if subnormals are exact. */
-  mlpFpProbe(o?: RawCallOptions): Promise<{ threads: number[]; lastTraining: number; supported: boolean }>;
-}
-
 type NativeModule = typeof import('../core/native.js');
 let nativeModule: Promise<NativeModule> | undefined;
 
 /** Loads the addon lazily, so the tfjs backend works without it. */
-export async function loadNative(): Promise<{ mod: NativeModule; mlp: MlpAddon }> {
+export async function loadNative(): Promise<{ mod: NativeModule; mlp: NativeAddon }> {
   nativeModule ??= import('../core/native.js');
   const mod = await nativeModule;
-  const a = mod.addon as NativeAddon & Partial<MlpAddon>;
-  if (typeof a.MlpTrainer !== 'function' || typeof a.mlpForward !== 'function')
-    throw new InvalidArgumentError('this build of the native addon has no network trainer (rebuild it)', 'backend');
-  return { mod, mlp: a as unknown as MlpAddon };
+  return { mod, mlp: mod.addon };
 }
 
 /**
@@ -68,8 +29,8 @@ export async function loadNative(): Promise<{ mod: NativeModule; mlp: MlpAddon }
  * Glorot-uniform kernels, zero biases) or `'pytorch'` (kernels and biases U(±1/√fan_in)).
  */
 export async function nativeInitWeights(sizes: number[], seed: number, init: 'glorot' | 'pytorch' = 'glorot'): Promise<NetworkWeights> {
-  const { mod, mlp } = await loadNative();
-  return { sizes: [...sizes], data: mod.callNativeSync(() => mlp.mlpInitWeights(sizes, seed, init)) };
+  const { mlp } = await loadNative();
+  return { sizes: [...sizes], data: mlp.mlpInitWeights(sizes, seed, init) };
 }
 
 /**
@@ -116,18 +77,14 @@ export async function nativeBackend(data: PreparedData, o: ResolvedOptions, opts
       throw new InvalidArgumentError(`initialWeights[${i}] has sizes [${w.sizes}], the network has [${sizes}]`, 'initialWeights');
     return w.data;
   });
-  const trainer = mod.callNativeSync(
-    () => new mlp.MlpTrainer({ sizes, seeds: o.seeds, init: o.init, ...(weights ? { weights } : {}) }),
-  );
+  const trainer = new mlp.MlpTrainer({ sizes, seeds: o.seeds, init: o.init, ...(weights ? { weights } : {}) });
   const { fit, val } = data;
-  mod.callNativeSync(() =>
-    trainer.setData({
-      x: fit.x,
-      y: fit.y,
-      n: fit.n,
-      ...(val ? { xVal: val.x, yVal: val.y, nVal: val.n } : {}),
-    }),
-  );
+  trainer.setData({
+    x: fit.x,
+    y: fit.y,
+    n: fit.n,
+    ...(val ? { xVal: val.x, yVal: val.y, nVal: val.n } : {}),
+  });
   const signal = opts.signal;
   const withSignal = (threads: number) => ({ threads, ...(signal ? { signal } : {}) });
 
@@ -176,18 +133,18 @@ export async function nativeBackend(data: PreparedData, o: ResolvedOptions, opts
       return logs;
     },
     stopCheck(r) {
-      const info = mod.callNativeSync(() => trainer.stopInfo(r));
+      const info = trainer.stopInfo(r);
       return { met: info[0] === 1, accuracy: info[2]! };
     },
     async trainAccuracy(r) {
       const m = await mod.callNative(withSignal(1), (raw) => trainer.trainMetrics(r, raw));
       return m[1]!;
     },
-    getWeights: (r) => mod.callNativeSync(() => trainer.getWeights(r)),
-    setWeights: (r, w) => mod.callNativeSync(() => trainer.setWeights(r, w)),
+    getWeights: (r) => trainer.getWeights(r),
+    setWeights: (r, w) => trainer.setWeights(r, w),
     // One thread each: the group's test passes run in parallel on the native pool.
     activations: (r, x, n) =>
-      nativeForward({ sizes: [...sizes], data: mod.callNativeSync(() => trainer.getWeights(r)) }, x, n, withSignal(1)),
+      nativeForward({ sizes: [...sizes], data: trainer.getWeights(r) }, x, n, withSignal(1)),
   };
 }
 

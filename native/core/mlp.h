@@ -166,17 +166,15 @@ struct Net {
 };
 
 enum class Init { Glorot, PyTorch };
-// Glorot-uniform kernels and zero biases from the init stream of `seed`.
-Net init_glorot(const std::vector<int32_t>& sizes, uint64_t seed);
-// PyTorch's nn.Linear default: kernels and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-Net init_pytorch(const std::vector<int32_t>& sizes, uint64_t seed);
+// From the init stream of `seed`: Glorot-uniform kernels and zero biases, or PyTorch's nn.Linear
+// default, kernels and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (mlp_network.cpp).
 Net init_network(const std::vector<int32_t>& sizes, uint64_t seed, Init init);
 // Copies flat weights (layout above); throws InvalidArgument("weights") on a length mismatch or
 // non-finite values.
 Net import_weights(const std::vector<int32_t>& sizes, const float* flat, size_t length);
 std::vector<float> export_weights(const Net& net);
 
-struct SparseRows;  // the rows as full-batch steps read them when mostly zeros (mlp.cpp)
+struct SparseRows;  // the rows as full-batch steps read them when mostly zeros (mlp_full_batch.h)
 
 // A row-major float32 matrix owned by the caller plus optional labels (0 or 1).
 struct Dataset {
@@ -190,7 +188,7 @@ struct Dataset {
   bool sparse_checked = false;
 };
 // The rows' sparse form for the first layer of full-batch steps, or null when more than half of
-// the values are nonzero (dense products are then faster). See mlp.cpp.
+// the values are nonzero (dense products are then faster). See mlp_full_batch.cpp.
 std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data);
 // Throws InvalidArgument(arg) on shape mismatch with `d0`, non-finite values, or labels not 0/1.
 void validate_dataset(const Dataset& data, size_t d0, bool need_labels, const std::string& arg);

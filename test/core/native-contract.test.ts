@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-import { ADDON_MEMBERS, addon, checkAddon } from '../src/core/native.js';
+import { ADDON_MEMBERS, addon, checkAddon } from '../../src/core/native.js';
 import {
   CancelledError,
   geodesics,
@@ -22,9 +22,9 @@ import {
   OutOfMemoryError,
   RicciflowError,
   type NativeCause,
-} from '../src/index.js';
+} from '../../src/index.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function points(n: number, d: number): { data: Float64Array; n: number; d: number } {
   const data = new Float64Array(n * d);

@@ -34,7 +34,7 @@ const co = res0.byK[0].coefficients.forman;
 const record = {
   id: 'example', config: { dataset: 'A', architecture: 'wide', depth: 5, widths: nets[0].weights.sizes.slice(1, -1), seed: 0 },
   accuracy: nets[0].testAccuracy, layerDims: nets[0].weights.sizes,
-  byK: [{ k: 15, connected: res0.byK[0].layers.map((l) => l.connected), components: res0.byK[0].layers.map((l) => l.components), edges: res0.byK[0].layers.map((l) => l.edges),
+  byK: [{ k: 15, connected: res0.byK[0].layers.map((l) => l.connected), components: res0.byK[0].layers.map((l) => l.components), edgeCount: res0.byK[0].layers.map((l) => l.edgeCount),
     coefficients: { forman: { ric: co.global.ric, g: co.global.g, eta: co.global.eta, layer: co.layer } } }],
 };
 await writeFile(join(out, 'layers.csv'), tableToCsv(layersTable([record])));

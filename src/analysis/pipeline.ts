@@ -65,7 +65,8 @@ export interface LayerGeometry {
   layer: number;
   n: number;
   d: number;
-  edges: number;
+  /** Undirected edges of the layer graph (`KnnGraph.edgeCount`). */
+  edgeCount: number;
   connected: boolean;
   components: number;
   /** `g_l`, or null when the layer graph is disconnected. */
@@ -217,7 +218,7 @@ export async function analyzeLayers(layers: readonly PointsInput[], options: Ana
       layer: l,
       n: p.n,
       d: p.d,
-      edges: graphs[l]!.edgeCount,
+      edgeCount: graphs[l]!.edgeCount,
       connected: geo[l]!.connected,
       components: geo[l]!.components,
       g: geo[l]!.g,

@@ -115,7 +115,7 @@ export function layersTable(records: readonly NetworkRecord[]): Table {
         for (let l = 0; l < L; l++)
           rows.push([
             ...keyCells(r), num(r.accuracy), K.k, name, l, r.layerDims[l] ?? null, num(co.ric[l]), num(co.g[l]), num(co.eta[l]),
-            num(co.layer[l]), K.connected[l] ?? null, K.components[l] ?? null, K.edges[l] ?? null,
+            num(co.layer[l]), K.connected[l] ?? null, K.components[l] ?? null, K.edgeCount[l] ?? null,
           ]);
       }
   return { columns, rows };

@@ -136,7 +136,7 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
       k: K.k,
       connected: K.layers.map((l) => l.connected),
       components: K.layers.map((l) => l.components),
-      edges: K.layers.map((l) => l.edges),
+      edgeCount: K.layers.map((l) => l.edgeCount),
       disconnected: K.disconnected,
       coefficients: Object.fromEntries(
         Object.entries(K.coefficients).map(([c, co]) => {

@@ -41,6 +41,23 @@ export function isNetworkRecord(x: unknown): x is NetworkRecord {
   );
 }
 
+/**
+ * Brings a record written by an older version to the current field names, in place: a k entry's
+ * per-layer edge counts were stored as `edges` and are now `edgeCount` (`edges` names a graph's
+ * pair array elsewhere). Returns the record.
+ */
+export function upgradeRecord(r: NetworkRecord): NetworkRecord {
+  for (const K of r.byK as unknown[]) {
+    if (K === null || typeof K !== 'object') continue;
+    const k = K as Record<string, unknown>;
+    if (!('edgeCount' in k) && Array.isArray(k.edges)) {
+      k.edgeCount = k.edges;
+      delete k.edges;
+    }
+  }
+  return r;
+}
+
 export async function readRecords(path: string, warn: (msg: string) => void = (m) => process.stderr.write(m + '\n')): Promise<ReadResult> {
   let buf: Buffer;
   try {
@@ -75,7 +92,7 @@ export async function readRecords(path: string, warn: (msg: string) => void = (m
         }
         throw new FormatError(`${path}: line ${lineNo} is not valid JSON (not a torn tail: later lines follow)`, 'path');
       }
-      if (isNetworkRecord(parsed)) records.push(parsed);
+      if (isNetworkRecord(parsed)) records.push(upgradeRecord(parsed));
       else foreign++;
     }
     pos = nl + 1;

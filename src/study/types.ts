@@ -76,7 +76,8 @@ export interface KRecord {
   k: number;
   connected: boolean[];
   components: number[];
-  edges: number[];
+  /** Undirected edges of each layer's graph (records written before this name held them as `edges`; readers accept both). */
+  edgeCount: number[];
   disconnected: number[];
   coefficients: Partial<Record<CurvatureName, CoefficientRecord>>;
 }

@@ -5,7 +5,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,24 @@ describe('export tables', () => {
     expect(mine.map((x) => x[col('r')])).toEqual([...co.layer, null]);
     expect(mine.map((x) => x[col('connected')])).toEqual(K.connected);
     expect(mine.map((x) => x[col('width')])).toEqual(r.layerDims);
+    // The per-layer edge counts: the record's edgeCount, exported under the column 'edges'.
+    expect(mine.map((x) => x[col('edges')])).toEqual(K.edgeCount);
+    expect(K.edgeCount).toHaveLength(L);
+    for (const m of K.edgeCount) expect(Number.isInteger(m) && m > 0).toBe(true);
+  });
+
+  it('records written before edgeCount (per-layer counts stored as `edges`) read back with edgeCount', async () => {
+    const old = records.map((r) => ({
+      ...r,
+      byK: r.byK.map(({ edgeCount, ...K }) => ({ ...K, edges: edgeCount })),
+    }));
+    expect(JSON.stringify(old)).not.toContain('"edgeCount"');
+    const path = join(dir, 'old-networks.jsonl');
+    await writeFile(path, old.map((r) => JSON.stringify(r) + '\n').join(''));
+    const back = (await readRecords(path)).records;
+    expect(back).toEqual(records);
+    for (const r of back) for (const K of r.byK) expect(K).not.toHaveProperty('edges');
+    expect(layersTable(back)).toEqual(layersTable(records));
   });
 
   it('run.json carries a meta block', async () => {

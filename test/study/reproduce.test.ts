@@ -84,7 +84,7 @@ function localRecord(dataset: string, width: number, depth: number, seed: number
     status, versions: { ricciflow: 'test', node: 'test', abi: 0 }, accuracy: 0.99, testLoss: 0.1, trainAccuracy: 0.99, epochsTrained: 300, stoppedEpoch: 300,
     msPerEpoch: 1, trainSeconds: 1, analysisSeconds: 1, nTest: 1000, layerDims: [], finishedAt: '',
     byK: status === 'ok'
-      ? [{ k: 50, connected: [], components: [], edges: [], disconnected: [], coefficients: { augmented: { rho: null, z: null, m: 0, reason: null, ric: [], g: [], eta: [], localMean, localShareNegative: share, localNullCount: 0, layer: [] } } }]
+      ? [{ k: 50, connected: [], components: [], edgeCount: [], disconnected: [], coefficients: { augmented: { rho: null, z: null, m: 0, reason: null, ric: [], g: [], eta: [], localMean, localShareNegative: share, localNullCount: 0, layer: [] } } }]
       : [],
     ...(status === 'failed' ? { error: 'training failed: test' } : {}),
   };

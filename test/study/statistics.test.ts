@@ -77,7 +77,7 @@ function record(s: Spec): NetworkRecord {
     byK:
       s.status === 'failed'
         ? []
-        : [{ k: s.k ?? 30, connected: [], components: [], edges: [], disconnected: s.disconnected ?? [], coefficients: { forman: co } }],
+        : [{ k: s.k ?? 30, connected: [], components: [], edgeCount: [], disconnected: s.disconnected ?? [], coefficients: { forman: co } }],
     finishedAt: '2026-01-01T00:00:00Z',
   };
 }

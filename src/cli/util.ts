@@ -81,7 +81,7 @@ function joined(a: NumericArray, sep: string): string {
 
 /**
  * Numbers written by one `join` at most: every piece of text stays far below V8's longest string
- * (2^29 − 24 characters), so results of any size are written as the byte writer used to.
+ * (2^29 − 24 characters), so results of any size can be written.
  */
 const PIECE_NUMBERS = 1 << 18;
 

@@ -1,6 +1,6 @@
 /**
  * Output files and directories, safely: directories created one level at a time (a failure is
- * an IoError at once, never a retry loop: `mkdir -p` under /proc used to spin forever), and
+ * an IoError at once, never a retry loop, which `mkdir -p` under /proc would spin in forever), and
  * results written atomically (temporary file + rename) over regular files only. A special file
  * at the output path is never replaced: character devices and FIFOs (`/dev/stdout`, `/dev/null`,
  * a named pipe) are written through, a symbolic link is followed and its target written, and

@@ -1,5 +1,5 @@
 /**
- * Depth diagnostic (issue E): from the layer coefficients `r_l` of one network (docs/method.md §5, one per
+ * Depth diagnostic (docs/report.md): from the layer coefficients `r_l` of one network (docs/method.md §5, one per
  * transition l → l+1), the layer after which `r_l` stops being strongly negative.
  *
  * Rule (threshold τ, default −0.2):

@@ -1,5 +1,5 @@
 /**
- * Geometry-aware training (issue E, the follow-up's proposals made usable): a TensorFlow.js
+ * Geometry-aware training (docs/report.md; the follow-up's proposals made usable): a TensorFlow.js
  * training callback that, every N epochs, computes the mean local coefficient ρ(x) and the layer
  * coefficients r_l of the network on a held-out probe set with the native engine, records their
  * trajectory, and can stop training when the mean local ρ has stopped decreasing. The points are

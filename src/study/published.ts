@@ -166,8 +166,8 @@ export function publishedLocalCell(dataset: string, width: number, depth: number
 }
 
 /**
- * The comparison band of a published mean: max(0.1, 2 × its spread over replicates) (issue 11's
- * "Done when"; docs/sweeps.md, `ricciflow reproduce`).
+ * The comparison band of a published mean: max(0.1, 2 × its spread over replicates)
+ * (docs/sweeps.md, `ricciflow reproduce`).
  */
 export function comparisonBand(spread: number): number {
   return Math.max(0.1, 2 * spread);

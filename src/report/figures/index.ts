@@ -1,5 +1,5 @@
 /**
- * The report's figures (issue E) as Vega-Lite specifications, compiled by Vega to SVG in Node;
+ * The report's figures (docs/report.md) as Vega-Lite specifications, compiled by Vega to SVG in Node;
  * one file per figure:
  *
  * 1a/1b ./layer-boxplots.ts      per layer, boxplots of the geodesic change from the prior layer

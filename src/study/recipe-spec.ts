@@ -12,6 +12,7 @@
  * The resolved form (what `sweep.json` stores) names every key, so a stored sweep re-resolves to
  * itself. With a stop rule (`stopAtTrainAccuracy`), `epochs` equals `maxEpochs`, the cap.
  */
+import { isJsonObject, type JsonObject } from '../core/json.js';
 import { FOLLOW_UP_RECIPE, SEED_RECIPE } from '../core/recipes.js';
 import type { NetworkConfig } from './types.js';
 
@@ -77,8 +78,6 @@ export const TRAINING_KEYS = [
 /** Throws (never returns) with the dotted key and a message. */
 export type Fail = (key: string, msg: string) => never;
 
-type Obj = Record<string, unknown>;
-
 /** How a JSON value is named in validation messages (`the string "x"`, `an array`, `number 3`). */
 export function typeName(v: unknown): string {
   if (v === null) return 'null';
@@ -94,8 +93,8 @@ export function typeName(v: unknown): string {
  */
 export function resolveTraining(raw: unknown, fail: Fail): SweepTraining {
   const t = raw === undefined ? {} : raw;
-  if (typeof t !== 'object' || t === null || Array.isArray(t)) return fail('training', `must be an object, got ${typeName(t)}`);
-  const o = t as Obj;
+  if (!isJsonObject(t)) return fail('training', `must be an object, got ${typeName(t)}`);
+  const o = t;
   for (const key of Object.keys(o))
     if (!(TRAINING_KEYS as readonly string[]).includes(key)) fail(`training.${key}`, `is not a known key (expected one of: ${TRAINING_KEYS.join(', ')})`);
 
@@ -170,7 +169,7 @@ export function uniformWidth(architecture: string): number | null {
  * Resolves the architecture keys of a sweep file: `architectures` (names, `wN` allowed) or
  * `widths` (uniform widths → `wN`), exactly one of them.
  */
-export function resolveArchitectures(raw: Obj, fail: Fail, list: (key: string, v: unknown, item: (k: string, x: unknown) => string) => string[]): string[] {
+export function resolveArchitectures(raw: JsonObject, fail: Fail, list: (key: string, v: unknown, item: (k: string, x: unknown) => string) => string[]): string[] {
   const named = ['narrow', 'wide', 'bottleneck'];
   if (raw.architectures !== undefined && raw.widths !== undefined) return fail('widths', "and 'architectures' are exclusive: give one of them");
   if (raw.widths !== undefined)

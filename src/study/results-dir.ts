@@ -15,6 +15,7 @@ import { join } from 'node:path';
 
 import { codeOf, FormatError, InvalidArgumentError, IoError, NODE_CODES } from '../core/errors.js';
 import { ensureDir, writeFileAtomic } from '../core/files.js';
+import { isJsonObject } from '../core/json.js';
 import { VERSION } from '../core/version.js';
 import { canonicalJson, configId } from './config-id.js';
 import { formatShard, type Shard } from './shard.js';
@@ -22,8 +23,6 @@ import { readRecords } from './store.js';
 import { recordsToCsv } from './summary.js';
 import { resolveSweep, sweepConfigs, type SweepSpec } from './sweep-spec.js';
 import type { NetworkConfig, NetworkRecord } from './types.js';
-
-type Obj = Record<string, unknown>;
 
 export const SWEEP_FORMAT = 'ricciflow-sweep/1';
 
@@ -40,8 +39,7 @@ export interface StoredSweep {
 
 /** Dotted keys where two JSON values differ (whole arrays compared as one value). */
 export function jsonDiff(a: unknown, b: unknown, prefix = ''): string[] {
-  const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObj(a) && isObj(b)) {
+  if (isJsonObject(a) && isJsonObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => jsonDiff(a[k], b[k], prefix ? `${prefix}.${k}` : k));
   }

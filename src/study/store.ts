@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 
 import { codeOf, FormatError, IoError, NODE_CODES } from '../core/errors.js';
 import { ensureDir } from '../core/files.js';
+import { isJsonObject } from '../core/json.js';
 import { readRegularFile } from '../io/arrays.js';
 import type { NetworkRecord } from './types.js';
 
@@ -48,11 +49,9 @@ export function isNetworkRecord(x: unknown): x is NetworkRecord {
  */
 export function upgradeRecord(r: NetworkRecord): NetworkRecord {
   for (const K of r.byK as unknown[]) {
-    if (K === null || typeof K !== 'object') continue;
-    const k = K as Record<string, unknown>;
-    if (!('edgeCount' in k) && Array.isArray(k.edges)) {
-      k.edgeCount = k.edges;
-      delete k.edges;
+    if (isJsonObject(K) && !('edgeCount' in K) && Array.isArray(K.edges)) {
+      K.edgeCount = K.edges;
+      delete K.edges;
     }
   }
   return r;

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 import { FormatError, InvalidArgumentError, IoError } from '../core/errors.js';
+import { isJsonObject, type JsonObject } from '../core/json.js';
 import { CURVATURE_NAMES, GRAPH_MODES, type CurvatureName } from '../analysis/geometry.js';
 import { DEFAULT_SIZES, MAX_SYNTHETIC_POINTS, type SyntheticName } from '../data/synthetic.js';
 import { checkDatasetName, parseImagePair } from './dataset-names.js';
@@ -70,7 +71,6 @@ const TOP_KEYS = [
 ] as const;
 const DATA_KEYS = ['dataSeed', 'nTrain', 'nTest', 'noise', 'scale', 'balanced'] as const;
 
-type Obj = Record<string, unknown>;
 
 /** Largest grid a sweep may hold, in networks (checked before the grid is expanded). */
 export const MAX_GRID_NETWORKS = 100_000;
@@ -84,9 +84,8 @@ export function resolveSweep(raw: unknown, source = 'sweep', baseDir = process.c
   const fail = (key: string, msg: string): never => {
     throw new InvalidArgumentError(`${source}: '${key}' ${msg}`, key);
   };
-  const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObj(raw)) throw new InvalidArgumentError(`${source}: a sweep must be a JSON object, got ${typeName(raw)}`, 'sweep');
-  const checkKeys = (o: Obj, allowed: readonly string[], prefix: string): void => {
+  if (!isJsonObject(raw)) throw new InvalidArgumentError(`${source}: a sweep must be a JSON object, got ${typeName(raw)}`, 'sweep');
+  const checkKeys = (o: JsonObject, allowed: readonly string[], prefix: string): void => {
     for (const key of Object.keys(o))
       if (!allowed.includes(key))
         fail(prefix + key, `is not a known key (expected one of: ${allowed.join(', ')})`);
@@ -182,7 +181,7 @@ export function resolveSweep(raw: unknown, source = 'sweep', baseDir = process.c
   const training = resolveTraining(raw.training, fail);
 
   const dRaw = raw.data === undefined ? {} : raw.data;
-  if (!isObj(dRaw)) return fail('data', `must be an object, got ${typeName(dRaw)}`);
+  if (!isJsonObject(dRaw)) return fail('data', `must be an object, got ${typeName(dRaw)}`);
   checkKeys(dRaw, DATA_KEYS, 'data.');
   const data: SweepData = {
     dataSeed: dRaw.dataSeed === undefined ? 0 : int('data.dataSeed', dRaw.dataSeed, 0),
@@ -193,7 +192,7 @@ export function resolveSweep(raw: unknown, source = 'sweep', baseDir = process.c
   for (const key of ['nTrain', 'nTest'] as const)
     if ((data[key] ?? 0) > MAX_SYNTHETIC_POINTS) fail(`data.${key}`, `is ${data[key]}; at most ${MAX_SYNTHETIC_POINTS} points per split`);
   if (dRaw.noise !== undefined) {
-    if (isObj(dRaw.noise)) {
+    if (isJsonObject(dRaw.noise)) {
       const per: Record<string, number> = {};
       for (const [name, v] of Object.entries(dRaw.noise)) {
         if (!datasets.includes(name) || parseImagePair(name)) fail(`data.noise.${name}`, `names no synthetic dataset of this sweep (${datasets.filter((d) => !parseImagePair(d)).join(', ') || 'none'})`);

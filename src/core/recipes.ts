@@ -42,3 +42,9 @@ export const FOLLOW_UP_RECIPE = {
 
 /** The seed paper's "well-trained" networks: test accuracy strictly above this (docs/method.md §6). */
 export const WELL_TRAINED_THRESHOLD = 0.98;
+
+/**
+ * Test points in a training trajectory's probe (ours, from neither paper): `runCell` probes the
+ * first (at most) this many test rows, `trainWithGeometry` at most this many validation rows.
+ */
+export const TRAJECTORY_PROBE_SIZE = 500;

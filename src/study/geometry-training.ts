@@ -28,7 +28,7 @@
  * @module ricciflow/geometry-training
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import { SEED_RECIPE } from '../core/recipes.js';
+import { SEED_RECIPE, TRAJECTORY_PROBE_SIZE } from '../core/recipes.js';
 import type { CurvatureName, GraphMode } from '../analysis/geometry.js';
 import { buildModel, getFlatWeights, loadTf, setFlatWeights, tfjsActivations, type LayersModel, type TfjsBackendPreference } from '../train/tfjs-backend.js';
 import { trainNetworks } from '../train/index.js';
@@ -231,7 +231,7 @@ export interface GeometryTrainingResult {
 /**
  * Trains on `data` with the geometry callback. Without an explicit probe, the probe is the
  * validation rows (the last rows of the training data that the fit never sees; at most
- * `probeSize`, default 500).
+ * `probeSize`, default `TRAJECTORY_PROBE_SIZE` = 500).
  */
 export async function trainWithGeometry(
   data: TrainingData,
@@ -244,7 +244,7 @@ export async function trainWithGeometry(
     const n = data.nTrain ?? Math.floor(data.xTrain.length / d);
     const split = train.validationSplit ?? SEED_RECIPE.validationSplit;
     const nFit = Math.floor(n * (1 - split));
-    const m = Math.min(n - nFit, geometry.probeSize ?? 500);
+    const m = Math.min(n - nFit, geometry.probeSize ?? TRAJECTORY_PROBE_SIZE);
     if (m < 3) throw new InvalidArgumentError('trainWithGeometry: no validation rows to probe; give a probe set or a validationSplit', 'probe');
     const y = Array.from({ length: m }, (_, i) => Number((data.yTrain as ArrayLike<number>)[nFit + i]));
     probe = { x: data.xTrain.subarray(nFit * d, (nFit + m) * d), y, d, n: m };

@@ -5,6 +5,7 @@
 import { analyzeLayers } from '../analysis/pipeline.js';
 import { codeOf, ERROR_CODES, InvalidArgumentError } from '../core/errors.js';
 import { addon } from '../core/native.js';
+import { TRAJECTORY_PROBE_SIZE } from '../core/recipes.js';
 import { VERSION } from '../core/version.js';
 import { forward, trainNetworks } from '../train/index.js';
 import type { EpochEvent, TrainedNetwork } from '../train/types.js';
@@ -29,7 +30,7 @@ export interface CellOptions {
   /**
    * Record the geometry trajectory during training (src/train/trajectory.ts): every N epochs and
    * at the last one, the mean local ρ and the layer coefficients r_l (first k and curvature of the
-   * config) on a probe of up to 500 test points, with train and probe accuracy. Recorded, never
+   * config) on a probe of up to TRAJECTORY_PROBE_SIZE (500) test points, with train and probe accuracy. Recorded, never
    * used to stop.
    */
   trajectoryEvery?: number;
@@ -81,8 +82,8 @@ export async function runCell(configs: NetworkConfig[], options: CellOptions = {
   const every = options.trajectoryEvery;
   if (every !== undefined && (!Number.isInteger(every) || every < 1))
     throw new InvalidArgumentError('trajectoryEvery: a positive integer', 'trajectoryEvery');
-  // The probe: the first (at most 500) test rows; the record's first k and curvature.
-  const probeN = Math.min(500, data.nTest);
+  // The probe: the first (at most TRAJECTORY_PROBE_SIZE) test rows; the record's first k and curvature.
+  const probeN = Math.min(TRAJECTORY_PROBE_SIZE, data.nTest);
   const probe = { data: data.xTest.subarray(0, probeN * data.d), n: probeN, d: data.d };
   const calls = {
     ...(options.threads !== undefined ? { threads: options.threads } : {}),

@@ -89,7 +89,7 @@ async function child(n, threads) {
     reps,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     rssBeforeMiB: rssBefore / 1024,
-    edges: K0.layers.reduce((s, l) => s + l.edges, 0),
+    edges: K0.layers.reduce((s, l) => s + l.edgeCount, 0),
     disconnected: K0.disconnected.length,
     rho: co.global.rho,
     // Phases of the fastest repetition (ms).

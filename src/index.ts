@@ -41,7 +41,7 @@ export type { NetworkConfig, NetworkRecord } from './study/types.js';
 export type { DatasetFiles } from './study/dataset-files.js';
 export { networksTable, layersTable, pointsTable, tableToCsv, tableToArrow, type Table, type Cell } from './export/index.js';
 export { weightsToNpz, writeNetworkWeights, readNetworkWeights } from './train/weights.js';
-// Types that appear in the signatures above (test/public-types.test.ts checks that none is missing).
+// Types that appear in the signatures above (test/package/public-types.test.ts checks that none is missing).
 export type { AnalysisSettings, CoefficientRecord, KRecord, ProjectedPoints, ProjectionRecord } from './study/types.js';
 export type { CellOptions } from './study/network.js';
 export type { ReadResult } from './study/store.js';

@@ -14,7 +14,7 @@ namespace {
 // ollivierCurvature(graph, { alpha = 0.5, edgeIds?: Int32Array, threads, control, onProgress })
 //   -> Promise<Float64Array>: one κ_α per undirected edge, in edge order (with edgeIds: value p is
 //   the curvature of edge edgeIds[p]); progress counts edges.
-//   Testing hooks (not in the TypeScript API; test/ollivier.test.ts): distance2: 'auto' | 'bitsets'
+//   Testing hooks (not in the TypeScript API; test/analysis/ollivier.test.ts): distance2: 'auto' | 'bitsets'
 //   | 'push' (the distance-2 tables; 'push' is the route of large graphs) and fastPath: false (every
 //   edge through the general path). The values are the same whatever they say.
 Napi::Value OllivierCurvature(const Napi::CallbackInfo& info) {

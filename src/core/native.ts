@@ -77,7 +77,7 @@ export interface RawCurvature extends RawNodeStats {
   perArc: boolean;
 }
 
-/** Options of `ollivierCurvature`. `distance2` and `fastPath` are testing hooks (test/ollivier.test.ts). */
+/** Options of `ollivierCurvature`. `distance2` and `fastPath` are testing hooks (test/analysis/ollivier.test.ts). */
 export interface RawOllivierOptions extends RawCallOptions {
   alpha?: number;
   /** Only these edges (value p is the curvature of edge edgeIds[p]). */

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { npmMnistDir } from '../../src/data/mnist.js';
 import { syntheticDataset } from '../../src/data/synthetic.js';
 import { encodeNpyArray, parseNpy } from '../../src/io/arrays.js';
+import { pythonHas } from '../helpers/python.js';
 
 const root = resolve(__dirname, '../..');
 const bin = join(root, 'bin', 'ricciflow.js');
@@ -17,14 +18,6 @@ function cli(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; s
       res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
-}
-function hasNumpy(): boolean {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 let dir = '';
@@ -74,7 +67,7 @@ describe('ricciflow data', () => {
     expect(b.stderr).toMatch(/--scale applies to image pairs/);
   });
 
-  it.skipIf(!hasNumpy())('numpy loads the files with the right dtypes and shapes (python3 numpy)', async () => {
+  it.skipIf(!pythonHas('numpy'))('numpy loads the files with the right dtypes and shapes (python3 numpy)', async () => {
     const out = join(dir, 's');
     expect((await cli(['data', 'syn2', '--out', out, '--n-train', '64', '--n-test', '32'])).code).toBe(0);
     const got = execFileSync('/usr/bin/python3', [

@@ -19,17 +19,11 @@ import {
   type BinaryDataset,
   type SyntheticName,
 } from '../../src/data/synthetic.js';
+import { pythonHas } from '../helpers/python.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ricciflow-data-'));
 /** /usr/bin/python3 with numpy, scipy and scikit-learn (for the reference-sampler KS tests). */
-const PY_SCIPY = (() => {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import numpy, scipy, sklearn'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const PY_SCIPY = pythonHas('numpy', 'scipy', 'sklearn');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('rng', () => {

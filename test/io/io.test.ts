@@ -12,6 +12,7 @@ import {
   RicciflowError,
 } from '../../src/core/errors.js';
 import { encodeNpy, parseCsv, parseNpy, readCsv, readNpy, readPoints, writeNpy } from '../../src/io/arrays.js';
+import { pythonHas } from '../helpers/python.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ricciflow-io-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,15 +39,7 @@ function npy(opts: { version?: number; descr: string; shape: string; fortran?: b
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-function hasNumpy(): boolean {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const NUMPY = hasNumpy();
+const NUMPY = pythonHas('numpy');
 
 describe('errors', () => {
   it('have codes, names and a common base', () => {

@@ -15,21 +15,14 @@ import { FormatError, InvalidArgumentError } from '../../src/core/errors.js';
 import { encodeNpy, halfToFloat, parseCsv, parseNpy, writeNpy, type Matrix } from '../../src/io/arrays.js';
 import { encodeNpz, layerOrder, naturalCompare, parseNpz, readLayerFiles, readNpz, writeNpz } from '../../src/io/npz.js';
 import { writeZip } from '../../src/io/zip.js';
+import { pythonHas } from '../helpers/python.js';
 
 const root = resolve(__dirname, '../..');
 const bin = join(root, 'bin', 'ricciflow.js');
 const dir = mkdtempSync(join(tmpdir(), 'ricciflow-npz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function hasNumpy(): boolean {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const NUMPY = hasNumpy();
+const NUMPY = pythonHas('numpy');
 const py = (code: string): string => execFileSync('/usr/bin/python3', ['-c', code]).toString();
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

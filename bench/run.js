@@ -2,7 +2,7 @@
 /**
  * ricciflow benchmark harness (docs: docs/benchmarks.md).
  *
- *   npm run bench [-- --only W1,W2] [--quick] [--threads T]
+ *   npm run bench [-- --only W1,W2] [--quick] [--threads T] [--full-reproduction]
  *
  * Runs the workload modules in order; each exports `async function run(ctx)` and reports rows
  * through `ctx.log(row)`. Every ratio is measured side by side in this one run: an anchor that is
@@ -34,6 +34,7 @@ const MODULES = [
   { file: 'w7-scale.js', ids: ['W7'] },
   { file: 'w8-paper.js', ids: ['W8'] },
   { file: 'w9-followup.js', ids: ['W9'] },
+  { file: 'w9-reproduce.js', ids: ['W9R'] },
   { file: 'cli-startup.js', ids: ['CLI'] },
 ];
 /** Every workload id the modules cover (for --only). */
@@ -41,15 +42,16 @@ const KNOWN_IDS = MODULES.flatMap((m) => m.ids);
 
 function usage() {
   return [
-    'usage: npm run bench [-- --only W1,W2] [--quick] [--threads T]',
+    'usage: npm run bench [-- --only W1,W2] [--quick] [--threads T] [--full-reproduction]',
     `  --only IDS    comma-separated workload ids (${KNOWN_IDS.join(', ')}) to run; default: all`,
     '  --quick       fewer cases and repetitions (a smoke run; ratios still side by side)',
     '  --threads T   threads for our calls and for the anchors that take a count (default: min(2, cores))',
+    '  --full-reproduction  W9R times the whole `reproduce follow-up` (tens of minutes) instead of its --quick plan',
   ].join('\n');
 }
 
 function parseArgs(argv) {
-  const opts = { only: null, quick: false, threads: Math.min(2, os.availableParallelism?.() ?? os.cpus().length) };
+  const opts = { only: null, quick: false, fullReproduction: false, threads: Math.min(2, os.availableParallelism?.() ?? os.cpus().length) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -59,6 +61,7 @@ function parseArgs(argv) {
       return argv[++i];
     };
     if (a === '--quick') opts.quick = true;
+    else if (a === '--full-reproduction') opts.fullReproduction = true;
     else if (a === '--only' || a.startsWith('--only=')) {
       opts.only = new Set(value().split(',').map((s) => s.trim().toUpperCase()).filter(Boolean));
       for (const id of opts.only)
@@ -274,6 +277,7 @@ async function main() {
     rscript,
     has,
     quick: opts.quick,
+    fullReproduction: opts.fullReproduction,
     threads,
     anchorEnv,
     only: opts.only,

@@ -14,56 +14,62 @@ namespace {
 //
 // Image rows are mostly zeros (Fashion-MNIST 5 vs 7 in [0, 1]: 33 % nonzero), and the first layer
 // is most of a step's arithmetic. When the training rows' density is at most kSparseDensity, a
-// full-batch call keeps them, per row block, as CSR (for the forward product X·W1) and CSC (for
-// the block's gradient X^T·D1), and skips the zeros: a row's z1 = b1 + Σ x_ij W1[j,:] over its
-// nonzero j, the block's dW1[j,:] = Σ x_ij D1[i,:] over its rows i with x_ij ≠ 0, each sum in the
-// fixed order of kern::Kernels::sparse_product / sparse_grad (four interleaved partial sums, so
-// that consecutive terms do not wait on each other). Nothing depends on the thread count.
+// full-batch call keeps, per row block, the row's tiles of kern::kTile consecutive columns that
+// hold a nonzero (pixels cluster, so 4-column tiles carry 1.28 slots per nonzero on Fashion-MNIST
+// 5 vs 7), grouped by column group. One layout serves both products of the block, each with the
+// group's weights or gradient sums held in registers:
+//   - forward X·W1: per group, the kTile weight rows are loaded once and every tile of the group
+//     adds its row's kTile terms to that row's z (the block's z rows stay in L1);
+//   - gradient X^T·D1: per group, the kTile gradient rows are sums in registers and every tile
+//     adds x_c · D1[row, :] (one D1 row load serves kTile columns);
+// each sum in the fixed order of kern::Kernels::tile_product / tile_grad. Nothing depends on the
+// thread count.
 constexpr double kSparseDensity = 0.5;
+static_assert(kBlockRows <= kern::kMaxTileRows, "a tile's row index is one byte");
 
 }  // namespace
 
 std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data) {
-  const size_t n = data.n, d = data.d;
+  const size_t n = data.n, d = data.d, T = kern::kTile;
   size_t nnz = 0;
   for (size_t i = 0; i < n * d; ++i) nnz += data.x[i] != 0.0f ? 1 : 0;
   if (static_cast<double>(nnz) > kSparseDensity * static_cast<double>(n * d) || nnz >= (size_t(1) << 32))
     return nullptr;
   auto sp = std::make_shared<SparseRows>();
+  const size_t G = (d + T - 1) / T;
   sp->d = d;
+  sp->groups = G;
   sp->blocks = (n + kBlockRows - 1) / kBlockRows;
-  sp->row_ptr.resize(n + 1);
-  sp->col.resize(nnz);
-  sp->val.resize(nnz);
-  size_t p = 0;
-  for (size_t i = 0; i < n; ++i) {
-    sp->row_ptr[i] = static_cast<uint32_t>(p);
-    for (size_t j = 0; j < d; ++j) {
-      const float v = data.x[i * d + j];
-      if (v != 0.0f) {
-        sp->col[p] = static_cast<uint32_t>(j);
-        sp->val[p] = v;
-        ++p;
-      }
-    }
-  }
-  sp->row_ptr[n] = static_cast<uint32_t>(p);
-  sp->col_ptr.assign(sp->blocks * (d + 1), 0);
-  sp->crow.resize(nnz);
-  sp->cval.resize(nnz);
+  // Whether row i has a nonzero in group g.
+  auto has = [&](size_t i, size_t g) {
+    const float* x = data.x + i * d;
+    for (size_t j = g * T; j < std::min(d, g * T + T); ++j)
+      if (x[j] != 0.0f) return true;
+    return false;
+  };
+  sp->group_ptr.assign(sp->blocks * (G + 1), 0);
+  uint32_t tiles = 0;  // at most nnz
   for (size_t b = 0; b < sp->blocks; ++b) {
     const size_t r0 = b * kBlockRows, r1 = std::min(n, r0 + kBlockRows);
-    uint32_t* cp = sp->col_ptr.data() + b * (d + 1);
-    const uint32_t base = sp->row_ptr[r0];
-    for (size_t q = sp->row_ptr[r0]; q < sp->row_ptr[r1]; ++q) cp[sp->col[q] + 1] += 1;
-    cp[0] = base;
-    for (size_t j = 0; j < d; ++j) cp[j + 1] += cp[j];
-    std::vector<uint32_t> next(cp, cp + d);
-    for (size_t i = r0; i < r1; ++i)  // rows ascending within each column
-      for (size_t q = sp->row_ptr[i]; q < sp->row_ptr[i + 1]; ++q) {
-        const uint32_t at = next[sp->col[q]]++;
-        sp->crow[at] = static_cast<uint16_t>(i - r0);
-        sp->cval[at] = sp->val[q];
+    uint32_t* gp = sp->group_ptr.data() + b * (G + 1);
+    for (size_t i = r0; i < r1; ++i)
+      for (size_t g = 0; g < G; ++g) gp[g + 1] += has(i, g) ? 1 : 0;
+    gp[0] = tiles;
+    for (size_t g = 0; g < G; ++g) gp[g + 1] += gp[g];
+    tiles = gp[G];
+  }
+  sp->row.resize(tiles);
+  sp->val.assign(static_cast<size_t>(tiles) * T, 0.0f);
+  std::vector<uint32_t> next(G);
+  for (size_t b = 0; b < sp->blocks; ++b) {
+    const size_t r0 = b * kBlockRows, r1 = std::min(n, r0 + kBlockRows);
+    std::copy(sp->group_ptr.begin() + b * (G + 1), sp->group_ptr.begin() + b * (G + 1) + G, next.begin());
+    for (size_t i = r0; i < r1; ++i)  // rows ascending within each group
+      for (size_t g = 0; g < G; ++g) {
+        if (!has(i, g)) continue;
+        const uint32_t t = next[g]++;
+        sp->row[t] = static_cast<uint8_t>(i - r0);
+        for (size_t j = g * T; j < std::min(d, g * T + T); ++j) sp->val[t * T + (j - g * T)] = data.x[i * d + j];
       }
   }
   return sp;
@@ -80,8 +86,8 @@ void block_pass(const kern::Kernels& K, const Trainee& t, const Dataset& data, s
   const float* a0 = data.x + r0 * d0;
   if (sc.sparse) {
     const SparseRows& sp = *sc.sparse;
-    K.sparse_product(sp.row_ptr.data(), sp.col.data(), sp.val.data(), r0, rows, t.w.data() + p.woff[1], p.stride[1],
-                     t.w.data() + p.boff[1], ws.pact[1].data());
+    K.tile_product(sp.group_ptr.data() + b * (sp.groups + 1), sp.row.data(), sp.val.data(), d0, rows,
+                   t.w.data() + p.woff[1], p.stride[1], t.w.data() + p.boff[1], ws.pact[1].data());
     packed_forward(K, t, a0, d0, rows, ws, 2);  // networks have at least one hidden layer (validate_sizes)
   } else {
     packed_forward(K, t, a0, d0, rows, ws);
@@ -102,8 +108,8 @@ void block_pass(const kern::Kernels& K, const Trainee& t, const Dataset& data, s
   if (sc.sparse) {
     const SparseRows& sp = *sc.sparse;
     const float* d1 = packed_backward(K, t, a0, d0, rows, ws, grad, false);
-    K.sparse_grad(sp.col_ptr.data() + b * (d0 + 1), sp.crow.data(), sp.cval.data(), d0, d1, p.stride[1],
-                  grad + p.woff[1]);
+    K.tile_grad(sp.group_ptr.data() + b * (sp.groups + 1), sp.row.data(), sp.val.data(), d0, d1, p.stride[1],
+                grad + p.woff[1]);
   } else {
     packed_backward(K, t, a0, d0, rows, ws, grad);
   }

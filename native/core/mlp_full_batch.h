@@ -14,15 +14,14 @@
 namespace ricci {
 namespace mlp {
 
-// The training rows as CSR, and per row block as CSC (mlp_full_batch.cpp).
+// The training rows as the sparse first layer reads them (mlp_full_batch.cpp): per row block, the
+// tiles of kern::kTile columns that hold a nonzero, grouped by column group, rows ascending.
 struct SparseRows {
-  size_t blocks = 0, d = 0;
-  std::vector<uint32_t> row_ptr;  // n + 1: CSR over all rows
-  std::vector<uint32_t> col;
-  FloatBuffer val;
-  std::vector<uint32_t> col_ptr;  // blocks x (d + 1): CSC within each block
-  std::vector<uint16_t> crow;     // row within its block
-  FloatBuffer cval;
+  size_t blocks = 0, d = 0, groups = 0;  // groups = ceil(d / kTile)
+  std::vector<uint32_t> group_ptr;       // blocks x (groups + 1): block b's group g is tiles
+                                         // [group_ptr[b (groups + 1) + g], ... + g + 1)
+  std::vector<uint8_t> row;              // per tile: its row within its block
+  FloatBuffer val;                       // per tile: kTile values (zeros included)
 };
 
 namespace detail {

@@ -19,10 +19,15 @@ namespace kern {
 
 constexpr size_t kPad = 16;  // floats per padded unit (one AVX-512 vector, two AVX2 vectors)
 inline size_t padded(size_t w) { return (w + kPad - 1) / kPad * kPad; }
-// Partial sums of the sparse kernels: term p of a row's (column's) nonzero list goes into sum
-// p mod kSparseSums; the sums are combined as ((s0 + s1) + (s2 + s3)).
-constexpr int kSparseSums = 4;
+// The sparse first layer reads its rows in tiles of kTile consecutive input columns (pixels) of
+// one row: a row block's tiles, grouped by column group g (columns kTile·g .. kTile·g + kTile-1)
+// and rows ascending within a group, each tile with the row's index in its block and kTile values
+// (zeros included; columns beyond the input width count as zeros). Gradient sums alternate tiles
+// between kTileSums partial sums.
+constexpr size_t kTile = 4;
+constexpr int kTileSums = 2;
 constexpr size_t kMaxSparseStride = 64;  // sparse first layer for padded widths up to this
+constexpr size_t kMaxTileRows = 256;     // a tile's row index is one byte
 
 struct Kernels {
   const char* name;  // "avx512", "avx2" or "portable"
@@ -35,14 +40,18 @@ struct Kernels {
   // dW[k, :] = Σ_i A[i,k] · D[i, :], i = 0 .. rows-1 ascending, for k < in (dW in x S); when db is
   // non-null, db[:] = Σ_i D[i, :] (additions, i ascending). D has row stride S.
   void (*grad_w)(const float* A, size_t lda, size_t rows, size_t in, const float* D, size_t S, float* dW, float* db);
-  // The sparse first layer, CSR rows: Z[i, :] = relu(bias + ((s0 + s1) + (s2 + s3))) with s_m the
-  // FMA chain over the row's nonzeros at positions ≡ m (mod 4), ascending. S <= kMaxSparseStride.
-  void (*sparse_product)(const uint32_t* row_ptr, const uint32_t* col, const float* val, size_t r0, size_t rows,
-                         const float* W, size_t S, const float* bias, float* Z);
-  // Its gradient, CSC columns of one block: dW[j, :] = ((s0 + s1) + (s2 + s3)), s_m over column j's
-  // nonzeros (rows ascending) at positions ≡ m (mod 4) of x · D[row, :]; j < in.
-  void (*sparse_grad)(const uint32_t* col_ptr, const uint16_t* crow, const float* cval, size_t in, const float* D,
-                      size_t S, float* dW);
+  // The sparse first layer, forward, for one row block: group_ptr[g] .. group_ptr[g+1] are group g's
+  // tiles (g < ceil(in / kTile)), tile t has row row[t] and values val[kTile·t ..]. For every row
+  // i < rows: Z[i, :] = relu(z) with z = bias, then z = fma(x_c, W[kTile·g + c, :], z) for each of
+  // the row's tiles in ascending group order and c = 0 .. kTile-1 within a tile (one FMA chain
+  // from the bias; a column beyond `in` has x = 0 and a zero weight row). S <= kMaxSparseStride.
+  void (*tile_product)(const uint32_t* group_ptr, const uint8_t* row, const float* val, size_t in, size_t rows,
+                       const float* W, size_t S, const float* bias, float* Z);
+  // Its gradient for the same block: dW[kTile·g + c, :] = s_0 + s_1 (columns < in), s_m the FMA
+  // chain from 0 over group g's tiles at positions ≡ m (mod kTileSums), ascending, of
+  // x_c · D[row, :].
+  void (*tile_grad)(const uint32_t* group_ptr, const uint8_t* row, const float* val, size_t in, const float* D,
+                    size_t S, float* dW);
   // Optimizer updates of n elements (docs/method.md §8a/§8b; separate multiplies and additions,
   // no fused operations, so every variant rounds the same):
   //   RMSprop: v = rho·v + (1-rho)·(g·g); w -= (lr·g) / (sqrt(v) + eps)

@@ -16,32 +16,13 @@ Prints one JSON line: {"threads", "epochs", "ms_per_epoch" (mean over all epochs
 "ms_per_epoch_last" (mean over the last half), "cpu_ms_per_epoch" (the process's CPU time, all
 threads), "train_accuracy" (of the last check), "rows"}.
 """
-import gzip
 import json
-import os
 import sys
 import time
 
-import numpy as np
 import torch
 
-DATA = os.environ.get("RICCIFLOW_DATA_DIR", "/usr/share/datasets/fashion-mnist")
-
-
-def read_idx(name, header):
-    path = os.path.join(DATA, name)
-    opener = gzip.open if name.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        return np.frombuffer(f.read(), dtype=np.uint8, offset=header)
-
-
-def class_pair(split, negative, positive):
-    images = read_idx(f"{split}-images-idx3-ubyte.gz", 16).reshape(-1, 28 * 28)
-    labels = read_idx(f"{split}-labels-idx1-ubyte.gz", 8)
-    keep = (labels == negative) | (labels == positive)
-    x = torch.from_numpy(images[keep].astype(np.float32) / 255.0)
-    y = torch.from_numpy((labels[keep] == positive).astype(np.float32))
-    return x, y
+from torch_common import class_pair
 
 
 def network(width, depth, inputs=28 * 28):
@@ -60,7 +41,7 @@ def forward(layers, x):
 def main(threads, epochs, width, depth):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    x, y = class_pair("train", 5, 7)
+    x, y = class_pair("train", 5, 7, divisor=255.0)
     layers = network(width, depth)
     optimiser = torch.optim.Adam(layers.parameters(), lr=1e-3)
     loss_fn = torch.nn.BCEWithLogitsLoss()

@@ -13,31 +13,12 @@ Prints one line: torch threads=T ms_per_epoch=M last10_ms_per_epoch=L cpu_ms_per
 train_points=N (M: wall, mean over all epochs; L: mean over the last 10, or all when fewer; C: the
 process's CPU time per epoch, all threads, which a busy machine inflates less than wall time).
 """
-import gzip
-import os
 import sys
 import time
 
-import numpy as np
 import torch
 
-DATA = os.environ.get("RICCIFLOW_DATA_DIR", "/usr/share/datasets/fashion-mnist")
-
-
-def read_idx(name, header):
-    path = os.path.join(DATA, name)
-    opener = gzip.open if name.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        return np.frombuffer(f.read(), dtype=np.uint8, offset=header)
-
-
-def class_pair(split, negative, positive):
-    images = read_idx(f"{split}-images-idx3-ubyte.gz", 16).reshape(-1, 28 * 28)
-    labels = read_idx(f"{split}-labels-idx1-ubyte.gz", 8)
-    keep = (labels == negative) | (labels == positive)
-    x = torch.from_numpy(images[keep].astype(np.float32))
-    y = torch.from_numpy((labels[keep] == positive).astype(np.float32))
-    return x, y
+from torch_common import class_pair
 
 
 def seed_network(width=50, hidden=5, inputs=28 * 28):

@@ -97,20 +97,28 @@ export interface NativeDiagnostics {
   kernel: { avx2: boolean; avx512: boolean; triangles: string; training: string };
 }
 
+/**
+ * The optimiser of a training run (docs/method.md §8a, §8b): what the addon's trainer takes per
+ * call and what `train/prepare.ts` resolves from the options and the recipes' defaults.
+ */
+export interface OptimizerSettings {
+  /** Epochs to run: in a resolved run with a stop rule, the cap; in one trainer call, that call's. */
+  epochs: number;
+  batchSize: number | 'full';
+  optimizer: 'rmsprop' | 'adam';
+  learningRate: number;
+  rho: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
 /** The trainer object of the addon: R replicate networks and their bound data (core/mlp.h). */
 export interface RawTrainer {
   readonly replicates: number;
   readonly paramCount: number;
   setData(d: { x: Float32Array; y: Float32Array; n: number; xVal?: Float32Array; yVal?: Float32Array; nVal?: number }): void;
-  train(o: RawCallOptions & {
-    epochs: number;
-    batchSize: number | 'full';
-    optimizer: 'rmsprop' | 'adam';
-    learningRate: number;
-    rho: number;
-    beta1: number;
-    beta2: number;
-    epsilon: number;
+  train(o: RawCallOptions & OptimizerSettings & {
     /** The accuracy stop as the least count of correct training rows (0: none; src/train/stopping.ts). */
     stopAtCorrect: number;
     flushDenormals?: boolean;

@@ -3,6 +3,7 @@
  * options with the docs/method.md §8 defaults, test metrics.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import type { OptimizerSettings } from '../core/native.js';
 import type { ArchitectureInfo } from './architecture.js';
 import { describeArchitecture } from './architecture.js';
 import { FOLLOW_UP_RECIPE, SEED_RECIPE } from '../core/recipes.js';
@@ -107,17 +108,8 @@ export function prepareData(data: TrainingData, opts: TrainOptions): PreparedDat
   return { fit, val, test: { x: te.x, y: yTest, n: te.n, d }, d };
 }
 
-export interface ResolvedOptions {
+export interface ResolvedOptions extends OptimizerSettings {
   arch: ArchitectureInfo;
-  /** Epochs to run; with a stop rule, the cap. */
-  epochs: number;
-  batchSize: number | 'full';
-  optimizer: 'rmsprop' | 'adam';
-  learningRate: number;
-  rho: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
   init: 'glorot' | 'pytorch';
   /** 0 = no stop rule. */
   stopAtTrainAccuracy: number;

@@ -3,14 +3,13 @@
  * scikit-learn user trains on exactly the points the study uses.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { encodeNpyArray } from '../io/arrays.js';
 import { SYNTHETIC_NAMES, DATASET_DOCS, type SyntheticName } from '../data/synthetic.js';
 import { checkDatasetName, loadStudyDataset, parseImagePair } from '../study/datasets.js';
 import type { NetworkConfig } from '../study/types.js';
-import { parseIntOption, parseNumberOption } from './geometry.js';
+import { parseIntOption, parseNumberOption, verbArgs } from './args.js';
 import { metaBlock, note } from './output.js';
 import { writeFileAtomic } from './util.js';
 
@@ -34,26 +33,19 @@ each test point in the full test split).
   np.load('DIR/x_train.npy'), torch.from_numpy(np.load('DIR/y_train.npy')).float()`;
 
 export async function dataCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', short: 'o' },
-      'n-train': { type: 'string' },
-      'n-test': { type: 'string' },
-      noise: { type: 'string' },
-      seed: { type: 'string' },
-      scale: { type: 'string' },
-      balanced: { type: 'string' },
-      'data-dir': { type: 'string' },
-      list: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const args = verbArgs(argv, DATA_HELP, {
+    out: { type: 'string', short: 'o' },
+    'n-train': { type: 'string' },
+    'n-test': { type: 'string' },
+    noise: { type: 'string' },
+    seed: { type: 'string' },
+    scale: { type: 'string' },
+    balanced: { type: 'string' },
+    'data-dir': { type: 'string' },
+    list: { type: 'boolean' },
   });
-  if (values.help) {
-    process.stdout.write(DATA_HELP + '\n');
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (values.list) {
     for (const n of SYNTHETIC_NAMES) process.stdout.write(`${n.padEnd(6)} ${DATASET_DOCS[n as SyntheticName].split('. ')[0]}\n`);
     process.stdout.write(`fashion-mnist:AvB, mnist:AvB   two classes A, B (0–9) of an image dataset, label 0 = A, 1 = B\n`);

@@ -1,11 +1,11 @@
 /** `ricciflow export DIR`: tidy tables of a results directory for pandas, polars and R. */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { buildTable, encodeTable, readResults, tablePath, type ExportFormat, type TableName } from '../export/index.js';
 import { note } from './output.js';
 import { writeFileAtomic } from './util.js';
+import { verbArgs } from './args.js';
 
 export const EXPORT_HELP = `ricciflow export DIR|networks.jsonl [--out OUTDIR|-] [--format csv|arrow] [--points]
                  [--table networks|layers|points]
@@ -24,21 +24,14 @@ arrow::read_feather) through the optional package apache-arrow. OUTDIR defaults 
 writes one table (--table, default networks) as CSV to stdout.`;
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', short: 'o' },
-      format: { type: 'string', default: 'csv' },
-      points: { type: 'boolean' },
-      table: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const args = verbArgs(argv, EXPORT_HELP, {
+    out: { type: 'string', short: 'o' },
+    format: { type: 'string', default: 'csv' },
+    points: { type: 'boolean' },
+    table: { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(EXPORT_HELP + '\n');
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length !== 1) throw new InvalidArgumentError('export: give one results directory (or networks.jsonl)', 'dir');
   const format = values.format as ExportFormat;
   if (format !== 'csv' && format !== 'arrow') throw new InvalidArgumentError(`--format: expected csv or arrow, got '${values.format}'`, 'format');

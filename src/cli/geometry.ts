@@ -1,17 +1,9 @@
 /** `ricciflow geometry` and `ricciflow analyze`: the engine from the command line. */
-import { parseArgs } from 'node:util';
-
 import type { LayerSelection } from '../analysis/pipeline.js';
 import { InvalidArgumentError } from '../core/errors.js';
-import {
-  curvature,
-  CURVATURE_NAMES,
-  geodesics,
-  knnGraph,
-  type CurvatureName,
-  type GraphMode,
-} from '../analysis/geometry.js';
+import { curvature, geodesics, knnGraph, type GraphMode } from '../analysis/geometry.js';
 import { readLayerFiles, type LayerSource } from '../io/npz.js';
+import { parseCurvatures, parseIntOption, parseNumberOption, verbArgs } from './args.js';
 import { isQuiet, metaBlock, note, writeOutput } from './output.js';
 import { jsonBytes, JsonRows, toJsonValue, ProgressBar } from './util.js';
 
@@ -27,32 +19,6 @@ export function noteShapes(sources: readonly LayerSource[], reordered = false): 
     note(`note: layers taken in natural order: ${sources.map((s) => s.key ?? s.file.split('/').pop()).join(', ')} (--order given keeps the order given)`);
 }
 
-export function parseIntOption(v: string | undefined, name: string, fallback?: number): number {
-  if (v === undefined) {
-    if (fallback === undefined) throw new InvalidArgumentError(`--${name} is required`, name);
-    return fallback;
-  }
-  if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`--${name}: expected an integer, got '${v}'`, name);
-  return Number.parseInt(v, 10);
-}
-
-export function parseNumberOption(v: string | undefined, name: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`--${name}: expected a number, got '${v}'`, name);
-  return x;
-}
-
-export function parseCurvatures(v: string | undefined, fallback: CurvatureName[] = ['forman']): CurvatureName[] {
-  if (v === undefined) return fallback;
-  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const c of names)
-    if (!CURVATURE_NAMES.includes(c as CurvatureName))
-      throw new InvalidArgumentError(`--curvature: unknown curvature '${c}' (expected ${CURVATURE_NAMES.join(', ')})`, 'curvature');
-  if (names.length === 0) throw new InvalidArgumentError('--curvature: empty list', 'curvature');
-  return names as CurvatureName[];
-}
-
 export const GEOMETRY_HELP = `ricciflow geometry POINTS --k K [--mode union|mutual|directed]
                    [--curvature forman,augmented,approx-ollivier,ollivier] [--alpha 0.5]
                    [--threads T] --out RESULT.json
@@ -65,24 +31,17 @@ curvature {name: per-edge array}, nodeMean {name: per-point array}, total {name:
 In directed mode, Forman is per kNN arc (seed R recipe) and "arcs" lists them.`;
 
 export async function geometryCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      k: { type: 'string' },
-      mode: { type: 'string', default: 'union' },
-      curvature: { type: 'string' },
-      alpha: { type: 'string' },
-      threads: { type: 'string' },
-      key: { type: 'string' },
-      out: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const args = verbArgs(argv, GEOMETRY_HELP, {
+    k: { type: 'string' },
+    mode: { type: 'string', default: 'union' },
+    curvature: { type: 'string' },
+    alpha: { type: 'string' },
+    threads: { type: 'string' },
+    key: { type: 'string' },
+    out: { type: 'string', short: 'o' },
   });
-  if (values.help) {
-    process.stdout.write(GEOMETRY_HELP + '\n');
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length !== 1) throw new InvalidArgumentError('geometry: give exactly one POINTS file (.npy or .csv)', 'POINTS');
   if (!values.out) throw new InvalidArgumentError('geometry: --out RESULT.json is required', 'out');
   const k = parseIntOption(values.k, 'k');
@@ -156,27 +115,20 @@ order; --order given keeps the order given. --out - writes RESULT to stdout. RES
 point), layer (one value per transition l -> l+1), connected per layer; one block per k and curvature.`;
 
 export async function analyzeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      k: { type: 'string' },
-      curvature: { type: 'string' },
-      layers: { type: 'string', default: 'all' },
-      mode: { type: 'string', default: 'union' },
-      node: { type: 'string', default: 'mean' },
-      alpha: { type: 'string' },
-      threads: { type: 'string' },
-      keys: { type: 'string' },
-      order: { type: 'string', default: 'auto' },
-      out: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const args = verbArgs(argv, ANALYZE_HELP, {
+    k: { type: 'string' },
+    curvature: { type: 'string' },
+    layers: { type: 'string', default: 'all' },
+    mode: { type: 'string', default: 'union' },
+    node: { type: 'string', default: 'mean' },
+    alpha: { type: 'string' },
+    threads: { type: 'string' },
+    keys: { type: 'string' },
+    order: { type: 'string', default: 'auto' },
+    out: { type: 'string', short: 'o' },
   });
-  if (values.help) {
-    process.stdout.write(ANALYZE_HELP + '\n');
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   const oneNpz = positionals.length === 1 && /\.npz$/i.test(positionals[0]!);
   if (positionals.length < 2 && !oneNpz)
     throw new InvalidArgumentError('analyze: give at least two LAYER files (input and output), or one .npz holding every layer', 'LAYER');

@@ -3,12 +3,11 @@
  * self-contained HTML report of a results directory, plus every figure as DIR/figures/<id>.svg).
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 import { writeReport, type ReportOptions } from '../report/write.js';
-import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
+import { parseCurvatures, parseIntOption, parseNumberOption, verbArgs } from './args.js';
 
 export const REPORT_HELP = `ricciflow report DIR [--out DIR/report.html] [--k K] [--curvature forman]
                  [--threshold ${WELL_TRAINED_THRESHOLD}] [--depth-threshold -0.2] [--no-projection]
@@ -21,23 +20,16 @@ draws the test points of the best network of each 3-D synthetic dataset as its r
 (the report never trains); --no-projection skips it.`;
 
 export async function reportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', short: 'o' },
-      k: { type: 'string' },
-      curvature: { type: 'string' },
-      threshold: { type: 'string' },
-      'depth-threshold': { type: 'string' },
-      'no-projection': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const args = verbArgs(argv, REPORT_HELP, {
+    out: { type: 'string', short: 'o' },
+    k: { type: 'string' },
+    curvature: { type: 'string' },
+    threshold: { type: 'string' },
+    'depth-threshold': { type: 'string' },
+    'no-projection': { type: 'boolean' },
   });
-  if (values.help) {
-    process.stdout.write(REPORT_HELP + '\n');
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length !== 1) throw new InvalidArgumentError('report: give exactly one results directory (ricciflow report DIR)', 'dir');
   const dir = resolve(positionals[0]!);
   const options: ReportOptions = {};

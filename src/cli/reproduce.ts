@@ -3,25 +3,16 @@
  * with its own recipe and analysis settings, and a table of our numbers beside the published ones
  * (src/study/reproduce.ts; docs/sweeps.md, "Reproducing the papers").
  */
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
-import {
-  PAPER_NAMES,
-  formatReproduction,
-  planFor,
-  reproductionCsv,
-  runReproduction,
-  type PaperName,
-  type ReproductionTable,
-} from '../study/reproduce.js';
+import { PAPER_NAMES, formatReproduction, planFor, runReproduction, type PaperName, type ReproductionTable } from '../study/reproduce.js';
 import { exportCsv } from '../study/sweep.js';
-import { parseIntOption } from './geometry.js';
-import { isQuiet, metaBlock, note } from './output.js';
-import { ProgressBar, formatSeconds, toJsonValue, writeFileAtomic, stopOnSignals } from './util.js';
+import { parseCountOption, parseParallelism, verbArgs } from './args.js';
+import { note } from './output.js';
+import { networksBar, storageOptions, writeReportLine, writeReproductionFiles } from './runs.js';
+import { formatSeconds, stopOnSignals } from './util.js';
 
 export const REPRODUCE_HELP = `ricciflow reproduce seed-paper|follow-up [--quick] [--out DIR] [--workers N] [--threads T]
                     [--replicates R] [--datasets a,b] [--data-dir PATH] [--no-report]
@@ -46,43 +37,31 @@ published (± its spread), the difference, and whether it lies within max(0.1, 2
 Re-running continues where it stopped. Published values and their sources: src/study/published.ts.`;
 
 export async function reproduceCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      quick: { type: 'boolean' },
-      out: { type: 'string', short: 'o' },
-      workers: { type: 'string', short: 'w' },
-      threads: { type: 'string' },
-      replicates: { type: 'string' },
-      datasets: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'no-report': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const args = verbArgs(argv, REPRODUCE_HELP, {
+    quick: { type: 'boolean' },
+    out: { type: 'string', short: 'o' },
+    workers: { type: 'string', short: 'w' },
+    threads: { type: 'string' },
+    replicates: { type: 'string' },
+    datasets: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'no-report': { type: 'boolean' },
   });
-  if (values.help) {
-    process.stdout.write(REPRODUCE_HELP + '\n');
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length !== 1 || !(PAPER_NAMES as readonly string[]).includes(positionals[0]!))
     throw new InvalidArgumentError(`reproduce: name one paper: ${PAPER_NAMES.join(' or ')}${positionals.length ? ` (got '${positionals.join(' ')}')` : ''}\n\n${REPRODUCE_HELP}`, 'paper');
   const paper = positionals[0] as PaperName;
   const quick = values.quick === true;
-  const threads = parseIntOption(values.threads, 'threads', 1);
-  if (threads < 1) throw new InvalidArgumentError('--threads: must be >= 1', 'threads');
-  const cores = availableParallelism();
-  const workers = parseIntOption(values.workers, 'workers', Math.max(1, Math.floor(cores / threads)));
-  if (workers < 1) throw new InvalidArgumentError('--workers: must be >= 1', 'workers');
-  const replicates = values.replicates !== undefined ? parseIntOption(values.replicates, 'replicates') : undefined;
-  if (replicates !== undefined && replicates < 1) throw new InvalidArgumentError('--replicates: must be >= 1', 'replicates');
+  const { threads, workers, cores } = parseParallelism(values);
+  const replicates = values.replicates !== undefined ? parseCountOption(values.replicates, 'replicates') : undefined;
   const datasets = values.datasets?.split(',').map((s) => s.trim()).filter(Boolean);
   const parts = planFor(paper, { quick, ...(datasets ? { datasets } : {}), ...(replicates !== undefined ? { replicates } : {}) });
   if (parts.length === 0) throw new InvalidArgumentError(`--datasets: none of ${datasets!.join(', ')} is part of the ${paper} experiments`, 'datasets');
   const outDir = resolve(values.out ?? `ricciflow-reproduce/${paper}${quick ? '-quick' : ''}`);
 
   const stop = stopOnSignals('reproduce');
-  let bar: ProgressBar | null = null;
+  const bar = networksBar();
   let table: ReproductionTable;
   try {
     table = await runReproduction(
@@ -93,14 +72,13 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
         workers,
         threads,
         signal: stop.signal,
-        ...(values['data-dir'] !== undefined ? { dataDir: resolve(values['data-dir']) } : {}),
+        ...storageOptions(values),
         onPart: (p, i, n) => note(`ricciflow reproduce ${paper}${quick ? ' --quick' : ''} [${i + 1}/${n}] ${p.name}: ${p.title}\n  ${p.spec.description ?? ''}`),
         onStart: (s) => {
           note(`  ${s.grid} networks, ${s.skipped} already done, ${s.todo} to compute (${workers} workers × ${threads} threads on ${cores} cores)`);
-          bar = isQuiet() ? null : new ProgressBar('networks', s.todo);
-          if (s.todo === 0) bar?.update(0);
+          bar.start(s.todo);
         },
-        onRecord: (p) => bar?.update(p.done, `${p.label}${p.failed ? ` (${p.failed} failed)` : ''}`),
+        onRecord: (p) => bar.record(p),
         onPartDone: async (p) => {
           await exportCsv(resolve(outDir, p.name), () => undefined).catch(() => undefined);
         },
@@ -111,18 +89,12 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     stop.dispose();
   }
   for (const p of table.parts) await exportCsv(p.dir, () => undefined).catch(() => undefined);
-  const csv = resolve(outDir, 'reproduction.csv'), json = resolve(outDir, 'reproduction.json');
-  await writeFileAtomic(csv, reproductionCsv(table));
-  await writeFileAtomic(json, JSON.stringify(toJsonValue({ ...table, meta: await metaBlock() }), null, 2) + '\n');
+  const { csv, json } = await writeReproductionFiles(outDir, table);
   process.stdout.write(formatReproduction(table) + '\n\n');
   process.stdout.write(`${formatSeconds(table.seconds)}; table: ${csv} (and ${json})\n`);
   if (!values['no-report'] && !stop.signal.aborted) {
     const first = table.parts.find((p) => p.ok > 0);
-    if (first) {
-      const { writeReport } = await import('../report/write.js');
-      const path = await writeReport(first.dir, resolve(outDir, 'report.html'), { reproduction: table, quiet: true });
-      process.stdout.write(`report: ${path}\n`);
-    }
+    if (first) await writeReportLine(first.dir, resolve(outDir, 'report.html'), { reproduction: table, quiet: true });
   }
   const stopped = stop.exitCode();
   if (stopped !== null) return stopped;

@@ -5,9 +5,7 @@
  * With grid options, a custom grid of seed-recipe networks. Either way it writes a results
  * directory (networks.jsonl, summary.csv, report.html) and continues where it stopped.
  */
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { SEED_RECIPE } from '../core/recipes.js';
@@ -18,10 +16,11 @@ import { gridConfigs, type GridOptions } from '../study/grid.js';
 import { readRecords } from '../study/store.js';
 import { recordsToCsv, summaryTable } from '../study/summary.js';
 import type { NetworkRecord } from '../study/types.js';
-import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
-import { ProgressBar, formatSeconds, toJsonValue, writeFileAtomic, stopOnSignals } from './util.js';
-import { isQuiet, metaBlock, note } from './output.js';
-import { formatReproduction, mainPlan, reproductionCsv, runReproduction } from '../study/reproduce.js';
+import { parseCurvatures, parseIntOption, parseNumberOption, parseParallelism, verbArgs } from './args.js';
+import { ProgressBar, formatSeconds, writeFileAtomic, stopOnSignals } from './util.js';
+import { metaBlock, note } from './output.js';
+import { networksBar, runFailureExit, storageOptions, writeReportLine, writeReproductionFiles } from './runs.js';
+import { formatReproduction, mainPlan, runReproduction } from '../study/reproduce.js';
 import { readResultsDir, runGrid, sweepConfigs, type SweepRunResult } from '../study/sweep.js';
 
 export const RUN_HELP = `ricciflow run [--out ricciflow-results] [--threads T] [--workers N] [--data-dir PATH] [--no-report]
@@ -55,37 +54,31 @@ function list(v: string | undefined, fallback: string[]): string[] {
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      datasets: { type: 'string' },
-      architectures: { type: 'string' },
-      depth: { type: 'string' },
-      seeds: { type: 'string' },
-      epochs: { type: 'string' },
-      k: { type: 'string' },
-      curvature: { type: 'string' },
-      layers: { type: 'string' },
-      mode: { type: 'string' },
-      alpha: { type: 'string' },
-      'n-train': { type: 'string' },
-      'n-test': { type: 'string' },
-      'batch-size': { type: 'string' },
-      backend: { type: 'string' },
-      threads: { type: 'string' },
-      workers: { type: 'string', short: 'w' },
-      'data-dir': { type: 'string' },
-      out: { type: 'string', short: 'o', default: 'ricciflow-results' },
-      'no-report': { type: 'boolean' },
-      'trajectory-every': { type: 'string' },
-      'save-weights': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(RUN_HELP + '\n');
-    return 0;
-  }
+  const args = verbArgs(argv, RUN_HELP, {
+    datasets: { type: 'string' },
+    architectures: { type: 'string' },
+    depth: { type: 'string' },
+    seeds: { type: 'string' },
+    epochs: { type: 'string' },
+    k: { type: 'string' },
+    curvature: { type: 'string' },
+    layers: { type: 'string' },
+    mode: { type: 'string' },
+    alpha: { type: 'string' },
+    'n-train': { type: 'string' },
+    'n-test': { type: 'string' },
+    'batch-size': { type: 'string' },
+    backend: { type: 'string' },
+    threads: { type: 'string' },
+    workers: { type: 'string', short: 'w' },
+    'data-dir': { type: 'string' },
+    out: { type: 'string', short: 'o', default: 'ricciflow-results' },
+    'no-report': { type: 'boolean' },
+    'trajectory-every': { type: 'string' },
+    'save-weights': { type: 'boolean' },
+  }, /* positionals */ false);
+  if (!args) return 0;
+  const { values } = args;
   if (!GRID_OPTIONS.some((o) => values[o] !== undefined)) return mainJob(values);
   if (values.workers !== undefined || values['data-dir'] !== undefined)
     throw new InvalidArgumentError('--workers and --data-dir go with the main job (no grid options)', values.workers !== undefined ? 'workers' : 'data-dir');
@@ -132,7 +125,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       group: grid.seeds.length,
       signal: stop.signal,
       ...(trajectoryEvery !== undefined ? { trajectoryEvery } : {}),
-      ...(values['save-weights'] ? { saveWeights: true } : {}),
+      ...storageOptions(values),
       onStart: (i) => {
         process.stderr.write(
           `ricciflow run: ${configs.length} networks (${grid.datasets.join(',')} × ${grid.architectures.join(',')} × depth ${grid.depths.join(',')} × seeds ${grid.seeds.join(',')}), ` +
@@ -159,17 +152,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   await writeFileAtomic(resolve(outDir, 'summary.csv'), recordsToCsv(all));
   process.stdout.write(summaryTable(all) + '\n');
   process.stdout.write(`\n${all.length} networks in ${formatSeconds(res.seconds)}; results: ${outDir}/networks.jsonl, ${outDir}/summary.csv\n`);
-  for (const e of res.errors) process.stderr.write(`ricciflow run: error (${e.networks} networks not computed): ${e.message}\n`);
-  if (res.interrupted) {
-    process.stderr.write(`ricciflow run: interrupted; ${res.remaining} networks remain: re-run to continue\n`);
-    return stop.exitCode() ?? 130;
-  }
-  if (res.errors.length > 0) return 1;
-  if (!values['no-report']) {
-    const { writeReport } = await import('../report/write.js');
-    const path = await writeReport(outDir, resolve(outDir, 'report.html'));
-    process.stdout.write(`report: ${path}\n`);
-  }
+  const failed = runFailureExit('run', res, stop);
+  if (failed !== null) return failed;
+  if (!values['no-report']) await writeReportLine(outDir, resolve(outDir, 'report.html'));
   await writeFileAtomic(resolve(outDir, 'run.json'), JSON.stringify({ grid, threads, finishedAt: new Date().toISOString(), meta: await metaBlock() }, null, 2) + '\n');
   return 0;
 }
@@ -186,16 +171,12 @@ interface MainValues {
 /** The main job: both papers' short reproduction (src/study/reproduce.ts, mainPlan). */
 async function mainJob(values: MainValues): Promise<number> {
   const outDir = resolve(values.out ?? 'ricciflow-results');
-  const threads = parseIntOption(values.threads, 'threads', 1);
-  if (threads < 1) throw new InvalidArgumentError('--threads: must be >= 1', 'threads');
-  const cores = availableParallelism();
-  const workers = parseIntOption(values.workers, 'workers', Math.max(1, Math.floor(cores / threads)));
-  if (workers < 1) throw new InvalidArgumentError('--workers: must be >= 1', 'workers');
+  const { threads, workers, cores } = parseParallelism(values);
   const parts = mainPlan();
   const grid = parts.reduce((s, p) => s + sweepConfigs(p.spec).length, 0);
   note(`ricciflow run: the main job, ${grid} networks in ${parts.length} parts (${workers} workers × ${threads} threads on ${cores} cores); results in ${outDir}`);
   const stop = stopOnSignals('run');
-  let bar: ProgressBar | null = null;
+  const bar = networksBar();
   let table;
   try {
     table = await runReproduction(
@@ -206,15 +187,13 @@ async function mainJob(values: MainValues): Promise<number> {
         workers,
         threads,
         signal: stop.signal,
-        ...(values['data-dir'] !== undefined ? { dataDir: resolve(values['data-dir']) } : {}),
-        ...(values['save-weights'] ? { saveWeights: true } : {}),
+        ...storageOptions(values),
         onPart: (p, i, n) => note(`[${i + 1}/${n}] ${p.name}: ${p.spec.description ?? p.title}`),
         onStart: (s) => {
           if (s.skipped) note(`  ${s.skipped} of ${s.grid} networks already done`);
-          bar = isQuiet() ? null : new ProgressBar('networks', s.todo);
-          if (s.todo === 0) bar?.update(0);
+          bar.start(s.todo);
         },
-        onRecord: (p) => bar?.update(p.done, `${p.label}${p.failed ? ` (${p.failed} failed)` : ''}`),
+        onRecord: (p) => bar.record(p),
       },
     );
   } finally {
@@ -225,19 +204,15 @@ async function mainJob(values: MainValues): Promise<number> {
   for (const p of table.parts) all.push(...(await readResultsDir(p.dir).then((r) => r.records, () => [] as NetworkRecord[])));
   await writeFileAtomic(resolve(outDir, 'networks.jsonl'), all.map((r) => JSON.stringify(r) + '\n').join(''));
   await writeFileAtomic(resolve(outDir, 'summary.csv'), recordsToCsv(all));
-  await writeFileAtomic(resolve(outDir, 'reproduction.csv'), reproductionCsv(table));
-  await writeFileAtomic(resolve(outDir, 'reproduction.json'), JSON.stringify(toJsonValue({ ...table, meta: await metaBlock() }), null, 2) + '\n');
+  await writeReproductionFiles(outDir, table);
   process.stdout.write(summaryTable(all) + '\n\n');
   process.stdout.write(formatReproduction(table) + '\n\n');
   const defined = all.filter((r) => r.byK[0] && Object.values(r.byK[0].coefficients)[0]?.rho !== null && r.status === 'ok').length;
   process.stdout.write(
     `${all.length} networks (${defined} with a defined ρ at their first k) in ${formatSeconds(table.seconds)}; results: ${outDir}/networks.jsonl, ${outDir}/summary.csv, ${outDir}/reproduction.csv\n`,
   );
-  if (!values['no-report'] && !stop.signal.aborted && all.length > 0) {
-    const { writeReport } = await import('../report/write.js');
-    const path = await writeReport(outDir, resolve(outDir, 'report.html'), { reproduction: table, quiet: true });
-    process.stdout.write(`report: ${path}\n`);
-  }
+  if (!values['no-report'] && !stop.signal.aborted && all.length > 0)
+    await writeReportLine(outDir, resolve(outDir, 'report.html'), { reproduction: table, quiet: true });
   await writeFileAtomic(resolve(outDir, 'run.json'), JSON.stringify({ main: true, parts: table.parts.map((p) => p.name), threads, workers, finishedAt: new Date().toISOString(), meta: await metaBlock() }, null, 2) + '\n');
   const stopped = stop.exitCode();
   if (stopped !== null) return stopped;

@@ -1,14 +1,13 @@
 /** `ricciflow stats DIR`: the accuracy association of docs/method.md §6 on a results directory. */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { InvalidArgumentError } from '../core/errors.js';
 import type { CurvatureName } from '../analysis/geometry.js';
 import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
 import { readResults } from '../study/results.js';
 import { accuracyStatistics, formatStatistics } from '../study/statistics.js';
-import { parseCurvatures, parseIntOption, parseNumberOption } from './geometry.js';
+import { parseCurvatures, parseIntOption, parseNumberOption, verbArgs } from './args.js';
 import { metaBlock, note, writeOutput } from './output.js';
 import { toJsonValue } from './util.js';
 
@@ -24,22 +23,15 @@ depth; the share of networks with ρ < 0; excluded networks by reason. --json pr
 stdout instead of the text (with a meta block); --out FILE writes that JSON to FILE as well.`;
 
 export async function statsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      threshold: { type: 'string' },
-      k: { type: 'string' },
-      curvature: { type: 'string' },
-      json: { type: 'boolean' },
-      out: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const args = verbArgs(argv, STATS_HELP, {
+    threshold: { type: 'string' },
+    k: { type: 'string' },
+    curvature: { type: 'string' },
+    json: { type: 'boolean' },
+    out: { type: 'string', short: 'o' },
   });
-  if (values.help) {
-    process.stdout.write(STATS_HELP + '\n');
-    return 0;
-  }
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length !== 1) throw new InvalidArgumentError(`stats needs one results directory (or networks.jsonl)\n\n${STATS_HELP}`, 'dir');
   const path = resolve(positionals[0]!);
   const isFile = await stat(path).then((s) => s.isFile(), () => false);

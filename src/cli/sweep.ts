@@ -10,9 +10,7 @@
  * (oversubscribing unless statically partitioned) and a copy of every dataset; for several
  * processes on one big machine, use shards (`--shard I/N`, one directory each) instead.
  */
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { InvalidArgumentError } from '../core/errors.js';
 import {
@@ -34,9 +32,10 @@ import {
   type SweepSpec,
 } from '../study/sweep.js';
 import { configId } from '../study/network.js';
-import { parseIntOption } from './geometry.js';
-import { isQuiet, metaBlock, note } from './output.js';
-import { ProgressBar, formatSeconds, stopOnSignals } from './util.js';
+import { parseCountOption, parseParallelism, verbArgs } from './args.js';
+import { metaBlock, note } from './output.js';
+import { networksBar, runFailureExit, storageOptions } from './runs.js';
+import { formatSeconds, stopOnSignals } from './util.js';
 
 export const SWEEP_HELP = `ricciflow sweep (--preset ${PRESET_NAMES.join('|')} | --config SWEEP.json) --out DIR
                 [--workers N] [--threads T] [--group G] [--data-dir DIR]
@@ -81,31 +80,25 @@ function sweepLine(spec: SweepSpec, networks: number): string {
 }
 
 export async function sweepCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      preset: { type: 'string' },
-      config: { type: 'string', short: 'c' },
-      out: { type: 'string', short: 'o' },
-      workers: { type: 'string', short: 'w' },
-      threads: { type: 'string' },
-      group: { type: 'string' },
-      'data-dir': { type: 'string' },
-      shard: { type: 'string' },
-      'shard-index': { type: 'string' },
-      'shard-count': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      json: { type: 'boolean' },
-      'save-weights': { type: 'boolean' },
-      'export-csv': { type: 'string' },
-      'print-preset': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(SWEEP_HELP + '\n');
-    return 0;
-  }
+  const args = verbArgs(argv, SWEEP_HELP, {
+    preset: { type: 'string' },
+    config: { type: 'string', short: 'c' },
+    out: { type: 'string', short: 'o' },
+    workers: { type: 'string', short: 'w' },
+    threads: { type: 'string' },
+    group: { type: 'string' },
+    'data-dir': { type: 'string' },
+    shard: { type: 'string' },
+    'shard-index': { type: 'string' },
+    'shard-count': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    'save-weights': { type: 'boolean' },
+    'export-csv': { type: 'string' },
+    'print-preset': { type: 'string' },
+  }, false);
+  if (!args) return 0;
+  const { values } = args;
   if (values['print-preset'] !== undefined) {
     const name = values['print-preset'];
     if (!PRESETS[name]) throw new InvalidArgumentError(`--print-preset: unknown preset '${name}' (expected ${PRESET_NAMES.join(', ')})`, 'print-preset');
@@ -134,13 +127,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       ? stored.shard
       : parseShard(values.shard, process.env, values['shard-count'], values['shard-index']);
 
-  const cores = availableParallelism();
-  const threads = parseIntOption(values.threads, 'threads', 1);
-  if (threads < 1) throw new InvalidArgumentError('--threads: must be >= 1', 'threads');
-  const workers = parseIntOption(values.workers, 'workers', Math.max(1, Math.floor(cores / threads)));
-  if (workers < 1) throw new InvalidArgumentError('--workers: must be >= 1', 'workers');
-  const group = parseIntOption(values.group, 'group', 1);
-  if (group < 1) throw new InvalidArgumentError('--group: must be >= 1', 'group');
+  const { threads, workers, cores } = parseParallelism(values);
+  const group = parseCountOption(values.group, 'group', 1);
 
   const all = sweepConfigs(spec);
   // The tfjs backend is an optional dependency: say so before any work starts (exit 2).
@@ -178,7 +166,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   }
 
   const stop = stopOnSignals('sweep');
-  let bar: ProgressBar | null = null;
+  const bar = networksBar();
   try {
     const res = await runSweep({
       spec,
@@ -188,31 +176,24 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       threads,
       group,
       signal: stop.signal,
-      ...(values['data-dir'] !== undefined ? { dataDir: resolve(values['data-dir']) } : {}),
-      ...(values['save-weights'] ? { saveWeights: true } : {}),
+      ...storageOptions(values),
       onStart: (i) => {
         note(
           `ricciflow sweep ${sweepLine(spec, i.grid)}${shardText}\n` +
             `  ${i.shardNetworks} networks in this ${shard.count > 1 ? 'shard' : 'sweep'}, ${i.skipped} already done, ${i.todo} to compute ` +
             `(${i.units} tasks; ${workers} workers × ${threads} threads on ${cores} cores); results in ${outDir}\n`,
         );
-        bar = isQuiet() ? null : new ProgressBar('networks', i.todo);
-        if (i.todo === 0) bar?.update(0);
+        bar.start(i.todo);
       },
-      onRecord: (p) => bar?.update(p.done, `${p.label}${p.failed ? ` (${p.failed} failed)` : ''}`),
+      onRecord: (p) => bar.record(p),
     });
     const csv = await exportCsv(outDir, () => undefined);
     process.stdout.write(
       `${res.computed} networks computed in ${formatSeconds(res.seconds)} (${res.failed} failed training), ${res.skipped} were already done; ` +
         `${res.shardNetworks - res.remaining}/${res.shardNetworks} in ${outDir}/networks.jsonl; ${csv.path}\n`,
     );
-    for (const e of res.errors)
-      process.stderr.write(`ricciflow sweep: error (${e.networks} networks not computed): ${e.message}\n`);
-    if (res.interrupted) {
-      process.stderr.write(`ricciflow sweep: interrupted; ${res.remaining} networks remain: re-run to continue\n`);
-      return stop.exitCode() ?? 130;
-    }
-    if (res.errors.length > 0) return 1;
+    const failed = runFailureExit('sweep', res, stop);
+    if (failed !== null) return failed;
     if (res.remaining === 0) process.stdout.write(`statistics: ricciflow stats ${outDir}\n`);
     return 0;
   } finally {
@@ -221,15 +202,9 @@ export async function sweepCommand(argv: string[]): Promise<number> {
 }
 
 export async function mergeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    process.stdout.write(MERGE_HELP + '\n');
-    return 0;
-  }
+  const args = verbArgs(argv, MERGE_HELP, { json: { type: 'boolean' } });
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length < 2) throw new InvalidArgumentError(`merge needs OUT and at least one DIR\n\n${MERGE_HELP}`, 'dirs');
   const [out, ...dirs] = positionals.map((p) => resolve(p));
   const res = await mergeSweepDirs(out!, dirs);

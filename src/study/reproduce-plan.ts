@@ -95,6 +95,14 @@ function keepDatasets(spec: SweepSpec, only: readonly string[] | undefined): Swe
   return resolveSweep({ ...spec, datasets, data });
 }
 
+/**
+ * A built-in preset with some of its fields replaced, `replicates` in place of its seed list (seeds
+ * 0 … R − 1), resolved again.
+ */
+function presetVariant(preset: 'seed-paper' | 'follow-up', changes: Partial<SweepSpec> & { replicates: number }): SweepSpec {
+  return resolveSweep({ ...presetSweep(preset), ...changes, seeds: undefined });
+}
+
 /** The follow-up's untrained-network experiment (its untrained_networks notebook) as a sweep. */
 function untrainedSpec(networks: number): SweepSpec {
   const u = FOLLOW_UP_UNTRAINED_SETTINGS;
@@ -122,11 +130,9 @@ function untrainedSpec(networks: number): SweepSpec {
 
 /** The follow-up's experiments: its local-coefficient tables and its untrained networks. */
 export function followUpPlan(o: PlanOptions = {}): ReproductionPart[] {
-  const full = presetSweep('follow-up');
-  let local: SweepSpec = full;
+  let local: SweepSpec = presetSweep('follow-up');
   if (o.quick) {
-    local = resolveSweep({
-      ...full,
+    local = presetVariant('follow-up', {
       name: 'follow-up-quick',
       description:
         "A faithful subset of the follow-up's local-coefficient tables: Fashion-MNIST 5v7 and Syn-I…IV at width 25 × depth 7, " +
@@ -135,9 +141,8 @@ export function followUpPlan(o: PlanOptions = {}): ReproductionPart[] {
       architectures: ['w25'],
       depths: [7],
       replicates: o.replicates ?? 2,
-      seeds: undefined,
     });
-  } else if (o.replicates !== undefined) local = resolveSweep({ ...full, replicates: o.replicates, seeds: undefined });
+  } else if (o.replicates !== undefined) local = presetVariant('follow-up', { replicates: o.replicates });
   const parts: ReproductionPart[] = [];
   const l = keepDatasets(local, o.datasets);
   if (l) parts.push({ name: 'local', title: "Local Ricci coefficients (the follow-up's Section 4.1 tables)", spec: l, compare: 'local' });
@@ -151,8 +156,7 @@ export function seedPlan(o: PlanOptions = {}): ReproductionPart[] {
   const full = presetSweep('seed-paper');
   let spec: SweepSpec = full;
   if (o.quick)
-    spec = resolveSweep({
-      ...full,
+    spec = presetVariant('seed-paper', {
       name: 'seed-paper-quick',
       description:
         "A faithful subset of the seed paper's study: A, B, C and Fashion-MNIST 5v9 × narrow, wide × depth 5 × 3 replicates, " +
@@ -161,11 +165,10 @@ export function seedPlan(o: PlanOptions = {}): ReproductionPart[] {
       architectures: ['narrow', 'wide'],
       depths: [5],
       replicates: o.replicates ?? 3,
-      seeds: undefined,
       k: [30, 120],
       data: { ...full.data, nTrain: 4000, nTest: 1000 },
     });
-  else if (o.replicates !== undefined) spec = resolveSweep({ ...full, replicates: o.replicates, seeds: undefined });
+  else if (o.replicates !== undefined) spec = presetVariant('seed-paper', { replicates: o.replicates });
   const s = keepDatasets(spec, o.datasets);
   return s ? [{ name: 'seed', title: "The seed paper's accuracy study", spec: s, compare: 'seed' }] : [];
 }
@@ -193,9 +196,7 @@ export function loadableLocalCells(): number {
  *   sums, Forman) at k = 30 and 120 on 1,000 test points.
  */
 export function mainPlan(): ReproductionPart[] {
-  const seedFull = presetSweep('seed-paper');
-  const seed = resolveSweep({
-    ...seedFull,
+  const seed = presetVariant('seed-paper', {
     name: 'main-seed',
     description:
       "The seed paper's synthetic study: A, B, C × narrow, wide, bottleneck × depth 5 × 3 replicates; its recipe (RMSprop, " +
@@ -204,13 +205,10 @@ export function mainPlan(): ReproductionPart[] {
     architectures: ['narrow', 'wide', 'bottleneck'],
     depths: [5],
     replicates: 3,
-    seeds: undefined,
     k: [30, 120],
     data: { dataSeed: 0, nTrain: 2000, nTest: 1000, scale: 'raw' },
   });
-  const followFull = presetSweep('follow-up');
-  const follow = resolveSweep({
-    ...followFull,
+  const follow = presetVariant('follow-up', {
     name: 'main-follow-up',
     description:
       "The follow-up's Fashion-MNIST 5 vs 7 cells at width 25 × depths 7 and 15, one network each: full-batch Adam to 99 % training " +
@@ -219,7 +217,6 @@ export function mainPlan(): ReproductionPart[] {
     architectures: ['w25'],
     depths: [7, 15],
     replicates: 1,
-    seeds: undefined,
     data: { dataSeed: 0, scale: 'unit', balanced: 500 },
   });
   return [

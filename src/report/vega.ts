@@ -85,6 +85,20 @@ export function flagFirst<T extends Record<string, unknown>>(rows: T[], key: key
   });
 }
 
+/**
+ * A figure with one column panel per dataset (each row has `dataset`), every panel 220 px wide and
+ * `height` high and drawing `layer`; the first row of each dataset is flagged for
+ * {@link FIRST_OF_PANEL} reference marks.
+ */
+export function datasetPanels<T extends { dataset: string }>(title: Record<string, unknown>, rows: T[], height: number, layer: unknown[]): TopLevelSpec {
+  return withBase({
+    title,
+    data: { values: flagFirst(rows, 'dataset') },
+    facet: { column: { field: 'dataset', type: 'nominal', title: 'dataset' } },
+    spec: { width: 220, height, layer },
+  });
+}
+
 export function skipped(id: string, number: string, title: string, note: string): Figure {
   return { id, number, title, caption: '', spec: null, svg: null, note };
 }

@@ -3,7 +3,7 @@
  */
 import type { NetworkRecord } from '../../study/types.js';
 import { archLabel, coefficientsOf, type ReportSelection } from '../selection.js';
-import { num, withBase, FIRST_OF_PANEL, flagFirst, skipped, type Figure } from '../vega.js';
+import { datasetPanels, num, FIRST_OF_PANEL, skipped, type Figure } from '../vega.js';
 
 export function layerCoefficients(ok: readonly NetworkRecord[], sel: ReportSelection): Figure {
   const title = 'Layer coefficients r_l against depth';
@@ -16,27 +16,23 @@ export function layerCoefficients(ok: readonly NetworkRecord[], sel: ReportSelec
   if (rows.length === 0) return skipped('fig4b-layer', '4b', title, `No layer coefficient r_l is defined at k = ${sel.k}.`);
   const x = { field: 'l', type: 'quantitative', title: 'layer l (transition l → l+1)', axis: { tickMinStep: 1, format: 'd' } };
   const y = { field: 'r', type: 'quantitative', title: 'r_l (layer coefficient)', scale: { domain: [-1, 1] } };
-  const spec = withBase({
-    title: { text: `Dashed: depth-diagnostic threshold τ = ${sel.depthThreshold}`, subtitle: 'thin lines: networks; thick lines: mean per architecture' },
-    data: { values: flagFirst(rows, 'dataset') },
-    facet: { column: { field: 'dataset', type: 'nominal', title: 'dataset' } },
-    spec: {
-      width: 220,
-      height: 200,
-      layer: [
-        {
-          mark: { type: 'line', strokeWidth: 1, opacity: 0.35 },
-          encoding: { x, y, color: { field: 'arch', type: 'nominal', title: 'architecture' }, detail: { field: 'id' } },
-        },
-        {
-          mark: { type: 'line', strokeWidth: 2.5, point: true },
-          encoding: { x, y: { ...y, aggregate: 'mean' }, color: { field: 'arch', type: 'nominal', title: 'architecture' } },
-        },
-        { transform: FIRST_OF_PANEL, mark: { type: 'rule', color: '#c0392b', strokeDash: [5, 4] }, encoding: { y: { datum: sel.depthThreshold } } },
-        { transform: FIRST_OF_PANEL, mark: { type: 'rule', color: '#999' }, encoding: { y: { datum: 0 } } },
-      ],
-    },
-  });
+  const spec = datasetPanels(
+    { text: `Dashed: depth-diagnostic threshold τ = ${sel.depthThreshold}`, subtitle: 'thin lines: networks; thick lines: mean per architecture' },
+    rows,
+    200,
+    [
+      {
+        mark: { type: 'line', strokeWidth: 1, opacity: 0.35 },
+        encoding: { x, y, color: { field: 'arch', type: 'nominal', title: 'architecture' }, detail: { field: 'id' } },
+      },
+      {
+        mark: { type: 'line', strokeWidth: 2.5, point: true },
+        encoding: { x, y: { ...y, aggregate: 'mean' }, color: { field: 'arch', type: 'nominal', title: 'architecture' } },
+      },
+      { transform: FIRST_OF_PANEL, mark: { type: 'rule', color: '#c0392b', strokeDash: [5, 4] }, encoding: { y: { datum: sel.depthThreshold } } },
+      { transform: FIRST_OF_PANEL, mark: { type: 'rule', color: '#999' }, encoding: { y: { datum: 0 } } },
+    ],
+  );
   return {
     id: 'fig4b-layer',
     number: '4b',

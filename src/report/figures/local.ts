@@ -3,7 +3,7 @@
  */
 import type { NetworkRecord } from '../../study/types.js';
 import { archLabel, curvatureLabel, coefficientsOf, type ReportSelection } from '../selection.js';
-import { num, withBase, FIRST_OF_PANEL, flagFirst, skipped, type Figure } from '../vega.js';
+import { datasetPanels, num, FIRST_OF_PANEL, skipped, type Figure } from '../vega.js';
 
 export function localDistribution(ok: readonly NetworkRecord[], sel: ReportSelection): Figure {
   const title = 'Distribution of the local coefficient ρ(x)';
@@ -25,26 +25,22 @@ export function localDistribution(ok: readonly NetworkRecord[], sel: ReportSelec
     return skipped('fig4a-local', '4a', title, 'No record keeps local ρ(x) per point (records written with keepLocal: false, or every ρ(x) undefined).');
   const shares = [...share.entries()].filter(([, s]) => s.n > 0).map(([d, s]) => `${d}: ${((100 * s.neg) / s.n).toFixed(1)} % below zero`);
   const all = rows.length, neg = rows.filter((r) => r.v < 0).length;
-  const spec = withBase({
-    title: { text: `Share of points with ρ(x) < 0: ${((100 * neg) / all).toFixed(1)} % of ${all}`, subtitle: shares.join('; ') },
-    data: { values: flagFirst(rows, 'dataset') },
-    facet: { column: { field: 'dataset', type: 'nominal', title: 'dataset' } },
-    spec: {
-      width: 220,
-      height: 180,
-      layer: [
-        {
-          mark: { type: 'bar', opacity: 0.85 },
-          encoding: {
-            x: { field: 'v', type: 'quantitative', bin: { extent: [-1, 1], step: 0.1 }, title: 'local ρ(x)', axis: { values: [-1, -0.5, 0, 0.5, 1] } },
-            y: { aggregate: 'count', type: 'quantitative', title: 'test points' },
-            color: { field: 'arch', type: 'nominal', title: 'architecture' },
-          },
+  const spec = datasetPanels(
+    { text: `Share of points with ρ(x) < 0: ${((100 * neg) / all).toFixed(1)} % of ${all}`, subtitle: shares.join('; ') },
+    rows,
+    180,
+    [
+      {
+        mark: { type: 'bar', opacity: 0.85 },
+        encoding: {
+          x: { field: 'v', type: 'quantitative', bin: { extent: [-1, 1], step: 0.1 }, title: 'local ρ(x)', axis: { values: [-1, -0.5, 0, 0.5, 1] } },
+          y: { aggregate: 'count', type: 'quantitative', title: 'test points' },
+          color: { field: 'arch', type: 'nominal', title: 'architecture' },
         },
-        { transform: FIRST_OF_PANEL, mark: { type: 'rule', color: '#c0392b', strokeDash: [4, 3] }, encoding: { x: { datum: 0 } } },
-      ],
-    },
-  });
+      },
+      { transform: FIRST_OF_PANEL, mark: { type: 'rule', color: '#c0392b', strokeDash: [4, 3] }, encoding: { x: { datum: 0 } } },
+    ],
+  );
   return {
     id: 'fig4a-local',
     number: '4a',

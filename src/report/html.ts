@@ -9,7 +9,7 @@ import { depthDiagnostic, summariseDepth, type DepthDiagnostic, type DepthSummar
 import { archLabel, coefficientsOf, curvatureLabel, type ReportSelection } from './selection.js';
 import type { Figure } from './vega.js';
 import { reproductionSection } from './reproduction.js';
-import type { ReproductionTable } from '../study/reproduce.js';
+import type { ReproductionTable } from '../study/reproduce-plan.js';
 
 export interface ReportInput {
   /** Results directory the records came from (shown in the header). */

@@ -27,4 +27,4 @@ export {
 // The k / curvature / threshold choice the report shares with `ricciflow stats` (FigureOptions, ReportSelection).
 export type { ResultsSelection, SelectionOptions } from '../study/results.js';
 // The reproduction table a report can carry (ReportInput, ReportOptions).
-export type { PaperName, ReproductionPartSummary, ReproductionRow, ReproductionTable } from '../study/reproduce.js';
+export type { PaperName, ReproductionPartSummary, ReproductionRow, ReproductionTable } from '../study/reproduce-plan.js';

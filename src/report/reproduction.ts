@@ -2,7 +2,7 @@
  * The report's "Reproduction" section: our numbers beside the published ones (a table written by
  * `ricciflow reproduce` or the main job, src/study/reproduce.ts), one row per published cell.
  */
-import type { ReproductionTable } from '../study/reproduce.js';
+import type { ReproductionTable } from '../study/reproduce-plan.js';
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
 import { VERSION } from '../core/version.js';
 import { figureFiles } from '../export/figures.js';
-import type { ReproductionTable } from '../study/reproduce.js';
+import type { ReproductionTable } from '../study/reproduce-plan.js';
 import { readResults } from '../study/results.js';
 import { buildFigures, type FigureOptions } from './figures/index.js';
 import { renderHtml } from './html.js';

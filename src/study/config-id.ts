@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 
 import { InvalidArgumentError } from '../core/errors.js';
-import { hiddenWidths, type ArchitectureName, ARCHITECTURE_NAMES } from '../train/architecture.js';
+import { hiddenWidths, type ArchitectureName, ARCHITECTURE_NAMES } from '../core/architectures.js';
 import { uniformWidth } from './recipe-spec.js';
 import type { NetworkConfig } from './types.js';
 

@@ -2,7 +2,8 @@
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { FOLLOW_UP_LOADABLE, FOLLOW_UP_LOCAL, FOLLOW_UP_UNTRAINED_SETTINGS } from './published.js';
-import { presetSweep, resolveSweep, type SweepSpec } from './sweep.js';
+import { presetSweep } from './presets.js';
+import { resolveSweep, type SweepSpec } from './sweep-spec.js';
 
 export type PaperName = 'follow-up' | 'seed-paper';
 export const PAPER_NAMES: readonly PaperName[] = ['follow-up', 'seed-paper'];

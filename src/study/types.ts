@@ -5,7 +5,7 @@
 import type { LayerSelection, NodeStatistic } from '../analysis/pipeline.js';
 import type { CurvatureName, GraphMode } from '../analysis/geometry.js';
 import type { DatasetFiles } from './dataset-files.js';
-import type { TrajectoryPoint } from '../train/trajectory.js';
+import type { TrajectoryPoint } from '../analysis/trajectory-point.js';
 
 /** Everything that defines one network of a study (the grid point). Its hash is the record id. */
 export interface NetworkConfig {

@@ -1,22 +1,16 @@
 /**
- * Network architectures of docs/method.md §8: dense ReLU layers, one sigmoid output unit.
- *
- * - `narrow`: `depth` hidden layers of width 25;
- * - `wide`: `depth` hidden layers of width 50;
- * - `bottleneck`: `a` layers of 50, one of 25, `a` layers of 50, with `depth = 2a + 1`
- *   (the seed paper's depth 5 → a = 2, depth 11 → a = 5);
- * - or any list of hidden widths (`widths`), which then overrides `architecture` and `depth`.
+ * Network architectures of docs/method.md §8: dense ReLU layers, one sigmoid output unit. The
+ * named architectures (narrow, wide, bottleneck) and their widths are the table of
+ * core/architectures.ts; any list of hidden widths (`widths`) overrides `architecture` and `depth`.
  *
  * Flat weight layout (both backends, and {@link NetworkWeights}): per layer the kernel
  * (`in × out`, row-major: the Keras/tfjs `Dense.kernel` layout) then the bias (`out`), layers in
  * order — the concatenation of tfjs `model.getWeights()`.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import { checkInt, hiddenWidths, type ArchitectureName } from '../core/architectures.js';
 
-export type ArchitectureName = 'narrow' | 'wide' | 'bottleneck';
-export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = ['narrow', 'wide', 'bottleneck'];
-/** The seed paper's depths (number of hidden layers). */
-export const SEED_DEPTHS: readonly number[] = [5, 11];
+export { ARCHITECTURE_NAMES, SEED_DEPTHS, hiddenWidths, type ArchitectureName } from '../core/architectures.js';
 
 /** What was trained: enough to rebuild the network and to label results. */
 export interface ArchitectureInfo {
@@ -41,37 +35,6 @@ export interface ArchitectureInfo {
 export interface NetworkWeights {
   sizes: number[];
   data: Float32Array;
-}
-
-function checkInt(v: unknown, name: string, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-    throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${String(v)}`, name);
-  return v;
-}
-
-/** Hidden widths of a named architecture. */
-export function hiddenWidths(architecture: ArchitectureName, depth: number): number[] {
-  checkInt(depth, 'depth', 1);
-  switch (architecture) {
-    case 'narrow':
-      return new Array<number>(depth).fill(25);
-    case 'wide':
-      return new Array<number>(depth).fill(50);
-    case 'bottleneck': {
-      if (depth < 3 || depth % 2 === 0)
-        throw new InvalidArgumentError(
-          `bottleneck depth must be odd and >= 3 (a layers of 50, one of 25, a of 50; the seed paper uses 5 and 11), got ${depth}`,
-          'depth',
-        );
-      const a = (depth - 1) / 2;
-      return [...new Array<number>(a).fill(50), 25, ...new Array<number>(a).fill(50)];
-    }
-    default:
-      throw new InvalidArgumentError(
-        `unknown architecture '${String(architecture)}' (expected ${ARCHITECTURE_NAMES.join(', ')}, or give widths)`,
-        'architecture',
-      );
-  }
 }
 
 /** Number of parameters of a network with these layer sizes. */

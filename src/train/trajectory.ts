@@ -14,20 +14,10 @@ import type { AnalysisOptions } from '../analysis/pipeline.js';
 import { analyzeLayers } from '../analysis/pipeline.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { CurvatureName } from '../analysis/geometry.js';
+import type { TrajectoryPoint } from '../analysis/trajectory-point.js';
 import type { EpochEvent, LayerActivations } from './types.js';
 
-/** One evaluation (the shape of a record's `trajectory` entries). */
-export interface TrajectoryPoint {
-  epoch: number;
-  /** Mean local ρ(x) on the probe set (null where undefined). */
-  localMean: number | null;
-  /** Layer coefficients r_l. */
-  layer: (number | null)[];
-  /** The epoch's training accuracy (as reported by the epoch). */
-  trainAccuracy: number;
-  /** Share of probe rows classified right (when the probe has labels). */
-  testAccuracy?: number;
-}
+export type { TrajectoryPoint };
 
 export interface TrajectoryOptions {
   /** Evaluate every N epochs; the last epoch is always evaluated. */

@@ -8,7 +8,7 @@
 //   (c) nothing outside the CLI (src/cli.ts, src/cli/) imports src/cli/;
 //   (d) no TypeScript file in src/ over 450 lines, no C++ file in native/ (native/third_party
 //       excepted) over 700 lines;
-//   (e) report/ renders records only: it imports no train/ module.
+//   (e) report/ renders records only: it imports no train/ module, directly or through others.
 //
 //   (f) every import() names its module: a string literal, or a `const` of one in the same file
 //       (the CLI, which may import anything, is exempt), so no import escapes (a)–(c).
@@ -199,12 +199,30 @@ export function checkLayering(files: readonly TreeFile[]): Violation[] {
       if (isCli(target) && !isCli(f.path)) {
         add('cli-import', `${f.path} -> ${target}`, `${f.path} imports ${target}: only the CLI imports src/cli/`);
       }
-      if (f.path.startsWith('src/report/') && target.startsWith('src/train/')) {
-        add('report-train', `${f.path} -> ${target}`, `${f.path} imports ${target}: the report renders records and never trains`);
-      }
       const to = rankOf(target);
       if (from !== null && to !== null && to > from) {
         add('upward', `${f.path} -> ${target}`, `${f.path} (${layerName(f.path)}) imports ${target} (${layerName(target)}), a higher layer`);
+      }
+    }
+  }
+
+  // (e), transitively: no train/ module is reachable from a report/ module by any chain of imports.
+  for (const from of [...graph.keys()].filter((p) => p.startsWith('src/report/'))) {
+    const prev = new Map<string, string>([[from, '']]);
+    const queue = [from];
+    while (queue.length) {
+      const v = queue.shift()!;
+      for (const w of [...(graph.get(v) ?? [])].sort()) {
+        if (prev.has(w)) continue;
+        prev.set(w, v);
+        if (!w.startsWith('src/train/')) {
+          queue.push(w);
+          continue;
+        }
+        const chain = [w];
+        for (let u = v; u !== ''; u = prev.get(u)!) chain.unshift(u);
+        const how = chain.length === 2 ? `imports ${w}` : `reaches ${w} through ${chain.slice(1, -1).join(' -> ')}`;
+        add('report-train', `${from} -> ${w}`, `${from} ${how}: the report renders records and never trains`);
       }
     }
   }

@@ -135,19 +135,17 @@ describe('the layering checker itself', () => {
   });
 
   it('fails when the report reaches training code through other modules, type-only imports included', () => {
-    const v = checkLayering(
-      tree({
-        'src/report/html.ts': "import type { T } from '../study/types.js';\n",
-        'src/study/types.ts': "import type { P } from '../analysis/point.js';\nexport type { Spec } from './spec.js';\n",
-        'src/study/spec.ts': "import { widths } from '../train/architecture.js';\n",
-        'src/analysis/point.ts': '',
-        'src/train/architecture.ts': "import '../train/types.js';\n",
-        'src/train/types.ts': '',
-      }),
-    );
+    const files = {
+      'src/report/html.ts': "import type { T } from '../study/types.js';\n",
+      'src/study/types.ts': "import type { P } from '../analysis/point.js';\nexport type { Spec } from './spec.js';\n",
+      'src/study/spec.ts': "import { widths } from '../train/architecture.js';\n",
+      'src/analysis/point.ts': '',
+      'src/train/architecture.ts': "import '../train/types.js';\n",
+      'src/train/types.ts': '',
+    };
     // Each report module names the first train/ module on its way; the search stops there.
-    expect(v.map((x) => x.id)).toEqual(['report-train src/report/html.ts -> src/train/architecture.ts']);
-    expect(v[0]!.message).toBe(
+    expect(ids(files)).toEqual(['report-train src/report/html.ts -> src/train/architecture.ts']);
+    expect(checkLayering(tree(files))[0]!.message).toBe(
       'src/report/html.ts reaches src/train/architecture.ts through src/study/types.ts -> src/study/spec.ts: the report renders records and never trains',
     );
   });

@@ -1,56 +1,43 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { writeNpy } from '../../src/index.js';
+import { bin, ricciflow, root, runCommand, tempDir } from '../helpers/cli.js';
 import { loadFixture, toF64 } from '../helpers/fixtures.js';
 
-const root = resolve(__dirname, '../..');
-const bin = join(root, 'bin', 'ricciflow.js');
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root }, (err, stdout, stderr) => {
-      res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-let tmp = '';
-beforeAll(async () => {
+const tmp = tempDir('cli');
+beforeAll(() => {
   // dist/ is built once by test/global-setup.ts.
   if (!existsSync(join(root, 'dist', 'cli.js'))) throw new Error('dist/cli.js missing');
-  tmp = await mkdtemp(join(tmpdir(), 'ricciflow-cli-'));
 });
 
 describe('ricciflow', () => {
   it('prints its version (the package version) and lists its commands', async () => {
     const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
-    const v = await cli(['--version']);
+    const v = await ricciflow(['--version']);
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toBe(`ricciflow ${pkg.version}`);
-    const h = await cli(['--help']);
+    const h = await ricciflow(['--help']);
     expect(h.code).toBe(0);
     for (const verb of ['geometry', 'analyze', 'run', 'sweep', 'merge', 'stats', 'report']) expect(h.stdout).toContain(verb);
-    const bad = await cli(['frobnicate']);
+    const bad = await ricciflow(['frobnicate']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown command 'frobnicate'/);
     expect(h.stdout).toMatch(/Exit status: 0 success; 1 failure/);
   });
 
   it('help VERB prints the verb help; --quiet silences notices; NODE_DEBUG=ricciflow prints stacks', async () => {
-    const h = await cli(['help', 'analyze']);
+    const h = await ricciflow(['help', 'analyze']);
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/^ricciflow analyze/);
-    expect((await cli(['help', 'nope'])).code).toBe(2);
+    expect((await ricciflow(['help', 'nope'])).code).toBe(2);
     const pts = join(tmp, 'q.csv');
     await writeFile(pts, '0 0\n1 0\n0 1\n1 1\n2 2\n');
-    const q = await cli(['geometry', pts, '--k', '2', '--out', '-', '-q']);
+    const q = await ricciflow(['geometry', pts, '--k', '2', '--out', '-', '-q']);
     expect(q.code, q.stderr).toBe(0);
     expect(q.stderr).toBe('');
     const res = JSON.parse(q.stdout);
@@ -59,13 +46,9 @@ describe('ricciflow', () => {
     expect(res.meta.argv).toEqual(['geometry', pts, '--k', '2', '--out', '-', '-q']);
     expect(res.meta.inputs[0].sha256).toBe(createHash('sha256').update(await readFile(pts)).digest('hex'));
     expect(typeof res.meta.kernel.avx512).toBe('boolean');
-    const plain = await cli(['geometry', 'nope.npy', '--k', '3', '--out', '-']);
+    const plain = await ricciflow(['geometry', 'nope.npy', '--k', '3', '--out', '-']);
     expect(plain.stderr).not.toMatch(/\n\s+at /);
-    const debug = await new Promise<{ code: number; stderr: string }>((res) =>
-      execFile(process.execPath, [bin, 'geometry', 'nope.npy', '--k', '3', '--out', '-'], { cwd: root, env: { ...process.env, NODE_DEBUG: 'ricciflow' } }, (err, _o, stderr) =>
-        res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
-      ),
-    );
+    const debug = await ricciflow(['geometry', 'nope.npy', '--k', '3', '--out', '-'], { env: { NODE_DEBUG: 'ricciflow' } });
     expect(debug.code).toBe(1);
     expect(debug.stderr).toMatch(/\n\s+at /);
   });
@@ -86,11 +69,7 @@ async function loadedModules(args: string[]): Promise<string[] & { builtins: str
       "import { createRequire } from 'node:module';\nconst cjs = createRequire(import.meta.url).cache;\n" +
       "process.on('exit', () => process.stderr.write('BUILTINS ' + JSON.stringify(process.moduleLoadList) + '\\nCJS ' + JSON.stringify(Object.keys(cjs)) + '\\n'));\n",
   );
-  const r = await new Promise<{ stderr: string; code: number }>((res) => {
-    execFile(process.execPath, ['--import', pathToFileURL(reg).href, bin, ...args], { cwd: root }, (err, _o, stderr) =>
-      res({ stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 }),
-    );
-  });
+  const r = await runCommand(process.execPath, ['--import', pathToFileURL(reg).href, bin, ...args]);
   expect(r.code).toBe(0);
   const rootUrl = pathToFileURL(root).href + '/';
   const mods = [...new Set(r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7)))]
@@ -147,7 +126,7 @@ describe('ricciflow geometry', () => {
     const pts = join(tmp, 'blobs.npy');
     await writeNpy(pts, toF64(fx.points));
     const out = join(tmp, 'geometry.json');
-    const r = await cli(['geometry', pts, '--k', String(fx.k), '--mode', 'mutual', '--curvature', 'forman,augmented', '--out', out]);
+    const r = await ricciflow(['geometry', pts, '--k', String(fx.k), '--mode', 'mutual', '--curvature', 'forman,augmented', '--out', out]);
     expect(r.code).toBe(0);
     const res = JSON.parse(await readFile(out, 'utf8'));
     expect(res.edges).toEqual(fx.edges);
@@ -165,7 +144,7 @@ describe('ricciflow geometry', () => {
 
   it('a missing file exits 1 (I/O failure) and writes nothing', async () => {
     const out = join(tmp, `bad-${Math.random()}.json`);
-    const r = await cli(['geometry', 'nope.npy', '--k', '3', '--out', out]);
+    const r = await ricciflow(['geometry', 'nope.npy', '--k', '3', '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/IoError.*nope\.npy/);
     expect(existsSync(out)).toBe(false);
@@ -178,7 +157,7 @@ describe('ricciflow geometry', () => {
   ])('reports %s with exit status 2 and writes nothing', async (_label, args, pattern) => {
     const pts = join(tmp, 'blobs.npy');
     const out = join(tmp, `bad-${Math.random()}.json`);
-    const r = await cli(args.map((a) => (a === '__PTS__' ? pts : a === 'x.json' ? out : a)));
+    const r = await ricciflow(args.map((a) => (a === '__PTS__' ? pts : a === 'x.json' ? out : a)));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(pattern);
     expect(existsSync(out)).toBe(false);
@@ -197,7 +176,7 @@ describe('ricciflow analyze', () => {
       files.push(f);
     }
     const out = join(tmp, 'analyze.json');
-    const r = await cli(['analyze', ...files, '--k', String(fx.k), '--curvature', 'forman', '--out', out]);
+    const r = await ricciflow(['analyze', ...files, '--k', String(fx.k), '--curvature', 'forman', '--out', out]);
     expect(r.code).toBe(0);
     const res = JSON.parse(await readFile(out, 'utf8'));
     expect(Math.abs(res.global.rho - fx.global_forman.rho)).toBeLessThanOrEqual(1e-9);
@@ -214,10 +193,10 @@ describe('ricciflow analyze', () => {
     await writeFile(b, '0\n1\n2\n');
     await writeFile(ragged, '0,0\n1\n');
     const out = join(tmp, 'never.json');
-    const r1 = await cli(['analyze', a, b, '--k', '2', '--out', out]);
+    const r1 = await ricciflow(['analyze', a, b, '--k', '2', '--out', out]);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toMatch(/every layer must hold the same points/);
-    const r2 = await cli(['analyze', a, ragged, '--k', '1', '--out', out]);
+    const r2 = await ricciflow(['analyze', a, ragged, '--k', '1', '--out', out]);
     expect(r2.code).toBe(1); // a format error: exit 1
     expect(r2.stderr).toMatch(/FormatError.*ragged\.csv/);
     expect(existsSync(out)).toBe(false);

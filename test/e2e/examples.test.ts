@@ -1,47 +1,25 @@
 /** examples/: the Node script, the PyTorch forward-hook dump and the pandas notebook run as documented. */
-import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 
 import { readLayerFiles } from '../../src/io/npz.js';
+import { ricciflow, runCommand, tempDir } from '../helpers/cli.js';
+import { pythonHas } from '../helpers/python.js';
 
-const root = resolve(__dirname, '../..');
-const bin = join(root, 'bin', 'ricciflow.js');
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(cmd, args, { cwd: root, env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-function pythonHas(mod: string): boolean {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', `import ${mod}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ricciflow-examples-'));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const dir = tempDir('examples');
 
 describe('examples', () => {
   it('node-study.mjs trains, analyses and writes .npz activations that analyze reads', async () => {
     const out = join(dir, 'node');
-    const r = await run(process.execPath, ['examples/node-study.mjs', out, '--quick']);
+    const r = await runCommand(process.execPath, ['examples/node-study.mjs', out, '--quick']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/seed 0: accuracy [\d.]+ {2}k=15 {2}ρ=/);
     const acts = await readLayerFiles([join(out, 'acts-seed0.npz')]);
     expect(acts.layers).toHaveLength(7); // input, 5 hidden, output
     expect(acts.layers[0]!.n).toBe(150);
-    const a = await run(process.execPath, [bin, 'analyze', join(out, 'acts-seed1.npz'), '--k', '15', '--out', '-', '-q']);
+    const a = await ricciflow(['analyze', join(out, 'acts-seed1.npz'), '--k', '15', '--out', '-', '-q']);
     expect(a.code, a.stderr).toBe(0);
     expect(JSON.parse(a.stdout).layers).toBe(7);
     expect((await readFile(join(out, 'layers.csv'), 'utf8')).split('\n')[0]).toMatch(/^id,dataset,architecture/);
@@ -49,11 +27,11 @@ describe('examples', () => {
 
   it.skipIf(!pythonHas('torch'))('pytorch_hooks.py: ricciflow data → PyTorch forward hooks → np.savez → ricciflow analyze (python3 torch)', async () => {
     const d = join(dir, 'syn1');
-    expect((await run(process.execPath, [bin, 'data', 'syn1', '--out', d, '--n-train', '300', '--n-test', '120', '-q'])).code).toBe(0);
-    const py = await run('/usr/bin/python3', ['examples/pytorch_hooks.py', d, '--epochs', '200']);
+    expect((await ricciflow(['data', 'syn1', '--out', d, '--n-train', '300', '--n-test', '120', '-q'])).code).toBe(0);
+    const py = await runCommand('/usr/bin/python3', ['examples/pytorch_hooks.py', d, '--epochs', '200']);
     expect(py.code, py.stderr).toBe(0);
     expect(py.stdout).toMatch(/7 layers -> .*acts\.npz/);
-    const a = await run(process.execPath, [bin, 'analyze', join(d, 'acts.npz'), '--k', '20', '--curvature', 'augmented', '--out', '-', '-q']);
+    const a = await ricciflow(['analyze', join(d, 'acts.npz'), '--k', '20', '--curvature', 'augmented', '--out', '-', '-q']);
     expect(a.code, a.stderr).toBe(0);
     const res = JSON.parse(a.stdout);
     expect(res.n).toBe(120);
@@ -63,9 +41,9 @@ describe('examples', () => {
 
   it.skipIf(!pythonHas('pandas'))('pandas_export.ipynb runs on an exported results directory (python3 pandas)', async () => {
     const res = join(dir, 'results');
-    const r = await run(process.execPath, [bin, 'run', '--datasets', 'syn1', '--architectures', 'narrow', '--depth', '2', '--seeds', '0,1', '--epochs', '2', '--n-train', '150', '--n-test', '60', '--k', '8', '--out', res, '--no-report', '-q']);
+    const r = await ricciflow(['run', '--datasets', 'syn1', '--architectures', 'narrow', '--depth', '2', '--seeds', '0,1', '--epochs', '2', '--n-train', '150', '--n-test', '60', '--k', '8', '--out', res, '--no-report', '-q']);
     expect(r.code, r.stderr).toBe(0);
-    expect((await run(process.execPath, [bin, 'export', res, '--points', '-q'])).code).toBe(0);
+    expect((await ricciflow(['export', res, '--points', '-q'])).code).toBe(0);
     const runner = join(dir, 'nb.py');
     await writeFile(
       runner,
@@ -73,7 +51,7 @@ describe('examples', () => {
         'for c in nb["cells"]:\n    if c["cell_type"] == "code":\n        exec(compile("".join(c["source"]), "cell", "exec"), ns)\n' +
         'print(json.dumps({"rho_again": ns["rho_again"], "rho": float(ns["networks"].rho.iloc[0]), "rows": len(ns["share"])}))\n',
     );
-    const nb = await run('/usr/bin/python3', [runner, 'examples/pandas_export.ipynb'], { RICCIFLOW_RESULTS: res });
+    const nb = await runCommand('/usr/bin/python3', [runner, 'examples/pandas_export.ipynb'], { env: { RICCIFLOW_RESULTS: res } });
     expect(nb.code, nb.stderr).toBe(0);
     const j = JSON.parse(nb.stdout.trim().split('\n').pop()!);
     expect(j.rho_again).toBeCloseTo(j.rho, 12); // the notebook recomputes ρ from layers.csv

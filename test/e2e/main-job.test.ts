@@ -6,19 +6,16 @@
  * empty with the reason (the job still succeeds); the download is pointed at a closed local port so
  * the test never waits on the network.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { locateIdxFiles } from '../../src/data/mnist.js';
 import type { ReproductionTable } from '../../src/study/reproduce.js';
 import type { NetworkRecord } from '../../src/study/types.js';
-
-const root = resolve(__dirname, '../..');
-const cli = join(root, 'bin', 'ricciflow.js');
+import { recordsIn, ricciflow } from '../helpers/cli.js';
 
 const haveFashion = await locateIdxFiles({ dataset: 'fashion-mnist', download: false }).then(
   () => true,
@@ -36,21 +33,15 @@ describe('ricciflow run (the main job, no grid option)', () => {
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'ricciflow-main-job-'));
     out = join(tmp, 'results');
-    ({ code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
-      execFile(
-        process.execPath,
-        [cli, 'run', '--out', out],
-        {
-          cwd: tmp,
-          timeout: 1_200_000,
-          maxBuffer: 64 << 20,
-          env: { ...process.env, RICCIFLOW_FASHION_MNIST_URL: 'http://127.0.0.1:9/', RICCIFLOW_CACHE_DIR: join(tmp, 'cache') },
-        },
-        (err, so, se) => res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: so, stderr: se }),
-      );
-    }));
+    const r = await ricciflow(['run', '--out', out], {
+      cwd: tmp,
+      timeout: 1_200_000,
+      env: { RICCIFLOW_FASHION_MNIST_URL: 'http://127.0.0.1:9/', RICCIFLOW_CACHE_DIR: join(tmp, 'cache') },
+    });
+    ({ stdout, stderr } = r);
+    code = r.code ?? -1;
     if (existsSync(join(out, 'networks.jsonl')))
-      records = (await readFile(join(out, 'networks.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as NetworkRecord);
+      records = await recordsIn(out);
   }, 1_300_000);
   afterAll(async () => {
     await rm(tmp, { recursive: true, force: true });

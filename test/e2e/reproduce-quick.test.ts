@@ -10,19 +10,15 @@
  * beside ours with its spread, and the difference, band max(0.1, 2 × spread), within-band flag and
  * the printed band count follow from them; the records carry each paper's recipe.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { locateIdxFiles } from '../../src/data/mnist.js';
 import { comparisonBand, FOLLOW_UP_UNTRAINED, publishedLocalCell, SEED_PUBLISHED } from '../../src/study/published.js';
 import { REPRODUCTION_CSV_COLUMNS, type ReproductionRow, type ReproductionTable } from '../../src/study/reproduce.js';
-import type { NetworkRecord } from '../../src/study/types.js';
-
-const root = resolve(__dirname, '../..');
-const cli = join(root, 'bin', 'ricciflow.js');
+import { recordsIn, ricciflow } from '../helpers/cli.js';
 
 const MODE = process.env.RICCIFLOW_REPRODUCE_QUICK ?? '';
 const ENABLED = MODE !== '' && MODE !== '0';
@@ -43,17 +39,7 @@ const skip = !ENABLED
 if (skip && REQUIRED) throw new Error(`RICCIFLOW_REPRODUCE_QUICK=require, but: ${skip}`);
 if (skip) console.warn(`test/reproduce-quick.test.ts: skipped, ${skip}.`);
 
-function run(args: string[], timeout = 1_800_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(process.execPath, [cli, ...args], { cwd: root, timeout, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-      res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function records(file: string): Promise<NetworkRecord[]> {
-  return (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as NetworkRecord);
-}
+const run = (args: string[]) => ricciflow(args, { timeout: 1_800_000 });
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -94,7 +80,7 @@ describe.skipIf(skip !== null)('ricciflow reproduce follow-up --quick (whole)', 
 
   it('local cells: each published cell of the grid beside our mean over the records, with band and within computed', async () => {
     const datasets = ['fashion-mnist:5v7', 'syn1', 'syn2', 'syn3', 'syn4'];
-    const recs = await records(join(out, 'local', 'networks.jsonl'));
+    const recs = await recordsIn(join(out, 'local'));
     expect(recs).toHaveLength(10);
     for (const rec of recs) {
       expect(rec.status).toBe('ok');
@@ -185,7 +171,7 @@ describe.skipIf(skip !== null)('ricciflow reproduce seed-paper --quick (whole)',
     expect(code).toBe(0);
     expect(table).toMatchObject({ paper: 'seed-paper', quick: true });
     expect(table.parts.map((p) => [p.name, p.grid, p.ok, p.failed, p.missing])).toEqual([['seed', 24, 24, 0, 0]]);
-    const recs = await records(join(out, 'seed', 'networks.jsonl'));
+    const recs = await recordsIn(join(out, 'seed'));
     expect(recs).toHaveLength(24);
     for (const r of recs) {
       expect(r.recipe).toBe('seed');
@@ -195,7 +181,7 @@ describe.skipIf(skip !== null)('ricciflow reproduce seed-paper --quick (whole)',
   });
 
   it('per k: exclusions beside the published 134 of 1,361, Spearman, share of negative ρ per dataset (recomputed from the records), aa2 and aa', async () => {
-    const recs = await records(join(out, 'seed', 'networks.jsonl'));
+    const recs = await recordsIn(join(out, 'seed'));
     const excludedPub = SEED_PUBLISHED.find((p) => p.id === 'excluded-disconnected')!.value!;
     const analysedPub = SEED_PUBLISHED.find((p) => p.id === 'analysed')!.value!;
     for (const k of [30, 120]) {

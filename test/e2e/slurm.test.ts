@@ -11,19 +11,16 @@
  * minutes, so they run only with RICCIFLOW_SLURM=1 (skipped, with the reason, where SLURM cannot
  * start) or RICCIFLOW_SLURM=require (fail instead; .ci/run sets it).
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { configId } from '../../src/study/network.js';
 import { resolveSweep, selectShard, sweepConfigs } from '../../src/study/sweep.js';
-import type { NetworkRecord } from '../../src/study/types.js';
+import { recordLines, recordsIn, ricciflow, root, stableRecord } from '../helpers/cli.js';
 import { sbatch, slurmUnavailable, startSlurm, waitJob, type SlurmCluster } from '../helpers/slurm-cluster.js';
 
-const root = resolve(__dirname, '../..');
-const cli = join(root, 'bin', 'ricciflow.js');
 const SWEEP_SBATCH = join(root, 'docs', 'slurm', 'sweep.sbatch');
 const MERGE_SBATCH = join(root, 'docs', 'slurm', 'merge.sbatch');
 
@@ -39,36 +36,6 @@ if (staticSkip) {
   describe('SLURM (single-node cluster)', () => {
     it.skip(`skipped: ${staticSkip}`, () => {});
   });
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[]): Promise<Run> {
-  return new Promise((res) => {
-    execFile(process.execPath, [cli, ...args], { cwd: root, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const e = err as (Error & { code?: number | string }) | null;
-      res({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function lines(dir: string): Promise<string[]> {
-  return (await readFile(join(dir, 'networks.jsonl'), 'utf8')).split('\n').filter((l) => l.length > 0);
-}
-
-async function recordsOf(dir: string): Promise<NetworkRecord[]> {
-  return (await lines(dir)).map((l) => JSON.parse(l) as NetworkRecord);
-}
-
-/** A record without the fields that depend on timing (as in test/sweep.test.ts). */
-function stable(r: NetworkRecord): unknown {
-  const { msPerEpoch, trainSeconds, analysisSeconds, analysisPhases, finishedAt, ...rest } = r;
-  void msPerEpoch, trainSeconds, analysisSeconds, analysisPhases, finishedAt;
-  return rest;
 }
 
 function median(xs: number[]): number {
@@ -143,7 +110,7 @@ describe.skipIf(staticSkip !== null)('SLURM (single-node cluster)', () => {
     const tasks = await waitJob(cluster, array, 600_000);
     // The same sweep unsharded, outside SLURM (after the array: its timings size the next test).
     const full = join(results, 'quick-unsharded');
-    const unsharded = await run(['sweep', '--preset', 'quick', '--out', full, '--workers', '1', '--quiet']);
+    const unsharded = await ricciflow(['sweep', '--preset', 'quick', '--out', full, '--workers', '1', '--quiet']);
     expect(unsharded.code, unsharded.stderr).toBe(0);
     const merged = await waitJob(cluster, merge, 300_000);
     const logs = await jobLogs('ricciflow-');
@@ -155,13 +122,13 @@ describe.skipIf(staticSkip !== null)('SLURM (single-node cluster)', () => {
     for (const t of [0, 1]) expect(await jobLog(array, t)).toMatch(new RegExp(`shard ${t + 1}/2\\n\\s+9 networks in this shard, 0 already done, 9 to compute`));
     expect(await jobLog(merge, null)).toMatch(/merged 18\/18 networks of 'quick'/);
 
-    const a = await recordsOf(join(out, 'merged'));
-    const b = await recordsOf(full);
-    const gridIds = sweepConfigs(resolveSweep((JSON.parse((await run(['sweep', '--print-preset', 'quick'])).stdout) as object))).map(configId);
+    const a = await recordsIn(join(out, 'merged'));
+    const b = await recordsIn(full);
+    const gridIds = sweepConfigs(resolveSweep((JSON.parse((await ricciflow(['sweep', '--print-preset', 'quick'])).stdout) as object))).map(configId);
     expect(a.map((r) => r.id)).toEqual(gridIds); // grid order
     const byId = new Map(b.map((r) => [r.id, r]));
     expect(b.length).toBe(18);
-    for (const r of a) expect(stable(r)).toEqual(stable(byId.get(r.id)!));
+    for (const r of a) expect(stableRecord(r)).toEqual(stableRecord(byId.get(r.id)!));
     expect(a.every((r) => r.status === 'ok')).toBe(true);
     const stats = JSON.parse(await readFile(join(out, 'merged', 'stats.json'), 'utf8')) as { counts: { networks: number } };
     expect(stats.counts.networks).toBe(18);
@@ -171,7 +138,7 @@ describe.skipIf(staticSkip !== null)('SLURM (single-node cluster)', () => {
 
   it('a task stopped by its time limit (--time=1), resubmitted alone, continues where it stopped', async (ctx) => {
     if (!cluster) return ctx.skip(`SLURM did not start: ${startFailure}`);
-    const preset = JSON.parse((await run(['sweep', '--print-preset', 'quick'])).stdout) as Record<string, unknown>;
+    const preset = JSON.parse((await ricciflow(['sweep', '--print-preset', 'quick'])).stdout) as Record<string, unknown>;
     // Two tasks, one worker each: size the grid for about 150 s of work at the pace just measured,
     // so the limit (enforced 60–90 s after the start) falls mid-way, with every task having
     // written records. A faster machine than measured gets a second, 3× larger attempt.
@@ -211,7 +178,7 @@ describe.skipIf(staticSkip !== null)('SLURM (single-node cluster)', () => {
         expect(log, logs).toMatch(/exit code 143/);
         const dir = join(out, `shard-${t}`);
         expect(existsSync(join(dir, '.lock')), 'the stopped sweep left its lock').toBe(false);
-        const done = await lines(dir);
+        const done = await recordLines(dir);
         expect(done.length, `task ${t} wrote no record before its time limit:\n${logs}`).toBeGreaterThan(0);
         expect(done.length).toBeLessThan(shardIds[t]!.length);
         before.set(t, await readFile(join(dir, 'networks.jsonl'), 'utf8'));
@@ -231,18 +198,18 @@ describe.skipIf(staticSkip !== null)('SLURM (single-node cluster)', () => {
         // The records written before the limit are untouched, nothing is computed twice.
         const text = await readFile(join(out, `shard-${t}`, 'networks.jsonl'), 'utf8');
         expect(text.startsWith(before.get(t)!)).toBe(true);
-        const ids = (await recordsOf(join(out, `shard-${t}`))).map((r) => r.id);
+        const ids = (await recordsIn(join(out, `shard-${t}`))).map((r) => r.id);
         expect(ids.length).toBe(n);
         expect(new Set(ids).size).toBe(n);
         expect([...ids].sort()).toEqual([...shardIds[t]!].sort());
       }
 
       // Every network of the grid is there, once.
-      const m = await run(['merge', join(out, 'merged'), join(out, 'shard-0'), join(out, 'shard-1'), '--json']);
+      const m = await ricciflow(['merge', join(out, 'merged'), join(out, 'shard-0'), join(out, 'shard-1'), '--json']);
       expect(m.code, m.stderr).toBe(0);
       const mj = JSON.parse(m.stdout) as { networks: number; grid: number };
       expect([mj.networks, mj.grid]).toEqual([grid.length, grid.length]);
-      const merged = await recordsOf(join(out, 'merged'));
+      const merged = await recordsIn(join(out, 'merged'));
       expect(merged.map((r) => r.id)).toEqual(grid.map(configId));
       expect(merged.every((r) => r.status === 'ok')).toBe(true);
       return;

@@ -3,12 +3,11 @@
  * pandas reads them (python3-pandas, skipped when absent); the report writes each figure's
  * Vega-Lite spec and data.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { analyzeLayers } from '../../src/analysis/pipeline.js';
 import { layersTable, networksTable, pointsTable, tableToCsv } from '../../src/export/index.js';
@@ -20,39 +19,22 @@ import { buildFigures } from '../../src/report/index.js';
 import { projectionRecord } from '../../src/study/projection.js';
 import { readRecords } from '../../src/study/store.js';
 import type { NetworkRecord } from '../../src/study/types.js';
+import { ricciflow, tempDir } from '../helpers/cli.js';
+import { pythonHas } from '../helpers/python.js';
 
-const root = resolve(__dirname, '../..');
-const bin = join(root, 'bin', 'ricciflow.js');
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-function pythonHas(mod: string): boolean {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', `import ${mod}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const PANDAS = pythonHas('pandas');
 const PYARROW = pythonHas('pyarrow');
 
-let dir = '';
+const dir = tempDir('export');
 let records: NetworkRecord[] = [];
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ricciflow-export-'));
-  const r = await cli([
+  const r = await ricciflow([
     'run', '--datasets', 'A,syn1', '--architectures', 'narrow', '--depth', '2', '--seeds', '0,1', '--epochs', '2',
     '--n-train', '150', '--n-test', '60', '--k', '8,12', '--out', dir, '--no-report', '-q', '--save-weights',
   ]);
   if (r.code !== 0) throw new Error(r.stderr);
   records = (await readRecords(join(dir, 'networks.jsonl'))).records;
 }, 120_000);
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const parseCsv = (text: string): Record<string, string>[] => {
   const [head, ...lines] = text.trim().split('\n');
@@ -135,17 +117,17 @@ describe('export tables', () => {
 
 describe('ricciflow export', () => {
   it('writes networks.csv, layers.csv and points.csv; --out - prints one table', async () => {
-    const r = await cli(['export', dir, '--points']);
+    const r = await ricciflow(['export', dir, '--points']);
     expect(r.code, r.stderr).toBe(0);
     const net = parseCsv(await readFile(join(dir, 'networks.csv'), 'utf8'));
     expect(net).toHaveLength(16);
     expect(Number(net[0]!.rho)).toBe(records[0]!.byK[0]!.coefficients.forman!.rho);
     expect(parseCsv(await readFile(join(dir, 'layers.csv'), 'utf8'))).toHaveLength(16 * records[0]!.layerDims.length);
     expect(parseCsv(await readFile(join(dir, 'points.csv'), 'utf8'))).toHaveLength(16 * 60);
-    const s = await cli(['export', dir, '--table', 'layers', '--out', '-']);
+    const s = await ricciflow(['export', dir, '--table', 'layers', '--out', '-']);
     expect(s.code, s.stderr).toBe(0);
     expect(s.stdout).toBe(await readFile(join(dir, 'layers.csv'), 'utf8'));
-    expect((await cli(['export', dir, '--format', 'parquet'])).code).toBe(2);
+    expect((await ricciflow(['export', dir, '--format', 'parquet'])).code).toBe(2);
   });
 
   it.skipIf(!PANDAS)('pandas reads the CSV tables (python3-pandas)', () => {
@@ -168,7 +150,7 @@ print(json.dumps({'n': n.shape, 'l': l.shape, 'p': p.shape, 'rho': str(n['rho'].
   });
 
   it('--format arrow writes Arrow IPC files that read back equal (apache-arrow)', async () => {
-    const r = await cli(['export', dir, '--format', 'arrow', '--points']);
+    const r = await ricciflow(['export', dir, '--format', 'arrow', '--points']);
     expect(r.code, r.stderr).toBe(0);
     const arrow = await import('apache-arrow');
     const t = arrow.tableFromIPC(await readFile(join(dir, 'networks.arrow')));
@@ -251,7 +233,7 @@ describe('report figure specs', () => {
   });
 
   it('writes each figure as <id>.vl.json with its data as <id>.csv', async () => {
-    const r = await cli(['report', dir, '--no-projection']);
+    const r = await ricciflow(['report', dir, '--no-projection']);
     expect(r.code, r.stderr).toBe(0);
     const files = await readdir(join(dir, 'figures'));
     const specs = files.filter((f) => f.endsWith('.vl.json'));

@@ -3,11 +3,10 @@
  * float16 and N-D .npy arrays, delimited text with comments, natural layer order. The done-when
  * check: 12 layers of activations give the same coefficients from one .npz as from 12 .npy files.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 
 import { analyzeLayers } from '../../src/analysis/pipeline.js';
 import { createRng } from '../../src/data/rng.js';
@@ -15,23 +14,13 @@ import { FormatError, InvalidArgumentError } from '../../src/core/errors.js';
 import { encodeNpy, halfToFloat, parseCsv, parseNpy, writeNpy, type Matrix } from '../../src/io/arrays.js';
 import { encodeNpz, layerOrder, naturalCompare, parseNpz, readLayerFiles, readNpz, writeNpz } from '../../src/io/npz.js';
 import { writeZip } from '../../src/io/zip.js';
+import { ricciflow, tempDir } from '../helpers/cli.js';
 import { pythonHas } from '../helpers/python.js';
 
-const root = resolve(__dirname, '../..');
-const bin = join(root, 'bin', 'ricciflow.js');
-const dir = mkdtempSync(join(tmpdir(), 'ricciflow-npz-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('npz');
 
 const NUMPY = pythonHas('numpy');
 const py = (code: string): string => execFileSync('/usr/bin/python3', ['-c', code]).toString();
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** 12 layers of a random ReLU network on 120 points (deterministic). */
 function twelveLayers(): Matrix[] {
@@ -180,10 +169,10 @@ describe('npz', () => {
 
     const expected = await analyzeLayers(layers, { k: [10], curvatures: ['forman', 'augmented'] });
     const out1 = join(dir, 'from-npy.json'), out2 = join(dir, 'from-npz.json');
-    const r1 = await cli(['analyze', ...globbed, '--k', '10', '--curvature', 'forman,augmented', '--out', out1]);
+    const r1 = await ricciflow(['analyze', ...globbed, '--k', '10', '--curvature', 'forman,augmented', '--out', out1]);
     expect(r1.code, r1.stderr).toBe(0);
     expect(r1.stderr).toMatch(/natural order/);
-    const r2 = await cli(['analyze', npz, '--k', '10', '--curvature', 'forman,augmented', '--out', out2]);
+    const r2 = await ricciflow(['analyze', npz, '--k', '10', '--curvature', 'forman,augmented', '--out', out2]);
     expect(r2.code, r2.stderr).toBe(0);
     const a = JSON.parse(readFileSync(out1, 'utf8')), b = JSON.parse(readFileSync(out2, 'utf8'));
     expect(a.results).toEqual(b.results);
@@ -197,7 +186,7 @@ describe('npz', () => {
     // meta block: inputs hashed
     expect(b.meta.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     // --order given keeps the glob order: different coefficients
-    const r3 = await cli(['analyze', ...globbed, '--k', '10', '--order', 'given', '--out', '-', '--quiet']);
+    const r3 = await ricciflow(['analyze', ...globbed, '--k', '10', '--order', 'given', '--out', '-', '--quiet']);
     expect(r3.code, r3.stderr).toBe(0);
     expect(r3.stderr).toBe('');
     expect(JSON.parse(r3.stdout).inputs[2].file).toMatch(/layer10\.npy$/);
@@ -222,8 +211,8 @@ describe('npz', () => {
       });
     }
     const outA = join(dir, 'np-a.json'), outB = join(dir, 'np-b.json');
-    const ra = await cli(['analyze', ...files, '--k', '10', '--out', outA]);
-    const rb = await cli(['analyze', deflated, '--k', '10', '--out', outB]);
+    const ra = await ricciflow(['analyze', ...files, '--k', '10', '--out', outA]);
+    const rb = await ricciflow(['analyze', deflated, '--k', '10', '--out', outB]);
     expect(ra.code, ra.stderr).toBe(0);
     expect(rb.code, rb.stderr).toBe(0);
     expect(JSON.parse(readFileSync(outB, 'utf8')).results).toEqual(JSON.parse(readFileSync(outA, 'utf8')).results);
@@ -242,10 +231,10 @@ describe('npz', () => {
     const sel = await readLayerFiles([npz], { keys: ['y', 'x'] });
     expect(sel.sources.map((s) => s.key)).toEqual(['y', 'x']);
     await expect(readLayerFiles([npz], { keys: ['z'] })).rejects.toThrow(/no array 'z'/);
-    const r = await cli(['geometry', npz, '--k', '5', '--out', join(dir, 'g.json')]);
+    const r = await ricciflow(['geometry', npz, '--k', '5', '--out', join(dir, 'g.json')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--key NAME/);
-    const ok = await cli(['geometry', npz, '--key', 'y', '--k', '5', '--out', '-']);
+    const ok = await ricciflow(['geometry', npz, '--key', 'y', '--k', '5', '--out', '-']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout).n).toBe(120);
     expect(existsSync(join(dir, 'g.json'))).toBe(false);

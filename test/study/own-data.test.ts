@@ -3,36 +3,20 @@
  * fed the very points `ricciflow data syn1` exports, it gives the same networks and coefficients
  * as the sweep on the built-in syn1.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { resolveSweep } from '../../src/study/sweep.js';
-import type { NetworkRecord } from '../../src/study/types.js';
 import { writeZip } from '../../src/io/zip.js';
+import { recordsIn, ricciflow, tempDir } from '../helpers/cli.js';
 
-const root = resolve(__dirname, '../..');
-const bin = join(root, 'bin', 'ricciflow.js');
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-const records = async (dir: string): Promise<NetworkRecord[]> =>
-  (await readFile(join(dir, 'networks.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as NetworkRecord);
-
-let dir = '';
+const dir = tempDir('own');
 const grid = { widths: [8, 12], depths: [2], seeds: [0, 1], k: [10], curvatures: ['forman', 'augmented'], training: { epochs: 3 } };
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ricciflow-own-'));
-  const r = await cli(['data', 'syn1', '--out', join(dir, 'syn1'), '--n-train', '200', '--n-test', '80', '-q']);
+  const r = await ricciflow(['data', 'syn1', '--out', join(dir, 'syn1'), '--n-train', '200', '--n-test', '80', '-q']);
   if (r.code !== 0) throw new Error(r.stderr);
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('sweeps on your own data', () => {
   it('files (relative to the sweep file) and an .npz give the same records as the built-in dataset', async () => {
@@ -42,13 +26,13 @@ describe('sweeps on your own data', () => {
     await writeFile(join(dir, 'own.json'), JSON.stringify({ name: 'own', datasets: ['mine', 'zipped'], files: { mine: files, zipped: { npz: 'mine.npz' } }, ...grid }));
     await writeFile(join(dir, 'builtin.json'), JSON.stringify({ name: 'builtin', datasets: ['syn1'], data: { nTrain: 200, nTest: 80 }, ...grid }));
     const [a, b] = await Promise.all([
-      cli(['sweep', '--config', join(dir, 'own.json'), '--out', join(dir, 'own'), '--workers', '1', '-q']),
-      cli(['sweep', '--config', join(dir, 'builtin.json'), '--out', join(dir, 'builtin'), '--workers', '1', '-q']),
+      ricciflow(['sweep', '--config', join(dir, 'own.json'), '--out', join(dir, 'own'), '--workers', '1', '-q']),
+      ricciflow(['sweep', '--config', join(dir, 'builtin.json'), '--out', join(dir, 'builtin'), '--workers', '1', '-q']),
     ]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
-    const own = await records(join(dir, 'own'));
-    const ref = await records(join(dir, 'builtin'));
+    const own = await recordsIn(join(dir, 'own'));
+    const ref = await recordsIn(join(dir, 'builtin'));
     expect(own).toHaveLength(8); // 2 datasets × 2 widths × 2 seeds
     expect(ref).toHaveLength(4);
     expect(own[0]!.config.data.files).toEqual(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, join(dir, v)])));
@@ -74,7 +58,7 @@ describe('sweeps on your own data', () => {
 
   it('a missing file or non-binary labels fail clearly', async () => {
     await writeFile(join(dir, 'bad.json'), JSON.stringify({ datasets: ['gone'], files: { gone: { npz: 'nope.npz' } }, ...grid, widths: [4], seeds: [0] }));
-    const r = await cli(['sweep', '--config', join(dir, 'bad.json'), '--out', join(dir, 'bad'), '-q']);
+    const r = await ricciflow(['sweep', '--config', join(dir, 'bad.json'), '--out', join(dir, 'bad'), '-q']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/nope\.npz/);
   });

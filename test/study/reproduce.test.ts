@@ -4,12 +4,10 @@
  * slice of a reproduction run end to end through the real command, whose table must hold every
  * published cell of its grid with finite values.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 
 import {
   comparisonBand,
@@ -31,17 +29,9 @@ import {
 } from '../../src/study/reproduce.js';
 import { resolveSweep, sweepConfigs } from '../../src/study/sweep.js';
 import type { NetworkRecord } from '../../src/study/types.js';
+import { ricciflow, tempDir } from '../helpers/cli.js';
 
-const root = resolve(__dirname, '../..');
-const cli = join(root, 'bin', 'ricciflow.js');
-
-function run(args: string[], timeout = 600_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(process.execPath, [cli, ...args], { cwd: root, timeout, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-      res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = (args: string[]) => ricciflow(args, { timeout: 600_000 });
 
 describe('published values', () => {
   it("hold the follow-up's nine local tables, each cell once, with its notebook cell", () => {
@@ -150,13 +140,7 @@ describe('comparisons', () => {
 });
 
 describe('ricciflow reproduce', () => {
-  let tmp: string;
-  beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'ricciflow-reproduce-'));
-  });
-  afterAll(async () => {
-    await rm(tmp, { recursive: true, force: true });
-  });
+  const tmp = tempDir('reproduce');
 
   it('refuses a missing or unknown paper', async () => {
     const none = await run(['reproduce']);

@@ -5,12 +5,11 @@
  * record (training is deterministic per seed); merge refuses mixed sweeps; sweep files are
  * validated with messages naming the key.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { gridConfigs } from '../../src/study/grid.js';
@@ -28,9 +27,8 @@ import {
   workUnits,
 } from '../../src/study/sweep.js';
 import type { NetworkRecord } from '../../src/study/types.js';
+import { bin, recordLines, recordsIn, ricciflow, root, stableRecord, tempDir } from '../helpers/cli.js';
 
-const root = resolve(__dirname, '../..');
-const cli = join(root, 'bin', 'ricciflow.js');
 
 /** A tiny grid: 3 synthetic datasets × 2 architectures × depth 3 × 2 seeds = 12 networks. */
 const SWEEP = {
@@ -46,58 +44,21 @@ const SWEEP = {
 };
 const N = 12;
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((res) => {
-    execFile(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const e = err as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
-      res({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr });
-    });
-  });
-}
-
-async function lines(dir: string): Promise<string[]> {
-  const text = await readFile(join(dir, 'networks.jsonl'), 'utf8');
-  return text.split('\n').filter((l) => l.length > 0);
-}
-
-async function recordsOf(dir: string): Promise<NetworkRecord[]> {
-  return (await lines(dir)).map((l) => JSON.parse(l) as NetworkRecord);
-}
-
-/** A record without the fields that depend on timing. */
-function stable(r: NetworkRecord): unknown {
-  const { msPerEpoch, trainSeconds, analysisSeconds, analysisPhases, finishedAt, ...rest } = r;
-  void msPerEpoch, trainSeconds, analysisSeconds, analysisPhases, finishedAt;
-  return rest;
-}
-
-let tmp: string;
+const tmp = tempDir('sweep');
 let configPath: string;
 const gridIds = sweepConfigs(resolveSweep(SWEEP)).map(configId);
 
 beforeAll(async () => {
   // The CLI runs from dist/, built once by test/global-setup.ts.
   if (!existsSync(join(root, 'dist', 'cli', 'sweep.js'))) throw new Error('dist/cli/sweep.js was not built');
-  tmp = await mkdtemp(join(tmpdir(), 'ricciflow-sweep-'));
   configPath = join(tmp, 'sweep.json');
   await writeFile(configPath, JSON.stringify(SWEEP));
-});
-
-afterAll(async () => {
-  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 describe('resumable sweep', () => {
   it('killed with SIGKILL after its first record, re-run finishes with every network exactly once', async () => {
     const dir = join(tmp, 'full');
-    const child = spawn(process.execPath, [cli, 'sweep', '--config', configPath, '--out', dir, '--workers', '1'], {
+    const child = spawn(process.execPath, [bin, 'sweep', '--config', configPath, '--out', dir, '--workers', '1'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -121,35 +82,35 @@ describe('resumable sweep', () => {
       });
     });
     expect(await exited).toBe('SIGKILL');
-    const partial = await lines(dir);
+    const partial = await recordLines(dir);
     expect(partial.length).toBeGreaterThanOrEqual(1);
     expect(partial.length).toBeLessThan(N); // killed mid-way
     for (const l of partial) JSON.parse(l); // every line on disk is a whole record
 
-    const again = await run(['sweep', '--config', configPath, '--out', dir, '--workers', '2']);
+    const again = await ricciflow(['sweep', '--config', configPath, '--out', dir, '--workers', '2']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/stale lock/); // the killed run's lock is taken over
     expect(again.stderr).toMatch(new RegExp(`${partial.length} already done, ${N - partial.length} to compute`));
-    const recs = await recordsOf(dir);
+    const recs = await recordsIn(dir);
     expect(recs.length).toBe(N);
     expect(recs.map((r) => r.id).sort()).toEqual([...gridIds].sort());
     expect(recs.every((r) => r.status === 'ok')).toBe(true);
 
     // Nothing left: a third run computes nothing.
-    const third = await run(['sweep', '--out', dir]);
+    const third = await ricciflow(['sweep', '--out', dir]);
     expect(third.code, third.stderr).toBe(0);
     expect(third.stderr).toMatch(new RegExp(`${N} already done, 0 to compute`));
-    expect((await lines(dir)).length).toBe(N);
+    expect((await recordLines(dir)).length).toBe(N);
   });
 
   it('detects, reports and repairs a torn last record', async () => {
     const dir = join(tmp, 'torn');
     await cp(join(tmp, 'full'), dir, { recursive: true });
-    const all = await lines(dir);
+    const all = await recordLines(dir);
     const last = all[all.length - 1]!;
     const head = all.slice(0, -1).map((l) => l + '\n').join('');
     await writeFile(join(dir, 'networks.jsonl'), head + last.slice(0, Math.floor(last.length / 2)));
-    const r = await run(['sweep', '--config', configPath, '--out', dir]);
+    const r = await ricciflow(['sweep', '--config', configPath, '--out', dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/torn last record/);
     expect(r.stderr).toMatch(new RegExp(`${N - 1} already done, 1 to compute`));
@@ -160,26 +121,26 @@ describe('resumable sweep', () => {
     expect(new Set(recs.map((x) => x.id)).size).toBe(N);
     // the recomputed network equals the lost one (deterministic per seed)
     const lost = JSON.parse(last) as NetworkRecord;
-    expect(stable(recs.find((x) => x.id === lost.id)!)).toEqual(stable(lost));
+    expect(stableRecord(recs.find((x) => x.id === lost.id)!)).toEqual(stableRecord(lost));
   });
 
   it('refuses to continue into a directory holding another sweep or another shard', async () => {
     const other = join(tmp, 'other.json');
     await writeFile(other, JSON.stringify({ ...SWEEP, training: { epochs: 31 } }));
-    const r = await run(['sweep', '--config', other, '--out', join(tmp, 'full')]);
+    const r = await ricciflow(['sweep', '--config', other, '--out', join(tmp, 'full')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/holds a different sweep \('test-grid'; differs in: training\.epochs\)/);
-    const s = await run(['sweep', '--config', configPath, '--out', join(tmp, 'full'), '--shard', '1/2']);
+    const s = await ricciflow(['sweep', '--config', configPath, '--out', join(tmp, 'full'), '--shard', '1/2']);
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/holds the whole grid of this sweep, not shard 1\/2/);
-    const zero = await run(['sweep', '--config', configPath, '--out', join(tmp, 'never'), '--shard', '0/2']);
+    const zero = await ricciflow(['sweep', '--config', configPath, '--out', join(tmp, 'never'), '--shard', '0/2']);
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(/I counts from 1 to 2.*--shard-index 0 --shard-count 2/);
   });
 
   it('exports summary.csv', async () => {
     await rm(join(tmp, 'full', 'summary.csv'), { force: true });
-    const r = await run(['sweep', '--export-csv', join(tmp, 'full')]);
+    const r = await ricciflow(['sweep', '--export-csv', join(tmp, 'full')]);
     expect(r.code, r.stderr).toBe(0);
     const csv = (await readFile(join(tmp, 'full', 'summary.csv'), 'utf8')).trim().split('\n');
     expect(csv[0]).toMatch(/^id,dataset,architecture,depth/);
@@ -188,7 +149,7 @@ describe('resumable sweep', () => {
 
   it('stats reads the results directory and writes JSON', async () => {
     const json = join(tmp, 'stats.json');
-    const r = await run(['stats', join(tmp, 'full'), '--threshold', '0.5', '--out', json]);
+    const r = await ricciflow(['stats', join(tmp, 'full'), '--threshold', '0.5', '--out', json]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/networks: 12; retained/);
     expect(r.stdout).toMatch(/Pooled layer-skip correlation/);
@@ -196,7 +157,7 @@ describe('resumable sweep', () => {
     expect(s.counts.networks).toBe(N);
     expect(s.k).toBe(8);
     // --json: the same JSON on stdout, nothing else
-    const j = await run(['stats', join(tmp, 'full'), '--threshold', '0.5', '--json']);
+    const j = await ricciflow(['stats', join(tmp, 'full'), '--threshold', '0.5', '--json']);
     expect(j.code, j.stderr).toBe(0);
     const sj = JSON.parse(j.stdout) as { counts: { networks: number }; meta: { inputs: { sha256: string }[] } };
     expect(sj.counts).toEqual(s.counts);
@@ -208,42 +169,38 @@ describe('shards', () => {
   it('3 shards (I/N, SLURM array, Kubernetes index) merged equal the unsharded sweep, record for record', async () => {
     const dirs = [0, 1, 2].map((i) => join(tmp, `shard-${i}`));
     const runs = await Promise.all([
-      run(['sweep', '--config', configPath, '--out', dirs[0]!, '--shard', '1/3', '--workers', '1']),
+      ricciflow(['sweep', '--config', configPath, '--out', dirs[0]!, '--shard', '1/3', '--workers', '1']),
       // an array submitted as --array=1-3: task 2 is the second shard
-      run(['sweep', '--config', configPath, '--out', dirs[1]!, '--shard', 'slurm', '--workers', '1'], {
-        SLURM_ARRAY_TASK_ID: '2',
-        SLURM_ARRAY_TASK_MIN: '1',
-        SLURM_ARRAY_TASK_COUNT: '3',
+      ricciflow(['sweep', '--config', configPath, '--out', dirs[1]!, '--shard', 'slurm', '--workers', '1'], {
+        env: { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '3' },
       }),
-      run(['sweep', '--config', configPath, '--out', dirs[2]!, '--shard', 'k8s', '--shard-count', '3', '--workers', '1'], {
-        JOB_COMPLETION_INDEX: '2',
-      }),
+      ricciflow(['sweep', '--config', configPath, '--out', dirs[2]!, '--shard', 'k8s', '--shard-count', '3', '--workers', '1'], { env: { JOB_COMPLETION_INDEX: '2' } }),
     ]);
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
-    const sizes = await Promise.all(dirs.map(async (d) => (await lines(d)).length));
+    const sizes = await Promise.all(dirs.map(async (d) => (await recordLines(d)).length));
     expect(sizes.reduce((a, b) => a + b)).toBe(N);
     for (const s of sizes) expect(s).toBeGreaterThan(0);
 
     const merged = join(tmp, 'merged');
-    const m = await run(['merge', merged, ...dirs, '--json']);
+    const m = await ricciflow(['merge', merged, ...dirs, '--json']);
     expect(m.code, m.stderr).toBe(0);
     const mj = JSON.parse(m.stdout) as { networks: number; grid: number; inputs: { shard: { label: string } }[]; meta: { version: string } };
     expect([mj.networks, mj.grid]).toEqual([12, 12]);
     expect(mj.inputs.map((i) => i.shard.label)).toEqual(['1/3', '2/3', '3/3']);
     expect(mj.meta.version).toMatch(/^\d/);
-    const a = await recordsOf(merged);
-    const b = await recordsOf(join(tmp, 'full'));
+    const a = await recordsIn(merged);
+    const b = await recordsIn(join(tmp, 'full'));
     // merged output is in grid order
     expect(a.map((r) => r.id)).toEqual(gridIds);
     const byId = new Map(b.map((r) => [r.id, r]));
     expect(a.length).toBe(b.length);
-    for (const r of a) expect(stable(r)).toEqual(stable(byId.get(r.id)!));
+    for (const r of a) expect(stableRecord(r)).toEqual(stableRecord(byId.get(r.id)!));
     expect(existsSync(join(merged, 'summary.csv'))).toBe(true);
 
     // merging again (overlapping inputs) deduplicates
-    const again = await run(['merge', merged, dirs[0]!, join(tmp, 'full')]);
+    const again = await ricciflow(['merge', merged, dirs[0]!, join(tmp, 'full')]);
     expect(again.code, again.stderr).toBe(0);
-    expect((await lines(merged)).length).toBe(N);
+    expect((await recordLines(merged)).length).toBe(N);
   });
 
   it('merge refuses directories of different sweeps', async () => {
@@ -252,14 +209,14 @@ describe('shards', () => {
     const n = sweepConfigs(spec).length;
     await prepareSweepDir(odd, spec, NO_SHARD, n, n);
     await writeFile(join(odd, 'networks.jsonl'), '');
-    const r = await run(['merge', join(tmp, 'mixed'), join(tmp, 'shard-0'), odd]);
+    const r = await ricciflow(['merge', join(tmp, 'mixed'), join(tmp, 'shard-0'), odd]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/holds a different sweep than .*shard-0 \(differs in: k\); refusing to mix sweeps/);
     expect(existsSync(join(tmp, 'mixed', 'networks.jsonl'))).toBe(false);
   });
 
   it('sweep --dry-run --json prints the shard plan as JSON on stdout', async () => {
-    const r = await run(['sweep', '--config', configPath, '--out', join(tmp, 'dry'), '--shard', '2/2', '--dry-run', '--json']);
+    const r = await ricciflow(['sweep', '--config', configPath, '--out', join(tmp, 'dry'), '--shard', '2/2', '--dry-run', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { grid: number; networks: number; shard: { index: number; count: number; label: string }; ids: string[]; meta: { inputs: { path: string }[] } };
     expect(j.grid).toBe(N);
@@ -307,18 +264,22 @@ describe('shards', () => {
   });
 });
 
+/** resolveSweep(raw, source) fails with an InvalidArgumentError naming `key`, its message matching. */
+function expectSweepError(raw: unknown, source: string, key: string, message: RegExp): void {
+  let err: unknown;
+  try {
+    resolveSweep(raw, source);
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(InvalidArgumentError);
+  expect((err as InvalidArgumentError).arg).toBe(key);
+  expect((err as Error).message).toMatch(message);
+}
+
 describe('sweep files', () => {
-  const bad = (patch: Record<string, unknown>, key: string, message: RegExp): void => {
-    let err: unknown;
-    try {
-      resolveSweep({ ...SWEEP, ...patch }, 'sweep file x.json');
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(InvalidArgumentError);
-    expect((err as InvalidArgumentError).arg).toBe(key);
-    expect((err as Error).message).toMatch(message);
-  };
+  const bad = (patch: Record<string, unknown>, key: string, message: RegExp): void =>
+    expectSweepError({ ...SWEEP, ...patch }, 'sweep file x.json', key, message);
 
   it('names the offending key', () => {
     bad({ epochs: 5 }, 'epochs', /^sweep file x\.json: 'epochs' is not a known key \(expected one of: name, description, datasets/);
@@ -349,11 +310,11 @@ describe('sweep files', () => {
   it('reports a bad file from the command line', async () => {
     const f = join(tmp, 'bad.json');
     await writeFile(f, JSON.stringify({ ...SWEEP, training: { epochs: -1 } }));
-    const r = await run(['sweep', '--config', f, '--out', join(tmp, 'never')]);
+    const r = await ricciflow(['sweep', '--config', f, '--out', join(tmp, 'never')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/InvalidArgumentError: sweep file .*bad\.json: 'training\.epochs' must be >= 0, got -1/);
     await writeFile(f, '{ "datasets": [');
-    const j = await run(['sweep', '--config', f, '--out', join(tmp, 'never')]);
+    const j = await ricciflow(['sweep', '--config', f, '--out', join(tmp, 'never')]);
     expect(j.code).toBe(1); // a format error, not a usage error
     expect(j.stderr).toMatch(/is not valid JSON/);
     expect(existsSync(join(tmp, 'never'))).toBe(false);
@@ -389,17 +350,7 @@ describe('sweep files', () => {
 
 describe('recipes and uniform widths in sweep files', () => {
   const base = { datasets: ['A'], depths: [3], seeds: [0], data: { nTest: 120 } };
-  const fails = (raw: Record<string, unknown>, key: string, message: RegExp): void => {
-    let err: unknown;
-    try {
-      resolveSweep(raw, 'sweep file r.json');
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(InvalidArgumentError);
-    expect((err as InvalidArgumentError).arg).toBe(key);
-    expect((err as Error).message).toMatch(message);
-  };
+  const fails = (raw: Record<string, unknown>, key: string, message: RegExp): void => expectSweepError(raw, 'sweep file r.json', key, message);
 
   it('crosses widths with depths as uniform-width networks', () => {
     const s = resolveSweep({ ...base, widths: [15, 50], depths: [2, 3] });
@@ -460,16 +411,16 @@ describe('ricciflow run with grid options goes through the sweep runner', () => 
     const out = join(tmp, 'run-grid');
     const lock = await acquireDirLock(out, () => undefined);
     try {
-      const busy = await run(args(out));
+      const busy = await ricciflow(args(out));
       expect(busy.code).toBe(2);
       expect(busy.stderr).toMatch(/in use by another ricciflow process/);
     } finally {
       await lock.release();
     }
-    const r = await run(args(out));
+    const r = await ricciflow(args(out));
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(out, '.lock'))).toBe(false);
-    const ids = (await recordsOf(out)).map((x) => x.id);
+    const ids = (await recordsIn(out)).map((x) => x.id);
     // The grid's own config form (src/study/grid.ts), as before the runner was shared: a sweep
     // file's form would add recipe keys and change every id.
     const grid = gridConfigs({
@@ -479,8 +430,8 @@ describe('ricciflow run with grid options goes through the sweep runner', () => 
     });
     expect(ids).toEqual(grid.map(configId));
     expect(ids[0]).toBe('d8a446f8906659b9'); // the id this grid point had when run.ts had its own loop
-    const again = await run(args(out));
+    const again = await ricciflow(args(out));
     expect(again.code, again.stderr).toBe(0);
-    expect(await lines(out)).toHaveLength(2);
+    expect(await recordLines(out)).toHaveLength(2);
   });
 });

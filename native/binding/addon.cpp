@@ -4,6 +4,7 @@
 #include <string>
 
 #include "../core/curvature.h"
+#include "../core/gram.h"
 #include "../core/mlp.h"
 #include "../core/threads.h"
 #include "convert.h"
@@ -55,6 +56,7 @@ static Napi::Value Diagnostics(const Napi::CallbackInfo& info) {
   kernel.Set("avx512", Napi::Boolean::New(env, std::string(tri) != "portable"));
   kernel.Set("triangles", Napi::String::New(env, tri));
   kernel.Set("training", Napi::String::New(env, ricci::mlp::training_kernel()));
+  kernel.Set("knn", Napi::String::New(env, ricci::gram::kernel_name()));
   o.Set("kernel", kernel);
   return o;
 }

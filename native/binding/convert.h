@@ -21,8 +21,11 @@ double number_option(const Napi::Object& o, const char* key, double fallback);
 bool bool_option(const Napi::Object& o, const char* key, bool fallback);
 std::string string_option(const Napi::Object& o, const char* key, const std::string& fallback);
 
-// Points from { data: Float32Array|Float64Array, n, d } (validated: shape, finiteness).
-ricci::PointsView points_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep);
+// Points from { data: Float32Array|Float64Array, n, d } (validated: shape, and finiteness unless
+// `finite_checked_by_core`: the core function the points go to checks it on its compute threads,
+// e.g. ricci::knn, so the JS thread does not scan them).
+ricci::PointsView points_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep,
+                             bool finite_checked_by_core = false);
 // Int32Array of an exact length (or any length when expected < 0).
 const int32_t* int32_array_arg(Napi::Env env, Napi::Value v, const std::string& name,
                                int64_t expected, KeepAlive& keep, size_t* length = nullptr);

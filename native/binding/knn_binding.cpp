@@ -71,7 +71,7 @@ Napi::Object graph_object(Napi::Env env, BuiltGraph& b) {
 Napi::Value Knn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   KeepAlive keep;
-  ricci::PointsView p = rfb::points_arg(env, info[0], "points", keep);
+  ricci::PointsView p = rfb::points_arg(env, info[0], "points", keep, /*finite_checked_by_core=*/true);
   Napi::Object opt = rfb::options_arg(info, 1);
   const int32_t k = k_option(env, opt, p.n);
   auto out = std::make_shared<std::vector<int32_t>>();
@@ -85,7 +85,7 @@ Napi::Value Knn(const Napi::CallbackInfo& info) {
 Napi::Value KnnGraph(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   KeepAlive keep;
-  ricci::PointsView p = rfb::points_arg(env, info[0], "points", keep);
+  ricci::PointsView p = rfb::points_arg(env, info[0], "points", keep, /*finite_checked_by_core=*/true);
   Napi::Object opt = rfb::options_arg(info, 1);
   const int32_t k = k_option(env, opt, p.n);
   const ricci::Mode mode = mode_option(env, opt);

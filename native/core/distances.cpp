@@ -3,8 +3,19 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <type_traits>
+
+#include "gram.h"
 
 namespace ricci {
+
+double scale_for_max(double mx) {
+  if (mx == 0 || (mx >= std::ldexp(1.0, -40) && mx <= std::ldexp(1.0, 40))) return 1.0;
+  int e = 0;
+  std::frexp(mx, &e);  // mx = f 2^e, f in [0.5, 1)
+  return std::ldexp(1.0, -e);
+}
 
 double distance_scale(const PointsView& p) {
   double mx = 0;
@@ -18,33 +29,116 @@ double distance_scale(const PointsView& p) {
     const double* x = static_cast<const double*>(p.data);
     for (size_t i = 0; i < len; ++i) mx = std::max(mx, std::fabs(x[i]));
   }
-  if (mx == 0 || (mx >= std::ldexp(1.0, -40) && mx <= std::ldexp(1.0, 40))) return 1.0;
-  int e = 0;
-  std::frexp(mx, &e);  // mx = f 2^e, f in [0.5, 1)
-  return std::ldexp(1.0, -e);
+  return scale_for_max(mx);
 }
 
-CentredF32 centre_f32(const PointsView& p, double scale) {
-  const size_t n = p.n, d = p.d;
+namespace {
+// Largest |x| as the bit pattern of |x| (for non-negative floats and doubles, integer order is
+// value order, and every NaN or infinity lies at or above the infinity's pattern), and whether
+// some value is not a whole number.
+template <typename T, typename U>
+void scan_typed(const T* x, size_t len, int threads, PointsScan& r) {
+  constexpr U kAbs = ~U(0) >> 1;
+  constexpr U kInf = std::is_same<T, float>::value ? U(0x7F800000u) : U(0x7FF0000000000000ull);
+  U mb = 0;
+  int frac = 0;
+  const long chunks = static_cast<long>((len + 4095) / 4096);
+#pragma omp parallel for schedule(static) reduction(max : mb) reduction(| : frac) num_threads(threads)
+  for (long c = 0; c < chunks; ++c) {
+    const size_t i0 = static_cast<size_t>(c) * 4096, i1 = std::min(len, i0 + 4096);
+    U m = 0;
+    int f = 0;
+    for (size_t i = i0; i < i1; ++i) {
+      U b;
+      std::memcpy(&b, x + i, sizeof b);
+      m = std::max(m, static_cast<U>(b & kAbs));
+      f |= x[i] != std::trunc(x[i]);
+    }
+    mb = std::max(mb, m);
+    frac |= f;
+  }
+  r.finite = mb < kInf;
+  T v;
+  std::memcpy(&v, &mb, sizeof v);
+  r.max_abs = r.finite ? static_cast<double>(v) : 0.0;
+  r.integral = r.finite && frac == 0;
+}
+
+template <typename T>
+CentredF32 centre_typed(const T* x, size_t n, size_t d, double scale, int threads) {
+  // Column means, each summed over the rows in order (columns split between threads).
   std::vector<double> mean(d, 0.0);
-  for (size_t i = 0; i < n; ++i)
-    for (size_t j = 0; j < d; ++j) mean[j] += p.at(i, j) * scale;
+  const long col_blocks = static_cast<long>((d + 63) / 64);
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long cb = 0; cb < col_blocks; ++cb) {
+    const size_t j0 = static_cast<size_t>(cb) * 64, j1 = std::min(d, j0 + 64);
+    double* m = mean.data();
+    for (size_t i = 0; i < n; ++i) {
+      const T* row = x + i * d;
+      for (size_t j = j0; j < j1; ++j) m[j] += static_cast<double>(row[j]) * scale;
+    }
+  }
   for (double& m : mean) m /= static_cast<double>(n);
   CentredF32 c;
   c.scale = scale;
-  c.x.resize(n * d);
+  c.d = d;
+  c.ld = gram::padded(d);
+  c.x.resize(n * c.ld);
   c.sq.resize(n);
-  for (size_t i = 0; i < n; ++i) {
+  double max_sq = 0;
+#pragma omp parallel for schedule(static) reduction(max : max_sq) num_threads(threads)
+  for (long il = 0; il < static_cast<long>(n); ++il) {
+    const size_t i = static_cast<size_t>(il);
+    const T* row = x + i * d;
+    float* out = c.x.data() + i * c.ld;
     double s = 0;
     for (size_t j = 0; j < d; ++j) {
-      const float v = static_cast<float>(p.at(i, j) * scale - mean[j]);
-      c.x[i * d + j] = v;
+      const float v = static_cast<float>(static_cast<double>(row[j]) * scale - mean[j]);
+      out[j] = v;
       s += static_cast<double>(v) * v;
     }
+    for (size_t j = d; j < c.ld; ++j) out[j] = 0.0f;
     c.sq[i] = static_cast<float>(s);
-    c.max_sq = std::max(c.max_sq, s);
+    max_sq = std::max(max_sq, s);
   }
+  c.max_sq = max_sq;
   return c;
+}
+
+template <typename T>
+void integer_copy(const T* x, size_t len, int threads, std::vector<int16_t>& out) {
+  out.resize(len);
+  const long chunks = static_cast<long>((len + 4095) / 4096);
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long c = 0; c < chunks; ++c) {
+    const size_t i0 = static_cast<size_t>(c) * 4096, i1 = std::min(len, i0 + 4096);
+    for (size_t i = i0; i < i1; ++i) out[i] = static_cast<int16_t>(x[i]);
+  }
+}
+}  // namespace
+
+PointsScan scan_points(const PointsView& p, int threads) {
+  PointsScan r;
+  const size_t len = p.n * p.d;
+  if (p.dtype == DType::F32) scan_typed<float, uint32_t>(static_cast<const float*>(p.data), len, threads, r);
+  else scan_typed<double, uint64_t>(static_cast<const double*>(p.data), len, threads, r);
+  return r;
+}
+
+CentredF32 centre_f32(const PointsView& p, double scale, int threads) {
+  return p.dtype == DType::F32 ? centre_typed(static_cast<const float*>(p.data), p.n, p.d, scale, threads)
+                               : centre_typed(static_cast<const double*>(p.data), p.n, p.d, scale, threads);
+}
+
+IntegerPoints integer_points(const PointsView& p, const PointsScan& scan, int threads) {
+  IntegerPoints r;
+  const double mx = scan.max_abs;
+  if (!scan.integral || mx > 16383.0 || static_cast<double>(p.d) * (2 * mx) * (2 * mx) >= 2147483647.0) return r;
+  r.d = p.d;
+  const size_t len = p.n * p.d;
+  if (p.dtype == DType::F32) integer_copy(static_cast<const float*>(p.data), len, threads, r.x);
+  else integer_copy(static_cast<const double*>(p.data), len, threads, r.x);
+  return r;
 }
 
 double exact_sqdist(const PointsView& p, size_t i, size_t j, double scale) {
@@ -75,23 +169,6 @@ double exact_sqdist(const PointsView& p, size_t i, size_t j, double scale) {
     }
   }
   return s;
-}
-
-IntegerPoints integer_points(const PointsView& p) {
-  IntegerPoints r;
-  double mx = 0;
-  const size_t len = p.n * p.d;
-  for (size_t i = 0; i < len; ++i) {
-    const double v = p.dtype == DType::F32 ? static_cast<const float*>(p.data)[i] : static_cast<const double*>(p.data)[i];
-    if (v != std::floor(v) || std::fabs(v) > 16383.0) return r;
-    mx = std::max(mx, std::fabs(v));
-  }
-  if (static_cast<double>(p.d) * (2 * mx) * (2 * mx) >= 2147483647.0) return r;
-  r.d = p.d;
-  r.x.resize(len);
-  for (size_t i = 0; i < len; ++i)
-    r.x[i] = static_cast<int16_t>(p.dtype == DType::F32 ? static_cast<const float*>(p.data)[i] : static_cast<const double*>(p.data)[i]);
-  return r;
 }
 
 std::vector<double> pairwise_distances(const PointsView& p, int threads) {

@@ -11,12 +11,25 @@ std::vector<double> pairwise_distances(const PointsView& points, int threads);
 
 // Centred float32 copy of the points and the squared row norms (used by the kNN Gram product).
 struct CentredF32 {
-  std::vector<float> x;     // n x d, row-major, mean-centred, times `scale`
+  std::vector<float> x;     // n x d, mean-centred, times `scale`; row stride ld, zero-padded
+  size_t d = 0;
+  size_t ld = 0;            // d rounded up to a multiple of 16 floats (gram::kPad)
   std::vector<float> sq;    // n squared norms (computed in double, rounded)
   double max_sq = 0;        // largest squared norm
   double scale = 1;         // the power of two the points were multiplied by (distance_scale)
 };
-CentredF32 centre_f32(const PointsView& points, double scale = 1);
+// Mean-centred copy of points multiplied by `scale` (a power of two from distance_scale); the
+// passes run on `threads` threads, every value computed the same way for any thread count.
+CentredF32 centre_f32(const PointsView& points, double scale = 1, int threads = 1);
+
+// One pass over the points (on `threads` threads): whether every value is finite, the largest
+// |value| (0 when some value is not finite), and whether every value is a whole number.
+struct PointsScan {
+  bool finite = true;
+  bool integral = true;
+  double max_abs = 0;
+};
+PointsScan scan_points(const PointsView& points, int threads = 1);
 
 // A power of two 2^-e that brings the largest |coordinate| into [0.5, 1) when it lies outside
 // [2^-40, 2^40], else 1. Multiplying by a power of two is exact in float and double (the data are
@@ -25,6 +38,8 @@ CentredF32 centre_f32(const PointsView& points, double scale = 1);
 // squares (past ~1e154, or below ~1e-154) overflow or underflow. Data inside the range are left
 // as they are, so results there are bit for bit those of the unscaled computation.
 double distance_scale(const PointsView& points);
+// The same power of two, from the largest |coordinate|.
+double scale_for_max(double max_abs);
 
 // Exact squared distance between rows i and j (double accumulation, no Gram shortcut) of the
 // points multiplied by `scale` (a power of two from distance_scale).
@@ -48,6 +63,6 @@ struct IntegerPoints {
     return static_cast<double>(s);
   }
 };
-IntegerPoints integer_points(const PointsView& p);
+IntegerPoints integer_points(const PointsView& p, const PointsScan& scan, int threads = 1);
 
 }  // namespace ricci

@@ -1,21 +1,34 @@
 #include "knn.h"
 
 #include <Eigen/Dense>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
+#include "buffer.h"
 #include "distances.h"
+#include "gram.h"
 
 namespace ricci {
 
 namespace {
 
 using RowMatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MapF = Eigen::Map<const RowMatF>;
+using MapF = Eigen::Map<const RowMatF, 0, Eigen::OuterStride<>>;
+
+MapF rows_of(const CentredF32& c, size_t i0, size_t rows) {
+  return MapF(c.x.data() + i0 * c.ld, static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(c.d),
+              Eigen::OuterStride<>(static_cast<Eigen::Index>(c.ld)));
+}
 
 constexpr size_t kTile = 256;
+// Blocks of the symmetric Gram with the vector kernels (gram.h): 120 rows of A and B at d = 784
+// stay within L2; a multiple of both kernels' register tiles (3 x 8, 3 x 4).
+constexpr size_t kGramTile = 120;
 // Above this n the n x n Gram (4 n^2 bytes) is not kept; rows are streamed in blocks instead.
 constexpr size_t kFullGramMaxN = 8192;
 // Below this dimension the Gram product is cheap and streaming row blocks (no n x n matrix, no
@@ -29,38 +42,41 @@ struct Candidate {
   int32_t j;
 };
 
-// Per-thread scratch for selecting one row's neighbours.
-// Stable LSD radix sort of packed keys on their upper 32 bits (the approximation): keys arrive in
+// Stable LSD radix sort of m packed keys on their upper 32 bits (the approximation): keys arrive in
 // increasing index order, so the result is in (approx, index) order. Passes whose digit is the
-// same for every key are skipped.
-void radix_sort_upper(std::vector<uint64_t>& keys, std::vector<uint64_t>& tmp) {
-  const size_t m = keys.size();
-  tmp.resize(m);
+// same for every key are skipped. Returns keys or tmp, whichever holds the result.
+uint64_t* radix_sort_upper(uint64_t* keys, uint64_t* tmp, size_t m) {
   for (int shift = 32; shift < 64; shift += 8) {
     size_t count[257] = {0};
-    for (const uint64_t k : keys) count[((k >> shift) & 0xFF) + 1]++;
+    for (size_t i = 0; i < m; ++i) count[((keys[i] >> shift) & 0xFF) + 1]++;
     bool trivial = false;
     for (int b = 1; b <= 256; ++b)
       if (count[b] == m) trivial = true;
     if (trivial) continue;
     for (int b = 0; b < 256; ++b) count[b + 1] += count[b];
-    for (const uint64_t k : keys) tmp[count[(k >> shift) & 0xFF]++] = k;
-    keys.swap(tmp);
+    for (size_t i = 0; i < m; ++i) tmp[count[(keys[i] >> shift) & 0xFF]++] = keys[i];
+    std::swap(keys, tmp);
   }
+  return keys;
 }
 
+// Per-thread scratch for selecting one row's neighbours.
 struct Selector {
-  std::vector<float> a, sample;
-  std::vector<uint64_t> keys, scratch;
+  std::vector<float> a;
+  std::vector<int16_t> prefix;
+  std::vector<uint64_t> key_store, scratch;
+  uint64_t* keys = nullptr;  // the collected keys (in key_store or scratch), m of them
+  size_t m = 0;
   std::vector<Candidate> cand;
 
   // (approx, index) packed so that integer order is (approx, index) order: approx >= 0, and the
   // bits of a non-negative float order like its value.
-  static uint64_t key(float v, size_t j) {
+  static uint32_t bits_of(float v) {
     uint32_t bits;
     std::memcpy(&bits, &v, sizeof bits);
-    return (static_cast<uint64_t>(bits) << 32) | static_cast<uint32_t>(j);
+    return bits;
   }
+  static uint64_t key(float v, size_t j) { return (static_cast<uint64_t>(bits_of(v)) << 32) | static_cast<uint32_t>(j); }
   static float key_value(uint64_t k) {
     const uint32_t bits = static_cast<uint32_t>(k >> 32);
     float v;
@@ -68,11 +84,30 @@ struct Selector {
     return v;
   }
 
-  void collect(size_t q, float limit) {
-    keys.clear();
+  // Keys of the values a[j] <= limit (a NaN never is), in index order, sorted.
+  void collect_sorted(float limit) {
     const size_t n = a.size();
-    for (size_t j = 0; j < n; ++j)
-      if (a[j] <= limit && j != q) keys.push_back(key(a[j], j));
+    key_store.resize(n);
+    scratch.resize(n);
+    uint64_t* out = key_store.data();
+    const float* av = a.data();
+    size_t cnt = 0, j = 0;
+#ifdef __AVX2__
+    // Eight comparisons at a time; only the (few) values below the limit are visited one by one.
+    const __m256 lim = _mm256_set1_ps(limit);
+    for (; j + 8 <= n; j += 8) {
+      unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(av + j), lim, _CMP_LE_OQ)));
+      while (mask != 0) {
+        const size_t b = static_cast<size_t>(__builtin_ctz(mask));
+        mask &= mask - 1;
+        out[cnt++] = key(av[j + b], j + b);
+      }
+    }
+#endif
+    for (; j < n; ++j)
+      if (av[j] <= limit) out[cnt++] = key(av[j], j);
+    m = cnt;
+    keys = radix_sort_upper(out, scratch.data(), m);
   }
 
   // g: Gram row of query q (float dot products of centred points), length n.
@@ -85,7 +120,7 @@ struct Selector {
     // Clamped at 0: exact squared distances are >= 0, so clamping never moves an approximation
     // further from the exact value than the error bound below.
     for (size_t j = 0; j < n; ++j) a[j] = std::max(0.0f, sq_q + sq[j] - 2.0f * g[j]);
-    a[q] = std::numeric_limits<float>::infinity();
+    a[q] = std::numeric_limits<float>::quiet_NaN();  // never collected, never below a threshold
     // |approx - exact| <= C (|x_q|^2 + |x_j|^2) for every pair (centred norms), with C covering:
     // rounding the centred data to float (4u), the norms (u), the Gram product (gamma_d <= 1.05 d u
     // for any summation order) and this float combination (3u); 12u instead of 8u for headroom.
@@ -93,31 +128,42 @@ struct Selector {
     const double C = (1.05 * static_cast<double>(d) + 12.0) * u;
     const double Tmax = C * (static_cast<double>(sq_q) + c.max_sq) + 1e-300;
     // Threshold from a fixed sample (deterministic): theta bounds the k-th smallest from above
-    // whenever at least k values fall below it; otherwise fall back to all points.
-    float theta = std::numeric_limits<float>::infinity();
+    // whenever at least k values fall below it; otherwise fall back to all points. theta is the
+    // largest float whose upper 16 bits are the smallest prefix P with at least r + 1 sample values
+    // at or below it (so at least r + 1 of them are <= theta, and theta exceeds the (r+1)-th
+    // smallest by less than 2^-7 of it): a binary search on P over 16-bit prefixes, each step a
+    // vectorised count.
+    const float inf = std::numeric_limits<float>::infinity();
+    float theta = inf;
     const size_t S = std::min<size_t>(n, 512);
     if (n > 4 * static_cast<size_t>(k) && S >= 64) {
       const size_t stride = n / S;
-      sample.resize(S);
-      for (size_t t = 0; t < S; ++t) sample[t] = a[t * stride];
+      prefix.resize(S);
+      for (size_t t = 0; t < S; ++t) prefix[t] = static_cast<int16_t>(bits_of(a[t * stride]) >> 16);
       const size_t r = std::min(S - 1, static_cast<size_t>(1.25 * k * S / n) + 8);
-      std::nth_element(sample.begin(), sample.begin() + r, sample.end());
-      theta = sample[r];
+      const int16_t* pr = prefix.data();
+      int32_t lo = 0, hi = 0x7FC0;  // a NaN's prefix: every sample value is at or below it
+      while (lo < hi) {
+        const int32_t mid = (lo + hi) >> 1;
+        const int16_t P = static_cast<int16_t>(mid);
+        size_t below = 0;
+        for (size_t t = 0; t < S; ++t) below += pr[t] <= P;
+        if (below >= r + 1) hi = mid;
+        else lo = mid + 1;
+      }
+      if (lo < 0x7F80) theta = key_value(static_cast<uint64_t>((static_cast<uint32_t>(lo) << 16) | 0xFFFFu) << 32);
     }
-    collect(q, theta);
-    if (keys.size() < static_cast<size_t>(k)) {
-      theta = std::numeric_limits<float>::infinity();
-      collect(q, theta);
+    collect_sorted(theta);
+    if (m < static_cast<size_t>(k)) {
+      theta = inf;
+      collect_sorted(theta);
     }
-    radix_sort_upper(keys, scratch);
     // Every true neighbour (and every exact tie at the k-th distance) has approx <= kth + 2 Tmax.
     const double tau = static_cast<double>(key_value(keys[k - 1])) + 2.0 * Tmax;
-    if (tau > static_cast<double>(theta)) {
-      collect(q, std::numeric_limits<float>::infinity());
-      radix_sort_upper(keys, scratch);
-    }
+    if (tau > static_cast<double>(theta)) collect_sorted(inf);
     cand.clear();
-    for (const uint64_t kk : keys) {
+    for (size_t t = 0; t < m; ++t) {
+      const uint64_t kk = keys[t];
       const double v = key_value(kk);
       if (v > tau) break;
       const int32_t j = static_cast<int32_t>(kk & 0xFFFFFFFFu);
@@ -205,36 +251,46 @@ std::vector<int32_t> knn_1d(const PointsView& p, int32_t k, int threads, Control
 }  // namespace
 
 std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* control) {
-  validate_points(p);
+  if (p.data == nullptr || p.n < 2 || p.d < 1) validate_points(p);  // throws, naming the problem
+  // Validation, the scale, integrality: one parallel pass (the binding leaves validation to it).
+  const PointsScan scan = scan_points(p, threads);
+  if (!scan.finite) validate_points(p);  // throws, naming the first non-finite value
   if (k < 1 || static_cast<size_t>(k) > p.n - 1)
     invalid("k", "must satisfy 1 <= k <= n-1 (got k = " + std::to_string(k) + ", n = " + std::to_string(p.n) + ")");
   if (p.n > 2147483647u) invalid("points", "too many points for 32-bit indices");
   if (p.d == 1) return knn_1d(p, k, threads, control);
   const size_t n = p.n, d = p.d;
   // Large or tiny magnitudes are brought near 1 by an exact power-of-two scale (distance_scale).
-  const CentredF32 c = centre_f32(p, distance_scale(p));
-  const IntegerPoints ip = integer_points(p);
+  const CentredF32 c = centre_f32(p, scale_for_max(scan.max_abs), threads);
+  const IntegerPoints ip = integer_points(p, scan, threads);
   std::vector<int32_t> out(n * static_cast<size_t>(k));
   if (control) control->start(n);
   ErrorSlot err;
   const size_t tiles = (n + kTile - 1) / kTile;
 
   if (n <= kFullGramMaxN && d >= kSymmetricMinD) {
-    // Symmetric Gram: only tiles (I, J) with J <= I are multiplied; each fills both halves.
-    std::vector<float> G(n * n);
+    // Symmetric Gram: only blocks (I, J) with J <= I are multiplied; each fills both halves.
+    Buffer<float> G(n * n);  // every element is written below
+    const gram::Kernel* kern = gram::select_kernel();
+    const size_t B = kern ? kGramTile : kTile;
+    const size_t blocks = (n + B - 1) / B;
     std::vector<std::pair<size_t, size_t>> pairs;
-    for (size_t I = 0; I < tiles; ++I)
+    for (size_t I = 0; I < blocks; ++I)
       for (size_t J = 0; J <= I; ++J) pairs.emplace_back(I, J);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (long t = 0; t < static_cast<long>(pairs.size()); ++t) {
       if (err.failed()) continue;
       try {
         const size_t I = pairs[t].first, J = pairs[t].second;
-        const size_t i0 = I * kTile, ri = std::min(kTile, n - i0);
-        const size_t j0 = J * kTile, rj = std::min(kTile, n - j0);
-        MapF Xi(c.x.data() + i0 * d, static_cast<Eigen::Index>(ri), static_cast<Eigen::Index>(d));
-        MapF Xj(c.x.data() + j0 * d, static_cast<Eigen::Index>(rj), static_cast<Eigen::Index>(d));
-        RowMatF T = Xi * Xj.transpose();
+        const size_t i0 = I * B, ri = std::min(B, n - i0);
+        const size_t j0 = J * B, rj = std::min(B, n - j0);
+        if (kern) {
+          const float* X = c.x.data();
+          kern->block(X + i0 * c.ld, ri, X + j0 * c.ld, rj, c.ld, c.ld, G.data() + i0 * n + j0, n,
+                      I == J ? nullptr : G.data() + j0 * n + i0, I == J);
+          continue;
+        }
+        RowMatF T = rows_of(c, i0, ri) * rows_of(c, j0, rj).transpose();
         for (size_t a = 0; a < ri; ++a)
           std::copy(T.data() + a * rj, T.data() + (a + 1) * rj, G.data() + (i0 + a) * n + j0);
         // Mirror tile, transposed in 16 x 16 blocks (a plain column walk of T thrashes L1).
@@ -271,7 +327,7 @@ std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* c
     }
     err.rethrow();
   } else {
-    MapF X(c.x.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
+    const MapF X = rows_of(c, 0, n);
 #pragma omp parallel num_threads(threads)
     {
       Selector sel;
@@ -282,8 +338,7 @@ std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* c
         try {
           if (control) control->throw_if_cancelled();
           const size_t i0 = static_cast<size_t>(b) * kTile, ri = std::min(kTile, n - i0);
-          MapF Xi(c.x.data() + i0 * d, static_cast<Eigen::Index>(ri), static_cast<Eigen::Index>(d));
-          T.noalias() = Xi * X.transpose();
+          T.noalias() = rows_of(c, i0, ri) * X.transpose();
           for (size_t a = 0; a < ri; ++a)
             sel.select(p, c, ip, i0 + a, T.data() + a * n, k, out.data() + (i0 + a) * static_cast<size_t>(k));
           if (control) control->advance(ri);

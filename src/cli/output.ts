@@ -98,9 +98,10 @@ export interface Meta {
   cpu: string;
   /**
    * Compute kernels the native core dispatches to on this CPU (docs/prebuilds.md); `training`: the
-   * trainer's vector kernels (`avx512`, `avx2` or `portable`; all give the same bits, docs/method.md §8c).
+   * trainer's vector kernels (`avx512`, `avx2` or `portable`; all give the same bits, docs/method.md §8c);
+   * `knn`: the exact kNN's float Gram kernel (`avx512`, `avx2` or `eigen`; all give the same lists).
    */
-  kernel: { avx2: boolean; avx512: boolean; triangles: string; training: string };
+  kernel: { avx2: boolean; avx512: boolean; triangles: string; training: string; knn: string };
   argv: string[];
   inputs: MetaInput[];
   date: string;
@@ -140,7 +141,8 @@ export async function kernelInfo(): Promise<Meta['kernel']> {
   const avx512 = f.has('avx512f') && f.has('avx512_vpopcntdq');
   const avx2 = f.has('avx2') && f.has('fma');
   const training = f.has('avx512f') && avx2 ? 'avx512' : avx2 ? 'avx2' : 'portable';
-  return { avx2, avx512, triangles: avx512 ? 'avx512-vpopcntdq' : 'portable', training };
+  const knn = f.has('avx512f') && avx2 ? 'avx512' : avx2 ? 'avx2' : 'eigen';
+  return { avx2, avx512, triangles: avx512 ? 'avx512-vpopcntdq' : 'portable', training, knn };
 }
 
 /** The `meta` block of a JSON output; `inputs` are hashed (SHA-256). */

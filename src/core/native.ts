@@ -94,7 +94,7 @@ export interface NativeDiagnostics {
   graphValidations: number;
   /** Compute threads created so far. */
   computeThreads: number;
-  kernel: { avx2: boolean; avx512: boolean; triangles: string; training: string };
+  kernel: { avx2: boolean; avx512: boolean; triangles: string; training: string; knn: string };
 }
 
 /**

@@ -31,29 +31,46 @@ static_assert(kBlockRows <= kern::kMaxTileRows, "a tile's row index is one byte"
 
 std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data) {
   const size_t n = data.n, d = data.d, T = kern::kTile;
+  const size_t G = (d + T - 1) / T, words = (G + 63) / 64;
+  // One pass over the rows: the nonzero count and, per row, which column groups hold a nonzero.
+  std::vector<uint64_t> mask(n * words, 0);
   size_t nnz = 0;
-  for (size_t i = 0; i < n * d; ++i) nnz += data.x[i] != 0.0f ? 1 : 0;
+  for (size_t i = 0; i < n; ++i) {
+    const float* x = data.x + i * d;
+    uint64_t* m = mask.data() + i * words;
+    for (size_t g = 0; g < G; ++g) {
+      size_t c = 0;
+      if (g * T + T <= d) {  // nonzero <=> a bit other than the sign is set (the rows are finite)
+        static_assert(kern::kTile == 4, "four columns per group");
+        uint32_t u[4];
+        std::memcpy(u, x + g * T, sizeof u);
+        c = static_cast<size_t>((u[0] << 1) != 0) + static_cast<size_t>((u[1] << 1) != 0) +
+            static_cast<size_t>((u[2] << 1) != 0) + static_cast<size_t>((u[3] << 1) != 0);
+      } else {
+        for (size_t j = g * T; j < d; ++j) c += x[j] != 0.0f ? 1 : 0;
+      }
+      nnz += c;
+      m[g / 64] |= static_cast<uint64_t>(c != 0) << (g % 64);
+    }
+  }
   if (static_cast<double>(nnz) > kSparseDensity * static_cast<double>(n * d) || nnz >= (size_t(1) << 32))
     return nullptr;
+  // Calls f(g) for the groups of row i that hold a nonzero, ascending.
+  auto each_group = [&](size_t i, auto&& f) {
+    for (size_t w = 0; w < words; ++w)
+      for (uint64_t bits = mask[i * words + w]; bits != 0; bits &= bits - 1)
+        f(w * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
+  };
   auto sp = std::make_shared<SparseRows>();
-  const size_t G = (d + T - 1) / T;
   sp->d = d;
   sp->groups = G;
   sp->blocks = (n + kBlockRows - 1) / kBlockRows;
-  // Whether row i has a nonzero in group g.
-  auto has = [&](size_t i, size_t g) {
-    const float* x = data.x + i * d;
-    for (size_t j = g * T; j < std::min(d, g * T + T); ++j)
-      if (x[j] != 0.0f) return true;
-    return false;
-  };
   sp->group_ptr.assign(sp->blocks * (G + 1), 0);
   uint32_t tiles = 0;  // at most nnz
   for (size_t b = 0; b < sp->blocks; ++b) {
     const size_t r0 = b * kBlockRows, r1 = std::min(n, r0 + kBlockRows);
     uint32_t* gp = sp->group_ptr.data() + b * (G + 1);
-    for (size_t i = r0; i < r1; ++i)
-      for (size_t g = 0; g < G; ++g) gp[g + 1] += has(i, g) ? 1 : 0;
+    for (size_t i = r0; i < r1; ++i) each_group(i, [&](size_t g) { gp[g + 1] += 1; });
     gp[0] = tiles;
     for (size_t g = 0; g < G; ++g) gp[g + 1] += gp[g];
     tiles = gp[G];
@@ -65,12 +82,12 @@ std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data) {
     const size_t r0 = b * kBlockRows, r1 = std::min(n, r0 + kBlockRows);
     std::copy(sp->group_ptr.begin() + b * (G + 1), sp->group_ptr.begin() + b * (G + 1) + G, next.begin());
     for (size_t i = r0; i < r1; ++i)  // rows ascending within each group
-      for (size_t g = 0; g < G; ++g) {
-        if (!has(i, g)) continue;
+      each_group(i, [&](size_t g) {
         const uint32_t t = next[g]++;
         sp->row[t] = static_cast<uint8_t>(i - r0);
-        for (size_t j = g * T; j < std::min(d, g * T + T); ++j) sp->val[t * T + (j - g * T)] = data.x[i * d + j];
-      }
+        const size_t j0 = g * T, len = std::min(d - j0, T);
+        std::copy(data.x + i * d + j0, data.x + i * d + j0 + len, sp->val.data() + static_cast<size_t>(t) * T);
+      });
   }
   return sp;
 }

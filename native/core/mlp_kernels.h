@@ -38,7 +38,8 @@ struct Kernels {
   void (*product)(const float* A, size_t lda, size_t rows, size_t in, const float* W, size_t S, const float* bias,
                   bool relu, const float* mask, float* Z);
   // dW[k, :] = Σ_i A[i,k] · D[i, :], i = 0 .. rows-1 ascending, for k < in (dW in x S); when db is
-  // non-null, db[:] = Σ_i D[i, :] (additions, i ascending). D has row stride S.
+  // non-null, db[:] = Σ_i D[i, :] (additions, i ascending; computed as FMAs with 1, which round
+  // the same). D has row stride S.
   void (*grad_w)(const float* A, size_t lda, size_t rows, size_t in, const float* D, size_t S, float* dW, float* db);
   // The sparse first layer, forward, for one row block: group_ptr[g] .. group_ptr[g+1] are group g's
   // tiles (g < ceil(in / kTile)), tile t has row row[t] and values val[kTile·t ..]. For every row

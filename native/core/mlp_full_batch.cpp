@@ -3,6 +3,7 @@
 #include "mlp_full_batch.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace ricci {
@@ -76,7 +77,41 @@ std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data) {
     tiles = gp[G];
   }
   sp->row.resize(tiles);
-  sp->val.assign(static_cast<size_t>(tiles) * T, 0.0f);
+  // The values as codes k = round(255 x) into level[k] when every value of a tile is +0 (code 0)
+  // or a float x with k in 1..255 and all values of one k the same float (unit-scaled 8-bit
+  // pixels): the same floats in a quarter of the memory. Else the values themselves.
+  bool coded = true;
+  std::vector<uint32_t> level_bits(256, 0);
+  std::vector<bool> level_set(256, false);
+  level_set[0] = true;  // +0
+  for (size_t i = 0; i < n * d && coded; ++i) {
+    const float x = data.x[i];
+    uint32_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    if (bits == 0) continue;
+    const float k = std::nearbyint(x * 255.0f);
+    if (!(k >= 1.0f && k <= 255.0f)) {
+      coded = false;
+      break;
+    }
+    const size_t c = static_cast<size_t>(k);
+    if (!level_set[c]) {
+      level_set[c] = true;
+      level_bits[c] = bits;
+    } else if (level_bits[c] != bits) {
+      coded = false;
+    }
+  }
+  if (coded) {
+    sp->level.assign(256, 0.0f);
+    std::memcpy(sp->level.data(), level_bits.data(), 256 * sizeof(float));
+    sp->code.assign(tiles, 0);
+  } else {
+    sp->val.assign(static_cast<size_t>(tiles) * T, 0.0f);
+  }
+  auto code_of = [&](float x) {
+    return x == 0.0f ? 0u : static_cast<uint32_t>(std::nearbyint(x * 255.0f));
+  };
   std::vector<uint32_t> next(G);
   for (size_t b = 0; b < sp->blocks; ++b) {
     const size_t r0 = b * kBlockRows, r1 = std::min(n, r0 + kBlockRows);
@@ -85,8 +120,15 @@ std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data) {
       each_group(i, [&](size_t g) {
         const uint32_t t = next[g]++;
         sp->row[t] = static_cast<uint8_t>(i - r0);
-        const size_t j0 = g * T, len = std::min(d - j0, T);
-        std::copy(data.x + i * d + j0, data.x + i * d + j0 + len, sp->val.data() + static_cast<size_t>(t) * T);
+        const float* x = data.x + i * d + g * T;
+        const size_t len = std::min(d - g * T, T);
+        if (coded) {
+          uint32_t c = 0;
+          for (size_t k = 0; k < len; ++k) c |= code_of(x[k]) << (8 * k);
+          sp->code[t] = c;
+        } else {
+          std::copy(x, x + len, sp->val.data() + static_cast<size_t>(t) * T);
+        }
       });
   }
   return sp;
@@ -103,8 +145,8 @@ void block_pass(const kern::Kernels& K, const Trainee& t, const Dataset& data, s
   const float* a0 = data.x + r0 * d0;
   if (sc.sparse) {
     const SparseRows& sp = *sc.sparse;
-    K.tile_product(sp.group_ptr.data() + b * (sp.groups + 1), sp.row.data(), sp.val.data(), d0, rows,
-                   t.w.data() + p.woff[1], p.stride[1], t.w.data() + p.boff[1], ws.pact[1].data());
+    K.tile_product(sp.block(b), d0, rows, t.w.data() + p.woff[1], p.stride[1], t.w.data() + p.boff[1],
+                   ws.pact[1].data());
     packed_forward(K, t, a0, d0, rows, ws, 2);  // networks have at least one hidden layer (validate_sizes)
   } else {
     packed_forward(K, t, a0, d0, rows, ws);
@@ -125,8 +167,7 @@ void block_pass(const kern::Kernels& K, const Trainee& t, const Dataset& data, s
   if (sc.sparse) {
     const SparseRows& sp = *sc.sparse;
     const float* d1 = packed_backward(K, t, a0, d0, rows, ws, grad, false);
-    K.tile_grad(sp.group_ptr.data() + b * (sp.groups + 1), sp.row.data(), sp.val.data(), d0, d1, p.stride[1],
-                grad + p.woff[1]);
+    K.tile_grad(sp.block(b), d0, d1, p.stride[1], grad + p.woff[1]);
   } else {
     packed_backward(K, t, a0, d0, rows, ws, grad);
   }

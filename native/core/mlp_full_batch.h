@@ -15,13 +15,20 @@ namespace ricci {
 namespace mlp {
 
 // The training rows as the sparse first layer reads them (mlp_full_batch.cpp): per row block, the
-// tiles of kern::kTile columns that hold a nonzero, grouped by column group, rows ascending.
+// tiles of kern::kTile columns that hold a nonzero, grouped by column group, rows ascending; the
+// values as one-byte codes into `level` when the rows allow it (kern::Tiles).
 struct SparseRows {
   size_t blocks = 0, d = 0, groups = 0;  // groups = ceil(d / kTile)
   std::vector<uint32_t> group_ptr;       // blocks x (groups + 1): block b's group g is tiles
                                          // [group_ptr[b (groups + 1) + g], ... + g + 1)
   std::vector<uint8_t> row;              // per tile: its row within its block
-  FloatBuffer val;                       // per tile: kTile values (zeros included)
+  std::vector<uint32_t> code;            // per tile: kTile value codes (when coded)
+  FloatBuffer level;                     // 256 values of the codes (when coded)
+  FloatBuffer val;                       // per tile: kTile values (when not coded)
+  kern::Tiles block(size_t b) const {
+    return {group_ptr.data() + b * (groups + 1), row.data(), code.empty() ? nullptr : code.data(),
+            level.data(), val.data()};
+  }
 };
 
 namespace detail {

@@ -29,6 +29,17 @@ constexpr int kTileSums = 2;
 constexpr size_t kMaxSparseStride = 64;  // sparse first layer for padded widths up to this
 constexpr size_t kMaxTileRows = 256;     // a tile's row index is one byte
 
+// One row block's tiles. Tile t (an index into row/code/val) has row row[t] and values x_c,
+// c < kTile: level[(code[t] >> 8c) & 255] when code is non-null (rows with at most 256 distinct
+// values, one byte each: the same floats in a quarter of the memory), else val[kTile·t + c].
+struct Tiles {
+  const uint32_t* group_ptr;  // group g's tiles are [group_ptr[g], group_ptr[g + 1])
+  const uint8_t* row;
+  const uint32_t* code;
+  const float* level;  // 256 values
+  const float* val;
+};
+
 struct Kernels {
   const char* name;  // "avx512", "avx2" or "portable"
   // Z[i, :] = post(init + Σ_k A[i,k] · W[k, :]) for rows i < rows, k = 0 .. in-1 ascending
@@ -41,18 +52,16 @@ struct Kernels {
   // non-null, db[:] = Σ_i D[i, :] (additions, i ascending; computed as FMAs with 1, which round
   // the same). D has row stride S.
   void (*grad_w)(const float* A, size_t lda, size_t rows, size_t in, const float* D, size_t S, float* dW, float* db);
-  // The sparse first layer, forward, for one row block: group_ptr[g] .. group_ptr[g+1] are group g's
-  // tiles (g < ceil(in / kTile)), tile t has row row[t] and values val[kTile·t ..]. For every row
-  // i < rows: Z[i, :] = relu(z) with z = bias, then z = fma(x_c, W[kTile·g + c, :], z) for each of
-  // the row's tiles in ascending group order and c = 0 .. kTile-1 within a tile (one FMA chain
-  // from the bias; a column beyond `in` has x = 0 and a zero weight row). S <= kMaxSparseStride.
-  void (*tile_product)(const uint32_t* group_ptr, const uint8_t* row, const float* val, size_t in, size_t rows,
-                       const float* W, size_t S, const float* bias, float* Z);
+  // The sparse first layer, forward, for one row block's tiles. For every row i < rows:
+  // Z[i, :] = relu(z) with z = bias, then z = fma(x_c, W[kTile·g + c, :], z) for each of the row's
+  // tiles in ascending group order (g < ceil(in / kTile)) and c = 0 .. kTile-1 within a tile (one
+  // FMA chain from the bias; a column beyond `in` has x = 0 and a zero weight row).
+  // S <= kMaxSparseStride.
+  void (*tile_product)(const Tiles& T, size_t in, size_t rows, const float* W, size_t S, const float* bias, float* Z);
   // Its gradient for the same block: dW[kTile·g + c, :] = s_0 + s_1 (columns < in), s_m the FMA
   // chain from 0 over group g's tiles at positions ≡ m (mod kTileSums), ascending, of
   // x_c · D[row, :].
-  void (*tile_grad)(const uint32_t* group_ptr, const uint8_t* row, const float* val, size_t in, const float* D,
-                    size_t S, float* dW);
+  void (*tile_grad)(const Tiles& T, size_t in, const float* D, size_t S, float* dW);
   // Optimizer updates of n elements (docs/method.md §8a/§8b; separate multiplies and additions,
   // no fused operations, so every variant rounds the same):
   //   RMSprop: v = rho·v + (1-rho)·(g·g); w -= (lr·g) / (sqrt(v) + eps)

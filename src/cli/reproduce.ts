@@ -7,12 +7,13 @@ import { resolve } from 'node:path';
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { WELL_TRAINED_THRESHOLD } from '../core/recipes.js';
-import { PAPER_NAMES, formatReproduction, planFor, runReproduction, type PaperName, type ReproductionTable } from '../study/reproduce.js';
+import { PAPER_NAMES, formatReproduction, planFor, type PaperName } from '../study/reproduce.js';
 import { exportCsv } from '../study/sweep.js';
 import { parseCountOption, parseParallelism, verbArgs } from './args.js';
 import { note } from './output.js';
-import { networksBar, storageOptions, writeReportLine, writeReproductionFiles } from './runs.js';
-import { formatSeconds, stopOnSignals } from './util.js';
+import { runReproductionVerb, writeReproductionFiles } from './reproduction.js';
+import { writeReportLine } from './runs.js';
+import { formatSeconds } from './util.js';
 
 export const REPRODUCE_HELP = `ricciflow reproduce seed-paper|follow-up [--quick] [--out DIR] [--workers N] [--threads T]
                     [--replicates R] [--datasets a,b] [--data-dir PATH] [--no-report]
@@ -60,34 +61,18 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   if (parts.length === 0) throw new InvalidArgumentError(`--datasets: none of ${datasets!.join(', ')} is part of the ${paper} experiments`, 'datasets');
   const outDir = resolve(values.out ?? `ricciflow-reproduce/${paper}${quick ? '-quick' : ''}`);
 
-  const stop = stopOnSignals('reproduce');
-  const bar = networksBar();
-  let table: ReproductionTable;
-  try {
-    table = await runReproduction(
-      paper,
-      parts,
-      {
-        outDir,
-        workers,
-        threads,
-        signal: stop.signal,
-        ...storageOptions(values),
-        onPart: (p, i, n) => note(`ricciflow reproduce ${paper}${quick ? ' --quick' : ''} [${i + 1}/${n}] ${p.name}: ${p.title}\n  ${p.spec.description ?? ''}`),
-        onStart: (s) => {
-          note(`  ${s.grid} networks, ${s.skipped} already done, ${s.todo} to compute (${workers} workers × ${threads} threads on ${cores} cores)`);
-          bar.start(s.todo);
-        },
-        onRecord: (p) => bar.record(p),
-        onPartDone: async (p) => {
-          await exportCsv(resolve(outDir, p.name), () => undefined).catch(() => undefined);
-        },
-      },
-      quick,
-    );
-  } finally {
-    stop.dispose();
-  }
+  const { table, stop } = await runReproductionVerb('reproduce', paper, parts, {
+    outDir,
+    workers,
+    threads,
+    values,
+    quick,
+    onPart: (p, i, n) => note(`ricciflow reproduce ${paper}${quick ? ' --quick' : ''} [${i + 1}/${n}] ${p.name}: ${p.title}\n  ${p.spec.description ?? ''}`),
+    onStart: (s) => note(`  ${s.grid} networks, ${s.skipped} already done, ${s.todo} to compute (${workers} workers × ${threads} threads on ${cores} cores)`),
+    onPartDone: async (p) => {
+      await exportCsv(resolve(outDir, p.name), () => undefined).catch(() => undefined);
+    },
+  });
   for (const p of table.parts) await exportCsv(p.dir, () => undefined).catch(() => undefined);
   const { csv, json } = await writeReproductionFiles(outDir, table);
   process.stdout.write(formatReproduction(table) + '\n\n');

@@ -19,8 +19,9 @@ import type { NetworkRecord } from '../study/types.js';
 import { parseCurvatures, parseIntOption, parseNumberOption, parseParallelism, verbArgs } from './args.js';
 import { ProgressBar, formatSeconds, writeFileAtomic, stopOnSignals } from './util.js';
 import { metaBlock, note } from './output.js';
-import { networksBar, runFailureExit, storageOptions, writeReportLine, writeReproductionFiles } from './runs.js';
-import { formatReproduction, mainPlan, runReproduction } from '../study/reproduce.js';
+import { runReproductionVerb, writeReproductionFiles } from './reproduction.js';
+import { runFailureExit, storageOptions, writeReportLine } from './runs.js';
+import { formatReproduction, mainPlan } from '../study/reproduce.js';
 import { readResultsDir, runGrid, sweepConfigs, type SweepRunResult } from '../study/sweep.js';
 
 export const RUN_HELP = `ricciflow run [--out ricciflow-results] [--threads T] [--workers N] [--data-dir PATH] [--no-report]
@@ -175,30 +176,16 @@ async function mainJob(values: MainValues): Promise<number> {
   const parts = mainPlan();
   const grid = parts.reduce((s, p) => s + sweepConfigs(p.spec).length, 0);
   note(`ricciflow run: the main job, ${grid} networks in ${parts.length} parts (${workers} workers × ${threads} threads on ${cores} cores); results in ${outDir}`);
-  const stop = stopOnSignals('run');
-  const bar = networksBar();
-  let table;
-  try {
-    table = await runReproduction(
-      'main',
-      parts,
-      {
-        outDir,
-        workers,
-        threads,
-        signal: stop.signal,
-        ...storageOptions(values),
-        onPart: (p, i, n) => note(`[${i + 1}/${n}] ${p.name}: ${p.spec.description ?? p.title}`),
-        onStart: (s) => {
-          if (s.skipped) note(`  ${s.skipped} of ${s.grid} networks already done`);
-          bar.start(s.todo);
-        },
-        onRecord: (p) => bar.record(p),
-      },
-    );
-  } finally {
-    stop.dispose();
-  }
+  const { table, stop } = await runReproductionVerb('run', 'main', parts, {
+    outDir,
+    workers,
+    threads,
+    values,
+    onPart: (p, i, n) => note(`[${i + 1}/${n}] ${p.name}: ${p.spec.description ?? p.title}`),
+    onStart: (s) => {
+      if (s.skipped) note(`  ${s.skipped} of ${s.grid} networks already done`);
+    },
+  });
   // One results directory: every part's records (in plan order), summary.csv, the comparison.
   const all: NetworkRecord[] = [];
   for (const p of table.parts) all.push(...(await readResultsDir(p.dir).then((r) => r.records, () => [] as NetworkRecord[])));

@@ -1,16 +1,14 @@
 /**
  * What the verbs that compute networks (`run`, `sweep`, `reproduce`) share: the `networks`
- * progress bar, the `--data-dir` / `--save-weights` options, the lines that end a run, the
- * reproduction files and the report.
+ * progress bar, the `--data-dir` / `--save-weights` options, the lines that end a run and the
+ * report (the reproduction's own steps: ./reproduction.ts).
  */
 import { resolve } from 'node:path';
 
-import type { ReproductionTable } from '../study/reproduce-plan.js';
-import { reproductionCsv } from '../study/reproduce-table.js';
 import type { SweepProgress, SweepRunResult } from '../study/sweep.js';
 import type { ReportOptions } from '../report/write.js';
-import { isQuiet, metaBlock } from './output.js';
-import { ProgressBar, toJsonValue, writeFileAtomic, type SignalStop } from './util.js';
+import { isQuiet } from './output.js';
+import { ProgressBar, type SignalStop } from './util.js';
 
 /** The `networks` progress bar: `start` with the count to compute, then one `record` per network. */
 export function networksBar(): { start(todo: number): void; record(p: Pick<SweepProgress, 'done' | 'failed' | 'label'>): void } {
@@ -45,14 +43,6 @@ export function runFailureExit(verb: string, res: Pick<SweepRunResult, 'errors' 
     return stop.exitCode() ?? 130;
   }
   return res.errors.length > 0 ? 1 : null;
-}
-
-/** OUT/reproduction.csv and OUT/reproduction.json (with a meta block); returns their paths. */
-export async function writeReproductionFiles(outDir: string, table: ReproductionTable): Promise<{ csv: string; json: string }> {
-  const csv = resolve(outDir, 'reproduction.csv'), json = resolve(outDir, 'reproduction.json');
-  await writeFileAtomic(csv, reproductionCsv(table));
-  await writeFileAtomic(json, JSON.stringify(toJsonValue({ ...table, meta: await metaBlock() }), null, 2) + '\n');
-  return { csv, json };
 }
 
 /** Writes the HTML report of `dir` to `out` (the report module loads only then) and prints its path. */

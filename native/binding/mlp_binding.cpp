@@ -4,7 +4,9 @@
 // split, early stopping and progress.
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "../core/mlp.h"
@@ -98,13 +100,52 @@ Napi::Object task_options(Napi::Env env, const Napi::Object& opt, int cap) {
   return o;
 }
 
+// Training rows bound by setData: copied into 64-byte aligned buffers, so a step's arithmetic
+// never depends on where the caller's arrays happen to sit and no caller can free or resize them
+// during a call, with their sparse form for full-batch steps built once, on first use. The rows
+// last bound in this process stay cached: a trainer given rows with the same n, d and bytes
+// (compared in full) shares that copy and its sparse form instead of validating, copying and
+// building them again (a study trains many networks on one data set, one trainer per group).
+struct BoundRows {
+  mlp::FloatBuffer x, y;
+  size_t n = 0, d = 0;
+  std::mutex mu;  // guards the sparse form
+  std::shared_ptr<const mlp::SparseRows> sparse;
+  bool sparse_checked = false;
+  // The sparse form of these rows (computed by the first full-batch call that needs it).
+  void bind_sparse(mlp::Dataset& data) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!sparse_checked) {
+      sparse = mlp::sparse_rows(data);
+      sparse_checked = true;
+    }
+    data.sparse = sparse;
+    data.sparse_checked = true;
+  }
+};
+
+std::mutex g_rows_mu;
+std::shared_ptr<BoundRows> g_last_rows;  // the rows bound last (one set, replaced by the next)
+
+// The cached rows when they equal (x, y) of n x d, else null.
+std::shared_ptr<BoundRows> cached_rows(const float* x, const float* y, size_t n, size_t d) {
+  std::shared_ptr<BoundRows> last;
+  {
+    std::lock_guard<std::mutex> lock(g_rows_mu);
+    last = g_last_rows;
+  }
+  if (!last || last->n != n || last->d != d) return nullptr;
+  if (std::memcmp(last->y.data(), y, n * sizeof(float)) != 0) return nullptr;
+  if (std::memcmp(last->x.data(), x, n * d * sizeof(float)) != 0) return nullptr;
+  return last;
+}
+
 struct TrainerState {
   std::vector<mlp::Replicate> reps;
   std::atomic<bool> busy{false};
-  // Bound data: copied at setData into 64-byte aligned buffers owned here, so a step's arithmetic
-  // (whose summation order follows the operands' alignment) never depends on where the caller's
-  // arrays happen to sit, and no caller can free or resize them during a call.
-  mlp::FloatBuffer train_x, train_y, val_x, val_y;
+  // Bound data (the training rows shared as BoundRows; validation rows copied likewise).
+  std::shared_ptr<BoundRows> rows;
+  mlp::FloatBuffer val_x, val_y;
   mlp::Dataset train, val;
   bool has_data = false, has_val = false;
 };
@@ -203,16 +244,26 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
       va.x = f32_arg(env, o.Get("xVal"), "xVal", static_cast<int64_t>(va.n * d));
       va.y = f32_arg(env, o.Get("yVal"), "yVal", static_cast<int64_t>(va.n));
     }
+    // Rows equal to the cached ones were validated when they were bound.
+    std::shared_ptr<BoundRows> rows = cached_rows(tr.x, tr.y, tr.n, tr.d);
     try {
-      mlp::validate_dataset(tr, d, true, "train");
+      if (!rows) mlp::validate_dataset(tr, d, true, "train");
       if (has_val && va.n > 0) mlp::validate_dataset(va, d, true, "validation");
     } catch (const ricci::Error& e) {
       rethrow_core(env, e);
     }
-    st_->train_x.assign(tr.x, tr.x + tr.n * tr.d);
-    st_->train_y.assign(tr.y, tr.y + tr.n);
-    tr.x = st_->train_x.data();
-    tr.y = st_->train_y.data();
+    if (!rows) {
+      rows = std::make_shared<BoundRows>();
+      rows->n = tr.n;
+      rows->d = tr.d;
+      rows->x.assign(tr.x, tr.x + tr.n * tr.d);
+      rows->y.assign(tr.y, tr.y + tr.n);
+      std::lock_guard<std::mutex> lock(g_rows_mu);
+      g_last_rows = rows;
+    }
+    st_->rows = rows;
+    tr.x = rows->x.data();
+    tr.y = rows->y.data();
     if (has_val && va.n > 0) {
       st_->val_x.assign(va.x, va.x + va.n * va.d);
       st_->val_y.assign(va.y, va.y + va.n);
@@ -300,10 +351,7 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
           [st, out, active, h, epochs, idle_on_destroy](int threads, ricci::Control& c) {
             BusyGuard guard{st};
             // The rows' sparse form for full-batch steps, computed once per bound data set.
-            if (h.batch == mlp::kFullBatch && !st->train.sparse_checked) {
-              st->train.sparse = mlp::sparse_rows(st->train);
-              st->train.sparse_checked = true;
-            }
+            if (h.batch == mlp::kFullBatch && !st->train.sparse_checked) st->rows->bind_sparse(st->train);
             std::vector<mlp::Replicate*> reps;
             for (size_t r : active) reps.push_back(&st->reps[r]);
             const mlp::Dataset* val = st->has_val ? &st->val : nullptr;

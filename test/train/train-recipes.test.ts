@@ -198,6 +198,31 @@ describe('follow-up recipe, native backend', () => {
     }
   });
 
+  it('reuses the rows bound last only when they are equal: a changed value or label trains differently', async () => {
+    // The native trainer keeps the last training rows it bound (copy and sparse form) and shares
+    // them with a later trainer given the same bytes.
+    const a = linear(600, 20, 8, 0.3, 0.7);
+    const x = Float32Array.from(a.xTrain as Float32Array);
+    x[x.findIndex((v) => v !== 0)] += 0.25;
+    const b = { ...a, xTrain: x };
+    const yc = Uint8Array.from(a.yTrain as Uint8Array);
+    yc[7] = 1 - yc[7]!;
+    const c = { ...a, yTrain: yc };
+    const opts = followUp([16], { maxEpochs: 6, stopAtTrainAccuracy: 1, seeds: [2] });
+    const run = async (data: TrainingData) => (await trainNetworks(data, opts))[0]!;
+    const a1 = await run(a);
+    const b1 = await run(b);
+    const c1 = await run(c);
+    const a2 = await run(a);
+    const a3 = await run({ ...a, xTrain: Float32Array.from(a.xTrain as Float32Array) }); // equal copy
+    expect(a2.weights.data).toEqual(a1.weights.data);
+    expect(a3.weights.data).toEqual(a1.weights.data);
+    expect(a2.history).toEqual(a1.history);
+    expect(b1.weights.data).not.toEqual(a1.weights.data);
+    expect(c1.weights.data).not.toEqual(a1.weights.data);
+    expect((await run(b)).weights.data).toEqual(b1.weights.data); // b bound again after a
+  });
+
   it.skipIf(!hasTorch)('matches PyTorch running the follow-up’s train_model from the same initial weights', async () => {
     // 60 % zeros: the sparse first layer (the dense one is checked against the same loop below).
     const data = linear(400, 5, 11, 0.2, 0.6);

@@ -12,8 +12,13 @@
 namespace ricci {
 
 int hardware_threads() {
-  const unsigned h = std::thread::hardware_concurrency();
-  return h == 0 ? 1 : static_cast<int>(h);
+  // Read once: std::thread::hardware_concurrency() opens /sys/devices/system/cpu/online on every
+  // call, and every native call asks (the thread budget), which cost microseconds per call.
+  static const int h = [] {
+    const unsigned c = std::thread::hardware_concurrency();
+    return c == 0 ? 1 : static_cast<int>(c);
+  }();
+  return h;
 }
 
 int max_threads() { return std::min(1024, std::max(64, 4 * hardware_threads())); }

@@ -66,6 +66,16 @@ int ThreadBudget::acquire(int want, const std::function<bool()>& cancelled) {
   return granted;
 }
 
+int ThreadBudget::try_acquire(int want) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int cap = capacity_ > 0 ? capacity_ : hardware_threads();
+  const int granted = std::max(1, std::min(want <= 0 ? cap : want, cap));
+  if (in_use_ + granted > std::max(cap, granted)) return 0;
+  in_use_ += granted;
+  peak_ = std::max(peak_, in_use_);
+  return granted;
+}
+
 void ThreadBudget::release(int granted) {
   std::lock_guard<std::mutex> lock(mu_);
   in_use_ = std::max(0, in_use_ - granted);
@@ -181,6 +191,19 @@ class Dispatcher {
  public:
   void submit(Pending p) {
     std::lock_guard<std::mutex> lock(mu_);
+    // Fast path: nobody is in line (queued, or taken and waiting for its lease) and the lease is
+    // free now: hand the call to a compute thread from here. Order is kept: a call only skips the
+    // dispatcher when no earlier call is still waiting for it.
+    if (queue_.empty() && waiting_ == 0 && !p.cancelled()) {
+      const int granted = ThreadBudget::global().try_acquire(p.threads);
+      if (granted > 0) {
+        if (ComputeThread* t = compute_pool().claim()) {
+          hand_over(std::move(p), granted, t);
+          return;
+        }
+        ThreadBudget::global().release(granted);
+      }
+    }
     if (!started_) {
       std::thread(&Dispatcher::loop, this).detach();  // may throw std::system_error
       started_ = true;
@@ -190,6 +213,30 @@ class Dispatcher {
   }
 
  private:
+  // Runs p's work on t (or here, when t is null) with its lease, then releases both.
+  static void hand_over(Pending p, int granted, ComputeThread* t) {
+    ComputePool& pool = compute_pool();
+    auto body = [p = std::move(p), granted, t, &pool]() mutable {
+      try {
+        p.work(granted);
+      } catch (...) {
+      }
+      if (granted > 0) ThreadBudget::global().release(granted);
+      if (t) pool.release(t);
+      try {
+        p.after();
+      } catch (...) {
+      }
+    };
+    if (t == nullptr) {
+      body();  // cancelled before it started, or no thread to be had: run it here
+      return;
+    }
+    std::lock_guard<std::mutex> lock(t->mu);
+    t->owned = std::move(body);
+    t->cv.notify_all();
+  }
+
   void loop() {
     for (;;) {
       Pending p;
@@ -198,35 +245,22 @@ class Dispatcher {
         cv_.wait(lock, [&] { return !queue_.empty(); });
         p = std::move(queue_.front());
         queue_.pop_front();
+        ++waiting_;
       }
       const int granted = p.cancelled() ? 0 : ThreadBudget::global().acquire(p.threads, p.cancelled);
-      ComputePool& pool = compute_pool();
-      ComputeThread* t = granted > 0 ? pool.claim() : nullptr;
-      auto body = [p = std::move(p), granted, t, &pool]() mutable {
-        try {
-          p.work(granted);
-        } catch (...) {
-        }
-        if (granted > 0) ThreadBudget::global().release(granted);
-        if (t) pool.release(t);
-        try {
-          p.after();
-        } catch (...) {
-        }
-      };
-      if (t == nullptr) {
-        body();  // cancelled before it started, or no thread to be had: run it here
-        continue;
+      ComputeThread* t = granted > 0 ? compute_pool().claim() : nullptr;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        --waiting_;
       }
-      std::lock_guard<std::mutex> lock(t->mu);
-      t->owned = std::move(body);
-      t->cv.notify_all();
+      hand_over(std::move(p), granted, t);
     }
   }
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;
+  int waiting_ = 0;  // taken from the queue, lease not yet granted
   bool started_ = false;
 };
 

@@ -22,6 +22,8 @@ class ThreadBudget {
   int acquire(int want);
   // As acquire(), but gives up and returns 0 once `cancelled()` turns true (checked while waiting).
   int acquire(int want, const std::function<bool()>& cancelled);
+  // As acquire(), but only when the threads are free now; else 0 without waiting.
+  int try_acquire(int want);
   void release(int granted);
   int in_use() const;
   // Largest number of threads ever leased at once (for tests and diagnostics).
@@ -57,7 +59,8 @@ class ThreadLease {
 void run_on_compute_thread(const std::function<void()>& job);
 // Runs `work(granted)` asynchronously: a dispatcher thread takes calls in order, waits for a lease
 // of `threads` (<= 0: the budget's capacity) from the global budget, then hands the work to the
-// lowest-numbered idle compute thread (as run_on_compute_thread). `granted` is 0 when
+// lowest-numbered idle compute thread (as run_on_compute_thread). When no call is waiting and the
+// lease is free at once, the caller hands the work over itself (one thread wake-up fewer). `granted` is 0 when
 // `cancelled()` turned true before the lease was granted (the work must then only report that).
 // After `work` returns, the lease is released, the compute thread is marked idle, and `after()`
 // runs on that thread. `work` and `after` must not throw (anything thrown is dropped).

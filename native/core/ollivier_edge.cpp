@@ -81,8 +81,8 @@ double solve_edge(FlowState& fs, int Wdyn, const uint64_t* srcmask, double M) {
 // exists (a greedy flow, then a max-flow when the greedy falls short). Returns false when that
 // fails (the caller then runs the general path); on true, *pstar = M + F1 (header comment).
 template <int WFIX>
-bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const uint64_t* A, const uint64_t* T, size_t AS, int32_t a,
-               int32_t b, int pos_a, int pos_b, int s, double amass, double M, double* pstar) {
+bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const int32_t* nbo, const uint64_t* A, const uint64_t* T,
+               size_t AS, int32_t a, int32_t b, int pos_a, int pos_b, int s, double amass, double M, double* pstar) {
   const int W = WFIX > 0 ? WFIX : Wdyn;
   const double da = g.degree(a), db = g.degree(b);
   const double sA = amass - da, sB = db - amass;
@@ -117,7 +117,7 @@ bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const uint64_t* A, c
   int NS = 0;
   int R1 = 0;
   const int wa = pos_a >> 6, ba = pos_a & 63;
-  for (const int32_t* p = g.begin(b); p != g.end(b); ++p) {
+  for (const int32_t* p = nbo, *pe = nbo + g.degree(b); p != pe; ++p) {
     const int32_t y = *p;
     const uint64_t* Ay = A + static_cast<size_t>(y) * AS;
     const int keep = static_cast<int>(y != a) & static_cast<int>(~(Ay[wa] >> ba) & 1);  // not a, not in C
@@ -237,11 +237,11 @@ bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const uint64_t* A, c
 template double solve_edge<0>(FlowState&, int, const uint64_t*, double);
 template double solve_edge<1>(FlowState&, int, const uint64_t*, double);
 template double solve_edge<2>(FlowState&, int, const uint64_t*, double);
-template bool fast_edge<0>(FlowState&, int, const GraphView&, const uint64_t*, const uint64_t*, size_t, int32_t,
+template bool fast_edge<0>(FlowState&, int, const GraphView&, const int32_t*, const uint64_t*, const uint64_t*, size_t, int32_t,
                            int32_t, int, int, int, double, double, double*);
-template bool fast_edge<1>(FlowState&, int, const GraphView&, const uint64_t*, const uint64_t*, size_t, int32_t,
+template bool fast_edge<1>(FlowState&, int, const GraphView&, const int32_t*, const uint64_t*, const uint64_t*, size_t, int32_t,
                            int32_t, int, int, int, double, double, double*);
-template bool fast_edge<2>(FlowState&, int, const GraphView&, const uint64_t*, const uint64_t*, size_t, int32_t,
+template bool fast_edge<2>(FlowState&, int, const GraphView&, const int32_t*, const uint64_t*, const uint64_t*, size_t, int32_t,
                            int32_t, int, int, int, double, double, double*);
 
 }  // namespace oll

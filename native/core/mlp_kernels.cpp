@@ -66,6 +66,19 @@ struct Ops {
 }  // namespace
 
 #if defined(RICCI_MLP_X86)
+// The Ops members the x86 variants spell alike, for intrinsic prefix P (_mm256 or _mm512).
+#define RICCI_MLP_X86_OPS(P)                                    \
+  static V zero() { return P##_setzero_ps(); }                  \
+  static V set1(float a) { return P##_set1_ps(a); }             \
+  static V load(const float* p) { return P##_loadu_ps(p); }     \
+  static void store(float* p, V v) { P##_storeu_ps(p, v); }     \
+  static V fma(V a, V b, V c) { return P##_fmadd_ps(a, b, c); } \
+  static V add(V a, V b) { return P##_add_ps(a, b); }           \
+  static V sub(V a, V b) { return P##_sub_ps(a, b); }           \
+  static V mul(V a, V b) { return P##_mul_ps(a, b); }           \
+  static V div(V a, V b) { return P##_div_ps(a, b); }           \
+  static V sqrt(V a) { return P##_sqrt_ps(a); }
+
 // ---- AVX2 + FMA (the x86-64-v3 baseline, checked at run time all the same) ---------------------
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
@@ -76,16 +89,7 @@ constexpr const char* kName = "avx2";
 struct Ops {
   static constexpr int kL = 8;
   static constexpr int kRegs = 16;
-  static V zero() { return _mm256_setzero_ps(); }
-  static V set1(float a) { return _mm256_set1_ps(a); }
-  static V load(const float* p) { return _mm256_loadu_ps(p); }
-  static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
-  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-  static V add(V a, V b) { return _mm256_add_ps(a, b); }
-  static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
-  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
-  static V div(V a, V b) { return _mm256_div_ps(a, b); }
-  static V sqrt(V a) { return _mm256_sqrt_ps(a); }
+  RICCI_MLP_X86_OPS(_mm256)
   // max(a, 0) as `a > 0 ? a : 0` (the portable form: -0 and NaN give +0 alike)
   static V max0(V a) { return _mm256_and_ps(a, _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_GT_OQ)); }
   static V keep_where_positive(V a, V m) { return _mm256_and_ps(a, _mm256_cmp_ps(m, _mm256_setzero_ps(), _CMP_GT_OQ)); }
@@ -108,16 +112,7 @@ constexpr const char* kName = "avx512";
 struct Ops {
   static constexpr int kL = 16;
   static constexpr int kRegs = 32;
-  static V zero() { return _mm512_setzero_ps(); }
-  static V set1(float a) { return _mm512_set1_ps(a); }
-  static V load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
-  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-  static V add(V a, V b) { return _mm512_add_ps(a, b); }
-  static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
-  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
-  static V div(V a, V b) { return _mm512_div_ps(a, b); }
-  static V sqrt(V a) { return _mm512_sqrt_ps(a); }
+  RICCI_MLP_X86_OPS(_mm512)
   static V max0(V a) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_GT_OQ), a); }
   static V keep_where_positive(V a, V m) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(m, _mm512_setzero_ps(), _CMP_GT_OQ), a);
@@ -128,6 +123,7 @@ struct Ops {
 }  // namespace
 #pragma GCC pop_options
 #pragma GCC diagnostic pop
+#undef RICCI_MLP_X86_OPS
 #endif
 
 namespace {

@@ -2,6 +2,7 @@
 #pragma once
 #include <vector>
 
+#include "buffer.h"
 #include "common.h"
 
 namespace ricci {
@@ -11,7 +12,7 @@ std::vector<double> pairwise_distances(const PointsView& points, int threads);
 
 // Centred float32 copy of the points and the squared row norms (used by the kNN Gram product).
 struct CentredF32 {
-  std::vector<float> x;     // n x d, mean-centred, times `scale`; row stride ld, zero-padded
+  Buffer<float> x;          // n x d, mean-centred, times `scale`; row stride ld, zero-padded
   size_t d = 0;
   size_t ld = 0;            // d rounded up to a multiple of 16 floats (gram::kPad)
   std::vector<float> sq;    // n squared norms (computed in double, rounded)

@@ -142,13 +142,20 @@ struct Selector {
       for (size_t t = 0; t < S; ++t) prefix[t] = static_cast<int16_t>(bits_of(a[t * stride]) >> 16);
       const size_t r = std::min(S - 1, static_cast<size_t>(1.25 * k * S / n) + 8);
       const int16_t* pr = prefix.data();
-      int32_t lo = 0, hi = 0x7FC0;  // a NaN's prefix: every sample value is at or below it
+      // The answer lies between the smallest prefix and the largest (at most a NaN's, 0x7FC0).
+      int16_t pmin = pr[0], pmax = pr[0];
+      for (size_t t = 1; t < S; ++t) {
+        pmin = std::min(pmin, pr[t]);
+        pmax = std::max(pmax, pr[t]);
+      }
+      int32_t lo = pmin, hi = pmax;
+      const uint32_t need = static_cast<uint32_t>(r + 1);
       while (lo < hi) {
         const int32_t mid = (lo + hi) >> 1;
         const int16_t P = static_cast<int16_t>(mid);
-        size_t below = 0;
-        for (size_t t = 0; t < S; ++t) below += pr[t] <= P;
-        if (below >= r + 1) hi = mid;
+        uint32_t below = 0;
+        for (size_t t = 0; t < S; ++t) below += static_cast<uint32_t>(pr[t] <= P);
+        if (below >= need) hi = mid;
         else lo = mid + 1;
       }
       if (lo < 0x7F80) theta = key_value(static_cast<uint64_t>((static_cast<uint32_t>(lo) << 16) | 0xFFFFu) << 32);

@@ -387,6 +387,17 @@ describe('kNN exactness against brute force (exact double distances, index tie-b
     cases.push(['high-dimensional pixels, symmetric tiles', x, n, d, 30]);
   }
   {
+    // Whole-number pixels but for two tiny fractions: not integer data (no int16 path), and the
+    // rows that differ only by a fraction must not tie.
+    const r = rnd(17), n = 300, d = 140, x = new Float32Array(n * d);
+    for (let i = 0; i < x.length; i++) x[i] = Math.floor(r() * 6);
+    for (let t = 0; t < d; t++) x[20 * d + t] = x[30 * d + t] = x[10 * d + t]!;
+    x[20 * d] = x[10 * d]! + 0.5;
+    for (let t = 0; t < d; t++) x[200 * d + t] = x[100 * d + t]!;
+    x[200 * d + 5] = x[100 * d + 5]! + 2 ** -20;
+    cases.push(['whole numbers but for two fractions', x, n, d, 12]);
+  }
+  {
     // Large common offset: the Gram product cancels badly without centring and exact re-ranking.
     const r = rnd(11), n = 300, d = 8, x = new Float64Array(n * d);
     for (let i = 0; i < x.length; i++) x[i] = 1e4 + r() * 1e-2;

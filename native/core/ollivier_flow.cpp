@@ -9,6 +9,27 @@
 namespace ricci {
 namespace oll {
 
+// Level sets of the bit-parallel breadth-first searches below: level d occupies words
+// [d·LS, (d+1)·LS) of lv. levels_start clears levels 0 and 1 (s and the sources); levels_room
+// makes room up to level d + 2 before level d + 1 is written; level_end closes level d + 1: when
+// it reached a sink with residual capacity (hit), t sits at level d + 2 (cleared) and dt is set;
+// it returns whether the search stops there (a hit, or nothing new).
+inline void levels_start(std::vector<uint64_t>& lv, size_t LS) {
+  if (lv.size() < 3 * LS) lv.resize(3 * LS);
+  std::fill(lv.begin(), lv.begin() + 2 * LS, 0);
+}
+inline void levels_room(std::vector<uint64_t>& lv, size_t LS, int d) {
+  if (lv.size() < (d + 3) * LS) lv.resize((d + 3) * LS);
+}
+inline bool level_end(std::vector<uint64_t>& lv, size_t LS, int d, uint64_t hit, uint64_t any, int& dt) {
+  if (hit) {
+    dt = d + 2;
+    std::fill(lv.begin() + (d + 2) * LS, lv.begin() + (d + 3) * LS, 0);
+    return true;
+  }
+  return !any;
+}
+
 // Single-level bipartite max-flow: s → x (cap sup[x], x ∈ P), x → r (∞) when bit x of mask[r],
 // r → t (cap dem[r]). Greedy direct paths, then Dinic phases with bit-parallel searches. Flows
 // go to f / fm; flows already there (consistent with sup/dem) may be re-routed. sup, dem and P
@@ -129,15 +150,14 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
   std::vector<int32_t>& stk = st.stack;
   for (;;) {
     // BFS: sources at level 1, rows at even levels, re-entered sources at odd levels
-    if (lv.size() < 3 * LS) lv.resize(3 * LS);
-    std::fill(lv.begin(), lv.begin() + 2 * LS, 0);
+    levels_start(lv, LS);
     for (int w = 0; w < W; ++w) {
       FL[w] = VL[w] = lv[LS + w] = P[w];
     }
     for (int q = 0; q < RW; ++q) FR[q] = VR[q] = 0;
     int dt = -1;
     for (int d = 1;; ++d) {
-      if (lv.size() < (d + 3) * LS) lv.resize((d + 3) * LS);
+      levels_room(lv, LS, d);
       for (int q = 0; q < RW; ++q) NRt[q] = 0;
       for (int w = 0; w < W; ++w) NLt[w] = 0;
       for (int w = 0; w < W; ++w)
@@ -166,12 +186,7 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
         any |= b1;
         hit |= b1 & DK[q];
       }
-      if (hit) {
-        dt = d + 2;
-        std::fill(lv.begin() + (d + 2) * LS, lv.begin() + (d + 3) * LS, 0);
-        break;
-      }
-      if (!any) break;
+      if (level_end(lv, LS, d, hit, any, dt)) break;
     }
     if (dt < 0) break;
     // Keep only nodes from which t is reachable in the level graph (backwards from t; sources
@@ -263,6 +278,16 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
     }
   }
   return flow;
+}
+
+// One word of a breadth-first search level: the members of N not visited yet (V) become the new
+// frontier (N and F) and visited, at level nd (lev: the level of each of the word's 64 members).
+inline uint64_t frontier_word(uint64_t& N, uint64_t& F, uint64_t& V, int16_t* lev, int16_t nd) {
+  const uint64_t fresh = N & ~V;
+  N = F = fresh;
+  V |= fresh;
+  for (uint64_t b = fresh; b; b &= b - 1) lev[ctz64(b)] = nd;
+  return fresh;
 }
 
 // Max-flow on the Ishikawa network of the header comment; with `warm`, src/snk/flows already
@@ -379,8 +404,7 @@ double max_flow(FlowState& st, int Wdyn, const uint64_t* srcmask, bool warm, dou
 
   for (;;) {
     // -- BFS levels from s (s = 0, sources = 1), stopping at the first level that touches t
-    if (lv.size() < 3 * LS) lv.resize(3 * LS);
-    std::fill(lv.begin(), lv.begin() + 2 * LS, 0);
+    levels_start(lv, LS);
     for (int w = 0; w < W; ++w) {
       FL1[w] = VL1[w] = lv[LS + w] = P1[w];
       FL2[w] = VL2[w] = lv[LS + W + w] = P2[w];
@@ -390,7 +414,7 @@ double max_flow(FlowState& st, int Wdyn, const uint64_t* srcmask, bool warm, dou
     for (int q = 0; q < RW; ++q) FR1[q] = FR2[q] = VR1[q] = VR2[q] = 0;
     int dt = -1;
     for (int d = 1;; ++d) {
-      if (lv.size() < (d + 3) * LS) lv.resize((d + 3) * LS);
+      levels_room(lv, LS, d);
       uint64_t* NL1 = lv.data() + (d + 1) * LS;
       uint64_t* NL2 = NL1 + W;
       uint64_t* NR1 = NL2 + W;
@@ -428,29 +452,16 @@ double max_flow(FlowState& st, int Wdyn, const uint64_t* srcmask, bool warm, dou
       }
       const int16_t nd = static_cast<int16_t>(d + 1);
       uint64_t any = 0, hit = 0;
-      for (int w = 0; w < W; ++w) {
-        const uint64_t b1 = NL1[w] & ~VL1[w], b2 = NL2[w] & ~VL2[w];
-        NL1[w] = FL1[w] = b1; NL2[w] = FL2[w] = b2;
-        VL1[w] |= b1; VL2[w] |= b2;
-        for (uint64_t b = b1; b; b &= b - 1) levL1[w * 64 + ctz64(b)] = nd;
-        for (uint64_t b = b2; b; b &= b - 1) levL2[w * 64 + ctz64(b)] = nd;
-        any |= b1 | b2;
-      }
+      for (int w = 0; w < W; ++w)
+        any |= frontier_word(NL1[w], FL1[w], VL1[w], levL1 + w * 64, nd) |
+               frontier_word(NL2[w], FL2[w], VL2[w], levL2 + w * 64, nd);
       for (int q = 0; q < RW; ++q) {
-        const uint64_t b1 = NR1[q] & ~VR1[q], b2 = NR2[q] & ~VR2[q];
-        NR1[q] = FR1[q] = b1; NR2[q] = FR2[q] = b2;
-        VR1[q] |= b1; VR2[q] |= b2;
-        for (uint64_t b = b1; b; b &= b - 1) levR1[q * 64 + ctz64(b)] = nd;
-        for (uint64_t b = b2; b; b &= b - 1) levR2[q * 64 + ctz64(b)] = nd;
+        const uint64_t b1 = frontier_word(NR1[q], FR1[q], VR1[q], levR1 + q * 64, nd);
+        const uint64_t b2 = frontier_word(NR2[q], FR2[q], VR2[q], levR2 + q * 64, nd);
         any |= b1 | b2;
         hit |= (b1 & SK1[q]) | (b2 & SK2[q]);
       }
-      if (hit) {
-        dt = d + 2;
-        std::fill(lv.begin() + (d + 2) * LS, lv.begin() + (d + 3) * LS, 0);
-        break;
-      }
-      if (!any) break;
+      if (level_end(lv, LS, d, hit, any, dt)) break;
     }
     if (dt < 0) break;
 

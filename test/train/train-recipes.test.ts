@@ -198,6 +198,28 @@ describe('follow-up recipe, native backend', () => {
     }
   });
 
+  it('trains the same steps with the sparse first layer as a dense batch of all rows (no PyTorch needed)', async () => {
+    // Full batch on rows 70 % zeros takes the tiled sparse first layer (docs/method.md §8c); one
+    // mini-batch of all n rows takes the dense products. Same Adam steps up to summation order.
+    // 23 columns: a partial last tile group; values in (-1, 1) (float tiles) and k/255 (one-byte
+    // codes); first-layer widths 16 and 40 (padded 16 and 48: one and two column panels).
+    for (const [pixels, widths] of [
+      [false, [16, 8]],
+      [true, [40, 8]],
+    ] as const) {
+      const base = linear(300, 23, 6, 0.2, 0.7);
+      const x = base.xTrain as Float32Array;
+      if (pixels) for (let i = 0; i < x.length; i++) x[i] = Math.round(Math.abs(x[i]!) * 255) / 255;
+      const o: TrainOptions = { optimizer: 'adam', init: 'pytorch', widths: [...widths], epochs: 10, validationSplit: 0, activations: false, seeds: [4] };
+      const [full] = await trainNetworks(base, { ...o, batchSize: 'full' });
+      const [one] = await trainNetworks(base, { ...o, batchSize: 300 });
+      let maxDiff = 0;
+      full!.weights.data.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - one!.weights.data[i]!))));
+      expect(maxDiff).toBeLessThan(1e-5);
+      full!.history.forEach((h, e) => expect(Math.abs(h.loss - one!.history[e]!.loss)).toBeLessThan(1e-6));
+    }
+  });
+
   it('reuses the rows bound last only when they are equal: a changed value or label trains differently', async () => {
     // The native trainer keeps the last training rows it bound (copy and sparse form) and shares
     // them with a later trainer given the same bytes.

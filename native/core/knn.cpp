@@ -287,40 +287,40 @@ std::vector<int32_t> knn(const PointsView& p, int32_t k, int threads, Control* c
     std::vector<std::pair<size_t, size_t>> pairs;
     for (size_t I = 0; I < blocks; ++I)
       for (size_t J = 0; J <= I; ++J) pairs.emplace_back(I, J);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (long t = 0; t < static_cast<long>(pairs.size()); ++t) {
-      if (err.failed()) continue;
-      try {
-        const size_t I = pairs[t].first, J = pairs[t].second;
-        const size_t i0 = I * B, ri = std::min(B, n - i0);
-        const size_t j0 = J * B, rj = std::min(B, n - j0);
-        if (kern) {
-          const float* X = c.x.data();
-          kern->block(X + i0 * c.ld, ri, X + j0 * c.ld, rj, c.ld, c.ld, G.data() + i0 * n + j0, n,
-                      I == J ? nullptr : G.data() + j0 * n + i0, I == J);
-          continue;
-        }
-        RowMatF T = rows_of(c, i0, ri) * rows_of(c, j0, rj).transpose();
-        for (size_t a = 0; a < ri; ++a)
-          std::copy(T.data() + a * rj, T.data() + (a + 1) * rj, G.data() + (i0 + a) * n + j0);
-        // Mirror tile, transposed in 16 x 16 blocks (a plain column walk of T thrashes L1).
-        if (I != J)
-          for (size_t bb = 0; bb < rj; bb += 16)
-            for (size_t aa = 0; aa < ri; aa += 16) {
-              const size_t be = std::min(rj, bb + 16), ae = std::min(ri, aa + 16);
-              for (size_t b = bb; b < be; ++b) {
-                float* row = G.data() + (j0 + b) * n + i0;
-                for (size_t a = aa; a < ae; ++a) row[a] = T.data()[a * rj + b];
-              }
-            }
-      } catch (...) {
-        err.capture();
-      }
-    }
-    err.rethrow();
-    if (control) control->throw_if_cancelled();
+    // One parallel region: the Gram blocks, then (after the loop's barrier) the selection.
 #pragma omp parallel num_threads(threads)
     {
+#pragma omp for schedule(dynamic, 1)
+      for (long t = 0; t < static_cast<long>(pairs.size()); ++t) {
+        if (err.failed()) continue;
+        try {
+          const size_t I = pairs[t].first, J = pairs[t].second;
+          const size_t i0 = I * B, ri = std::min(B, n - i0);
+          const size_t j0 = J * B, rj = std::min(B, n - j0);
+          if (kern) {
+            const float* X = c.x.data();
+            kern->block(X + i0 * c.ld, ri, X + j0 * c.ld, rj, c.ld, c.ld, G.data() + i0 * n + j0, n,
+                        I == J ? nullptr : G.data() + j0 * n + i0, I == J);
+            continue;
+          }
+          RowMatF T = rows_of(c, i0, ri) * rows_of(c, j0, rj).transpose();
+          for (size_t a = 0; a < ri; ++a)
+            std::copy(T.data() + a * rj, T.data() + (a + 1) * rj, G.data() + (i0 + a) * n + j0);
+          // Mirror tile, transposed in 16 x 16 blocks (a plain column walk of T thrashes L1).
+          if (I != J)
+            for (size_t bb = 0; bb < rj; bb += 16)
+              for (size_t aa = 0; aa < ri; aa += 16) {
+                const size_t be = std::min(rj, bb + 16), ae = std::min(ri, aa + 16);
+                for (size_t b = bb; b < be; ++b) {
+                  float* row = G.data() + (j0 + b) * n + i0;
+                  for (size_t a = aa; a < ae; ++a) row[a] = T.data()[a * rj + b];
+                }
+              }
+        } catch (...) {
+          err.capture();
+        }
+      }
+      // (implicit barrier: every block of G is written)
       Selector sel;
 #pragma omp for schedule(dynamic, 64)
       for (long q = 0; q < static_cast<long>(n); ++q) {

@@ -80,6 +80,7 @@ double solve_edge(FlowState& fs, int Wdyn, const uint64_t* srcmask, double M) {
 // and U_t (Hall's condition), i.e. iff a flow NU → core sinks of value ≥ sup(NU) − dem(U_t)
 // exists (a greedy flow, then a max-flow when the greedy falls short). Returns false when that
 // fails (the caller then runs the general path); on true, *pstar = M + F1 (header comment).
+// nbo: N(b) in the order the sinks are taken, (degree, index) (ollivier.cpp's header).
 template <int WFIX>
 bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const int32_t* nbo, const uint64_t* A, const uint64_t* T,
                size_t AS, int32_t a, int32_t b, int pos_a, int pos_b, int s, double amass, double M, double* pstar) {
@@ -109,7 +110,7 @@ bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const int32_t* nbo, 
       const int x = w * 64 + ctz64(bb);
       sup[x] = db - da * static_cast<double>((Cm[w] >> (x & 63)) & 1);
     }
-  // core sinks, in N(b) order; those with E1 partners become the rows of the E1 problem. Written
+  // core sinks, in nbo order; those with E1 partners become the rows of the E1 problem. Written
   // without branches (each slot is written, then kept or not): whether a neighbour of b is in C or
   // has E1 partners is a coin toss for the branch predictor.
   if (fs.sinks.size() < static_cast<size_t>(g.degree(b)) + 1) fs.sinks.resize(static_cast<size_t>(g.degree(b)) + 1);
@@ -189,7 +190,7 @@ bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const int32_t* nbo, 
   const double slack = 8 * kTol;
   if (need > slack) {
     // rows: residual core sinks with partners among the residual NU sources (within 2 hops), in
-    // N(b) order (built without branches, as the E1 rows)
+    // nbo order (built without branches, as the E1 rows)
     int R2 = 0;
     for (int k = 0; k < NS; ++k) {
       const int32_t y = sinks[k];

@@ -69,6 +69,7 @@ template <int WFIX>
 double solve_edge(FlowState& fs, int Wdyn, const uint64_t* srcmask, double M);
 
 // P* of one edge by the fast path; false when it does not apply (the caller then runs solve_edge).
+// nbo: N(b) in the order the sinks are taken.
 template <int WFIX>
 bool fast_edge(FlowState& fs, int Wdyn, const GraphView& g, const int32_t* nbo, const uint64_t* A, const uint64_t* T,
                size_t AS, int32_t a, int32_t b, int pos_a, int pos_b, int s, double amass, double M, double* pstar);

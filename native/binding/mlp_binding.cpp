@@ -102,14 +102,14 @@ Napi::Object task_options(Napi::Env env, const Napi::Object& opt, int cap) {
 
 // Training rows bound by setData: copied into 64-byte aligned buffers, so a step's arithmetic
 // never depends on where the caller's arrays happen to sit and no caller can free or resize them
-// during a call, with their sparse form for full-batch steps built once, on first use. The rows
+// during a call, with their sparse forms (full-batch and mini-batch steps) built once, on first use. The rows
 // last bound in this process stay cached: a trainer given rows with the same n, d and bytes
 // (compared in full) shares that copy and its sparse form instead of validating, copying and
 // building them again (a study trains many networks on one data set, one trainer per group).
 struct BoundRows {
   mlp::FloatBuffer x, y;
   size_t n = 0, d = 0;
-  std::mutex mu;  // guards the sparse form
+  std::mutex mu;  // guards the sparse forms
   std::shared_ptr<const mlp::SparseRows> sparse;
   bool sparse_checked = false;
   // The sparse form of these rows (computed by the first full-batch call that needs it).
@@ -121,6 +121,18 @@ struct BoundRows {
     }
     data.sparse = sparse;
     data.sparse_checked = true;
+  }
+  // The same for mini-batch steps' row_tiles.
+  std::shared_ptr<const mlp::RowTiles> row_tiles;
+  bool row_tiles_checked = false;
+  void bind_row_tiles(mlp::Dataset& data) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!row_tiles_checked) {
+      row_tiles = mlp::row_tiles(data);
+      row_tiles_checked = true;
+    }
+    data.row_tiles = row_tiles;
+    data.row_tiles_checked = true;
   }
 };
 
@@ -352,6 +364,7 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
             BusyGuard guard{st};
             // The rows' sparse form for full-batch steps, computed once per bound data set.
             if (h.batch == mlp::kFullBatch && !st->train.sparse_checked) st->rows->bind_sparse(st->train);
+            if (h.batch != mlp::kFullBatch && !st->train.row_tiles_checked) st->rows->bind_row_tiles(st->train);
             std::vector<mlp::Replicate*> reps;
             for (size_t r : active) reps.push_back(&st->reps[r]);
             const mlp::Dataset* val = st->has_val ? &st->val : nullptr;

@@ -175,6 +175,7 @@ Net import_weights(const std::vector<int32_t>& sizes, const float* flat, size_t 
 std::vector<float> export_weights(const Net& net);
 
 struct SparseRows;  // the rows as full-batch steps read them when mostly zeros (mlp_full_batch.h)
+struct RowTiles;    // the rows as mini-batch steps read them when mostly zeros (mlp_full_batch.h)
 
 // A row-major float32 matrix owned by the caller plus optional labels (0 or 1).
 struct Dataset {
@@ -186,10 +187,15 @@ struct Dataset {
   // null); train() computes it per call when absent.
   std::shared_ptr<const SparseRows> sparse;
   bool sparse_checked = false;
+  // The same for row_tiles(*this), read by mini-batch training.
+  std::shared_ptr<const RowTiles> row_tiles;
+  bool row_tiles_checked = false;
 };
 // The rows' sparse form for the first layer of full-batch steps, or null when more than half of
 // the values are nonzero (dense products are then faster). See mlp_full_batch.cpp.
 std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data);
+// The rows' nonzero tiles for the first layer of mini-batch steps, or null under the same rule.
+std::shared_ptr<const RowTiles> row_tiles(const Dataset& data);
 // Throws InvalidArgument(arg) on shape mismatch with `d0`, non-finite values, or labels not 0/1.
 void validate_dataset(const Dataset& data, size_t d0, bool need_labels, const std::string& arg);
 

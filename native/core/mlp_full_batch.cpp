@@ -28,6 +28,71 @@ namespace {
 constexpr double kSparseDensity = 0.5;
 static_assert(kBlockRows <= kern::kMaxTileRows, "a tile's row index is one byte");
 
+// The rows' values as one-byte codes k into level[k] (the same floats in a quarter of the memory),
+// when every value is +0 (code 0) or, for k in 1..255, either every nonzero x has k = round(255 x)
+// and all values of one k are the same float (unit-scaled 8-bit pixels), or every nonzero x is the
+// integer k (raw 8-bit pixels). Else none.
+struct ValueCodes {
+  enum Rule { kNone, kUnit, kInteger } rule = kNone;
+  FloatBuffer level;
+  uint32_t code_of(float x) const {
+    if (x == 0.0f) return 0u;
+    return static_cast<uint32_t>(rule == kUnit ? std::nearbyint(x * 255.0f) : x);
+  }
+};
+
+ValueCodes value_codes(const Dataset& data) {
+  bool unit = true, integer = true;
+  std::vector<uint32_t> level_bits(256, 0);
+  std::vector<bool> level_set(256, false);
+  level_set[0] = true;  // +0
+  for (size_t i = 0; i < data.n * data.d && (unit || integer); ++i) {
+    const float x = data.x[i];
+    uint32_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    if (bits == 0) continue;
+    integer = integer && x >= 1.0f && x <= 255.0f && x == std::nearbyint(x);
+    if (!unit) continue;
+    const float k = std::nearbyint(x * 255.0f);
+    if (!(k >= 1.0f && k <= 255.0f)) {
+      unit = false;
+      continue;
+    }
+    const size_t c = static_cast<size_t>(k);
+    if (!level_set[c]) {
+      level_set[c] = true;
+      level_bits[c] = bits;
+    } else if (level_bits[c] != bits) {
+      unit = false;
+    }
+  }
+  ValueCodes vc;
+  if (unit) {
+    vc.rule = ValueCodes::kUnit;
+    vc.level.assign(256, 0.0f);
+    std::memcpy(vc.level.data(), level_bits.data(), 256 * sizeof(float));
+  } else if (integer) {
+    vc.rule = ValueCodes::kInteger;
+    vc.level.assign(256, 0.0f);
+    for (size_t k = 0; k < 256; ++k) vc.level[k] = static_cast<float>(k);
+  }
+  return vc;
+}
+
+// The number of nonzeros among the kTile values at x (len of them).
+inline size_t tile_nonzeros(const float* x, size_t len) {
+  if (len == kern::kTile) {  // nonzero <=> a bit other than the sign is set (the rows are finite)
+    static_assert(kern::kTile == 4, "four columns per group");
+    uint32_t u[4];
+    std::memcpy(u, x, sizeof u);
+    return static_cast<size_t>((u[0] << 1) != 0) + static_cast<size_t>((u[1] << 1) != 0) +
+           static_cast<size_t>((u[2] << 1) != 0) + static_cast<size_t>((u[3] << 1) != 0);
+  }
+  size_t c = 0;
+  for (size_t j = 0; j < len; ++j) c += x[j] != 0.0f ? 1 : 0;
+  return c;
+}
+
 }  // namespace
 
 std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data) {
@@ -40,16 +105,7 @@ std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data) {
     const float* x = data.x + i * d;
     uint64_t* m = mask.data() + i * words;
     for (size_t g = 0; g < G; ++g) {
-      size_t c = 0;
-      if (g * T + T <= d) {  // nonzero <=> a bit other than the sign is set (the rows are finite)
-        static_assert(kern::kTile == 4, "four columns per group");
-        uint32_t u[4];
-        std::memcpy(u, x + g * T, sizeof u);
-        c = static_cast<size_t>((u[0] << 1) != 0) + static_cast<size_t>((u[1] << 1) != 0) +
-            static_cast<size_t>((u[2] << 1) != 0) + static_cast<size_t>((u[3] << 1) != 0);
-      } else {
-        for (size_t j = g * T; j < d; ++j) c += x[j] != 0.0f ? 1 : 0;
-      }
+      const size_t c = tile_nonzeros(x + g * T, std::min(T, d - g * T));
       nnz += c;
       m[g / 64] |= static_cast<uint64_t>(c != 0) << (g % 64);
     }
@@ -77,41 +133,14 @@ std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data) {
     tiles = gp[G];
   }
   sp->row.resize(tiles);
-  // The values as codes k = round(255 x) into level[k] when every value of a tile is +0 (code 0)
-  // or a float x with k in 1..255 and all values of one k the same float (unit-scaled 8-bit
-  // pixels): the same floats in a quarter of the memory. Else the values themselves.
-  bool coded = true;
-  std::vector<uint32_t> level_bits(256, 0);
-  std::vector<bool> level_set(256, false);
-  level_set[0] = true;  // +0
-  for (size_t i = 0; i < n * d && coded; ++i) {
-    const float x = data.x[i];
-    uint32_t bits;
-    std::memcpy(&bits, &x, sizeof bits);
-    if (bits == 0) continue;
-    const float k = std::nearbyint(x * 255.0f);
-    if (!(k >= 1.0f && k <= 255.0f)) {
-      coded = false;
-      break;
-    }
-    const size_t c = static_cast<size_t>(k);
-    if (!level_set[c]) {
-      level_set[c] = true;
-      level_bits[c] = bits;
-    } else if (level_bits[c] != bits) {
-      coded = false;
-    }
-  }
-  if (coded) {
-    sp->level.assign(256, 0.0f);
-    std::memcpy(sp->level.data(), level_bits.data(), 256 * sizeof(float));
+  const ValueCodes vc = value_codes(data);
+  if (vc.rule != ValueCodes::kNone) {
+    sp->level = vc.level;
     sp->code.assign(tiles, 0);
   } else {
     sp->val.assign(static_cast<size_t>(tiles) * T, 0.0f);
   }
-  auto code_of = [&](float x) {
-    return x == 0.0f ? 0u : static_cast<uint32_t>(std::nearbyint(x * 255.0f));
-  };
+  const bool coded = vc.rule != ValueCodes::kNone;
   std::vector<uint32_t> next(G);
   for (size_t b = 0; b < sp->blocks; ++b) {
     const size_t r0 = b * kBlockRows, r1 = std::min(n, r0 + kBlockRows);
@@ -124,7 +153,7 @@ std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data) {
         const size_t len = std::min(d - g * T, T);
         if (coded) {
           uint32_t c = 0;
-          for (size_t k = 0; k < len; ++k) c |= code_of(x[k]) << (8 * k);
+          for (size_t k = 0; k < len; ++k) c |= vc.code_of(x[k]) << (8 * k);
           sp->code[t] = c;
         } else {
           std::copy(x, x + len, sp->val.data() + static_cast<size_t>(t) * T);
@@ -132,6 +161,54 @@ std::shared_ptr<const SparseRows> sparse_rows(const Dataset& data) {
       });
   }
   return sp;
+}
+
+// Mini-batch steps' sparse first layer (mlp_train.cpp): the same density rule and value codes,
+// every row's nonzero tiles in row order. Two branch-free passes: count, then fill (a tile is
+// written at the next slot and kept when it holds a nonzero).
+std::shared_ptr<const RowTiles> row_tiles(const Dataset& data) {
+  const size_t n = data.n, d = data.d, T = kern::kTile, G = (d + T - 1) / T;
+  if (G > 65535) return nullptr;
+  size_t nnz = 0, tiles = 0;
+  for (size_t i = 0; i < n; ++i)
+    for (size_t g = 0; g < G; ++g) {
+      const size_t c = tile_nonzeros(data.x + i * d + g * T, std::min(T, d - g * T));
+      nnz += c;
+      tiles += c != 0 ? 1 : 0;
+    }
+  if (static_cast<double>(nnz) > kSparseDensity * static_cast<double>(n * d) || tiles >= (size_t(1) << 32))
+    return nullptr;
+  auto rt = std::make_shared<RowTiles>();
+  ValueCodes vc = value_codes(data);
+  const bool coded = vc.rule != ValueCodes::kNone;
+  rt->groups = G;
+  rt->ptr.assign(n + 1, 0);
+  rt->group.assign(tiles + 1, 0);  // + 1: the slot of a dropped last tile
+  if (coded) {
+    rt->level = std::move(vc.level);
+    rt->code.assign(tiles + 1, 0);
+  } else {
+    rt->val.assign((tiles + 1) * T, 0.0f);
+  }
+  size_t t = 0;
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t g = 0; g < G; ++g) {
+      const float* x = data.x + i * d + g * T;
+      const size_t len = std::min(T, d - g * T);
+      rt->group[t] = static_cast<uint16_t>(g);
+      if (coded) {
+        uint32_t c = 0;
+        for (size_t k = 0; k < len; ++k) c |= vc.code_of(x[k]) << (8 * k);
+        rt->code[t] = c;
+      } else {
+        float* v = rt->val.data() + t * T;
+        for (size_t k = 0; k < T; ++k) v[k] = k < len ? x[k] : 0.0f;
+      }
+      t += tile_nonzeros(x, len) != 0 ? 1 : 0;
+    }
+    rt->ptr[i + 1] = static_cast<uint32_t>(t);
+  }
+  return rt;
 }
 
 namespace detail {

@@ -26,9 +26,22 @@ struct SparseRows {
   FloatBuffer level;                     // 256 values of the codes (when coded)
   FloatBuffer val;                       // per tile: kTile values (when not coded)
   kern::Tiles block(size_t b) const {
-    return {group_ptr.data() + b * (groups + 1), row.data(), code.empty() ? nullptr : code.data(),
+    return {group_ptr.data() + b * (groups + 1), group_ptr.data() + b * (groups + 1) + 1, row.data(), code.empty() ? nullptr : code.data(),
             level.data(), val.data()};
   }
+};
+
+// The training rows as the sparse first layer of mini-batch steps reads them (mlp_full_batch.cpp):
+// every row's tiles of kern::kTile columns that hold a nonzero, groups ascending, row-major; the
+// values as one-byte codes into `level` when the rows allow it (kern::Tiles). A step sorts its
+// batch's tiles by group (mlp_train.cpp).
+struct RowTiles {
+  size_t groups = 0;
+  std::vector<uint32_t> ptr;    // row i's tiles are [ptr[i], ptr[i + 1])
+  std::vector<uint16_t> group;  // per tile: its column group
+  std::vector<uint32_t> code;   // per tile: kTile value codes (when coded)
+  FloatBuffer level;            // 256 values of the codes (when coded)
+  FloatBuffer val;              // per tile: kTile values (when not coded; zeros beyond the width)
 };
 
 namespace detail {

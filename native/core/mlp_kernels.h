@@ -33,7 +33,8 @@ constexpr size_t kMaxTileRows = 256;     // a tile's row index is one byte
 // c < kTile: level[(code[t] >> 8c) & 255] when code is non-null (rows with at most 256 distinct
 // values, one byte each: the same floats in a quarter of the memory), else val[kTile·t + c].
 struct Tiles {
-  const uint32_t* group_ptr;  // group g's tiles are [group_ptr[g], group_ptr[g + 1])
+  const uint32_t* group_ptr;  // group g's tiles are [group_ptr[g], group_end[g])
+  const uint32_t* group_end;  // (group_ptr + 1 when the groups are contiguous)
   const uint8_t* row;
   const uint32_t* code;
   const float* level;  // 256 values
@@ -62,6 +63,10 @@ struct Kernels {
   // chain from 0 over group g's tiles at positions ≡ m (mod kTileSums), ascending, of
   // x_c · D[row, :].
   void (*tile_grad)(const Tiles& T, size_t in, const float* D, size_t S, float* dW);
+  // The same gradient as one FMA chain per element: dW[kTile·g + c, :] = the chain from 0 over all
+  // of group g's tiles, ascending, of x_c · D[row, :]. With a row block's rows ascending within a
+  // group, this is grad_w's order with the zero terms left out (mini-batch steps: the same bits).
+  void (*tile_grad_chain)(const Tiles& T, size_t in, const float* D, size_t S, float* dW);
   // Optimizer updates of n elements (docs/method.md §8a/§8b; separate multiplies and additions,
   // no fused operations, so every variant rounds the same):
   //   RMSprop: v = rho·v + (1-rho)·(g·g); w -= (lr·g) / (sqrt(v) + eps)

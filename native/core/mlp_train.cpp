@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -47,19 +48,88 @@ namespace {
 
 using namespace detail;
 
+// One mini-batch's tiles in the layout of kern::Tiles, bucketed by column group from the rows'
+// tiles (row_tiles, mlp_full_batch.cpp) in one pass: group g's tiles sit at [g·batch, end[g]), rows
+// ascending (a row has at most one tile per group). One thread's scratch.
+struct BatchTiles {
+  size_t cap;
+  std::vector<uint32_t> begin, end;
+  std::vector<uint8_t> row;
+  std::vector<uint32_t> code;
+  FloatBuffer val;
+  BatchTiles(const RowTiles& rt, size_t batch)
+      : cap(batch),
+        begin(rt.groups),
+        end(rt.groups),
+        row(batch * rt.groups),
+        code(rt.code.empty() ? 0 : batch * rt.groups),
+        val(rt.code.empty() ? batch * rt.groups * kern::kTile : 0) {
+    for (size_t g = 0; g < rt.groups; ++g) begin[g] = static_cast<uint32_t>(g * batch);
+  }
+  // Asks the CPU for the listed rows' tiles ahead of their step (shuffled rows are scattered
+  // through memory; the next step's rows arrive while this step computes).
+  static void prefetch(const RowTiles& rt, const uint32_t* idx, size_t rows) {
+    const bool coded = !rt.code.empty();
+    const char* g = reinterpret_cast<const char*>(rt.group.data());
+    const char* v = coded ? reinterpret_cast<const char*>(rt.code.data()) : reinterpret_cast<const char*>(rt.val.data());
+    const size_t vb = coded ? 4 : 4 * kern::kTile;
+    for (size_t i = 0; i < rows; ++i) {
+      const size_t t0 = rt.ptr[idx[i]], t1 = rt.ptr[idx[i] + 1];
+      for (size_t b = t0 * 2; b < t1 * 2; b += 64) __builtin_prefetch(g + b, 0, 2);
+      for (size_t b = t0 * vb; b < t1 * vb; b += 64) __builtin_prefetch(v + b, 0, 2);
+    }
+  }
+  kern::Tiles gather(const RowTiles& rt, const uint32_t* idx, size_t rows) {
+    std::copy(begin.begin(), begin.end(), end.begin());
+    uint32_t* e = end.data();
+    uint8_t* r = row.data();
+    const uint32_t* ptr = rt.ptr.data();
+    const uint16_t* grp = rt.group.data();
+    if (!rt.code.empty()) {
+      const uint32_t* src = rt.code.data();
+      uint32_t* dst = code.data();
+      for (size_t i = 0; i < rows; ++i)  // rows ascending within each group
+        for (uint32_t t = ptr[idx[i]], te = ptr[idx[i] + 1]; t < te; ++t) {
+          const uint32_t at = e[grp[t]]++;
+          r[at] = static_cast<uint8_t>(i);
+          dst[at] = src[t];
+        }
+      return {begin.data(), e, r, dst, rt.level.data(), nullptr};
+    }
+    const size_t T = kern::kTile;
+    const float* src = rt.val.data();
+    float* dst = val.data();
+    for (size_t i = 0; i < rows; ++i)
+      for (uint32_t t = ptr[idx[i]], te = ptr[idx[i] + 1]; t < te; ++t) {
+        const uint32_t at = e[grp[t]]++;
+        r[at] = static_cast<uint8_t>(i);
+        std::memcpy(dst + static_cast<size_t>(at) * T, src + static_cast<size_t>(t) * T, T * sizeof(float));
+      }
+    return {begin.data(), e, r, nullptr, nullptr, dst};
+  }
+};
+
 // One optimisation step on the `rows` training rows listed in `idx`. Returns the batch's summed
-// loss and adds its correct predictions to `correct`.
+// loss and adds its correct predictions to `correct`. With `sparse` (and its scratch `bt`), the
+// first layer reads the rows' nonzero tiles.
 double train_batch(const kern::Kernels& K, Replicate& rep, Trainee& t, const Dataset& data, const uint32_t* idx,
-                   size_t rows, const Hyper& h, Workspace& ws, FloatBuffer& grad, size_t& correct) {
+                   size_t rows, const Hyper& h, Workspace& ws, FloatBuffer& grad, size_t& correct,
+                   const RowTiles* sparse, BatchTiles* bt) {
   const size_t L = rep.net.layers();
   const size_t d0 = data.d;
-
-  // Gather the batch rows into one contiguous block.
+  const Packed& p = t.lay;
   float* a0 = ws.input.data();
-  for (size_t i = 0; i < rows; ++i)
-    std::memcpy(a0 + i * d0, data.x + static_cast<size_t>(idx[i]) * d0, d0 * sizeof(float));
-
-  packed_forward(K, t, a0, d0, rows, ws);
+  kern::Tiles tiles{};
+  if (sparse) {
+    tiles = bt->gather(*sparse, idx, rows);
+    K.tile_product(tiles, d0, rows, t.w.data() + p.woff[1], p.stride[1], t.w.data() + p.boff[1], ws.pact[1].data());
+    packed_forward(K, t, a0, d0, rows, ws, 2);  // networks have at least one hidden layer (validate_sizes)
+  } else {
+    // Gather the batch rows into one contiguous block.
+    for (size_t i = 0; i < rows; ++i)
+      std::memcpy(a0 + i * d0, data.x + static_cast<size_t>(idx[i]) * d0, d0 * sizeof(float));
+    packed_forward(K, t, a0, d0, rows, ws);
+  }
 
   // Output delta dL/dz = (sigmoid(z) - y) / rows for the batch-mean BCE.
   const float* z = ws.pact[L].data();
@@ -73,7 +143,12 @@ double train_batch(const kern::Kernels& K, Replicate& rep, Trainee& t, const Dat
     correct += ((zi > 0) == (y > 0.5f)) ? 1 : 0;
     set_output_delta(delta + i * zs, (sigmoid(zi) - y) * inv_rows);
   }
-  packed_backward(K, t, a0, d0, rows, ws, grad.data());
+  if (sparse) {
+    const float* d1 = packed_backward(K, t, a0, d0, rows, ws, grad.data(), false);
+    K.tile_grad_chain(tiles, d0, d1, p.stride[1], grad.data() + p.woff[1]);
+  } else {
+    packed_backward(K, t, a0, d0, rows, ws, grad.data());
+  }
 
   // The optimizer over the whole packed parameter vector.
   rep.steps += 1;
@@ -115,7 +190,7 @@ constexpr size_t kPoll = 16;  // mini-batches between cancellation polls / progr
 // All epochs of one replicate on this thread alone.
 void train_serial(const kern::Kernels& K, Replicate& rep, size_t ri, const Dataset& train_data, const Dataset* val,
                   const Hyper& h, int epochs, Control& control, ErrorSlot& errors, const EpochCallback& on_epoch,
-                  const SparseRows* sparse) {
+                  const SparseRows* sparse, const RowTiles* batch_sparse) {
   const size_t n = train_data.n;
   const bool full = h.batch == kFullBatch;
   const size_t batch = full ? n : std::min(h.batch, n);
@@ -132,6 +207,10 @@ void train_serial(const kern::Kernels& K, Replicate& rep, size_t ri, const Datas
     grad.assign(t.lay.total, 0.0f);
   }
   std::vector<uint32_t> order(full ? 0 : n);
+  // The mini-batch sparse first layer, for first-layer widths the tile kernels take.
+  const RowTiles* bsp =
+      !full && batch_sparse && kern::padded(t.lay.width[1]) <= kern::kMaxSparseStride ? batch_sparse : nullptr;
+  std::unique_ptr<BatchTiles> bt = bsp ? std::make_unique<BatchTiles>(*bsp, batch) : nullptr;
   for (int e = 0; e < epochs && !rep.stopped; ++e) {
     double loss = 0;
     size_t correct = 0;
@@ -161,7 +240,10 @@ void train_serial(const kern::Kernels& K, Replicate& rep, size_t ri, const Datas
       size_t pending = 0;
       for (size_t b = 0; b < batches; ++b) {
         const size_t start = b * batch, rows = std::min(batch, n - start);
-        loss += train_batch(K, rep, t, train_data, order.data() + start, rows, h, ws, grad, correct);
+        if (bt && b + 1 < batches)
+          BatchTiles::prefetch(*bsp, order.data() + start + batch, std::min(batch, n - start - batch));
+        if (bt && b == 0) BatchTiles::prefetch(*bsp, order.data(), rows);
+        loss += train_batch(K, rep, t, train_data, order.data() + start, rows, h, ws, grad, correct, bsp, bt.get());
         if (++pending == kPoll || b + 1 == batches) {
           if (control.cancelled() || errors.failed()) {
             t.sync(rep);
@@ -250,8 +332,15 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
   control.start(static_cast<uint64_t>(R) * static_cast<uint64_t>(epochs) * steps_per_epoch);
   if (R == 0 || epochs == 0) return;
 
+  // The sparse first layers (mlp_full_batch.h); RICCIFLOW_TRAIN_DENSE=1 turns them off (a check:
+  // mini-batch steps then give the same bits through the dense products, docs/method.md §8c).
+  const char* dense_env = std::getenv("RICCIFLOW_TRAIN_DENSE");
+  const bool dense_only = dense_env != nullptr && std::strcmp(dense_env, "1") == 0;
   std::shared_ptr<const SparseRows> sparse;
-  if (full) sparse = train_data.sparse_checked ? train_data.sparse : sparse_rows(train_data);
+  if (full && !dense_only) sparse = train_data.sparse_checked ? train_data.sparse : sparse_rows(train_data);
+  std::shared_ptr<const RowTiles> batch_sparse;
+  if (!full && !dense_only && batch <= kern::kMaxTileRows)
+    batch_sparse = train_data.row_tiles_checked ? train_data.row_tiles : row_tiles(train_data);
   // Full batch with fewer replicates than threads: all threads inside each step.
   const bool team = full && threads > 1 && static_cast<size_t>(threads) > R;
   const int nthreads = team ? threads : std::max(1, std::min<int>(threads, static_cast<int>(R)));
@@ -283,7 +372,7 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
         try {
           const size_t ri = live[static_cast<size_t>(i)];
           train_serial(K, *replicates[ri], ri, train_data, val, hyper, epochs, control, errors, on_epoch,
-                       sparse.get());
+                       sparse.get(), batch_sparse.get());
         } catch (...) {
           errors.capture();
         }

@@ -200,7 +200,7 @@ describe('follow-up recipe, native backend', () => {
 
   it('trains the same steps with the sparse first layer as a dense batch of all rows (no PyTorch needed)', async () => {
     // Full batch on rows 70 % zeros takes the tiled sparse first layer (docs/method.md §8c); one
-    // mini-batch of all n rows takes the dense products. Same Adam steps up to summation order.
+    // mini-batch of all n = 300 rows takes the dense products (mini-batches above 256 rows do). Same Adam steps up to summation order.
     // 23 columns: a partial last tile group; values in (-1, 1) (float tiles) and k/255 (one-byte
     // codes); first-layer widths 16 and 40 (padded 16 and 48: one and two column panels).
     for (const [pixels, widths] of [
@@ -217,6 +217,38 @@ describe('follow-up recipe, native backend', () => {
       full!.weights.data.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - one!.weights.data[i]!))));
       expect(maxDiff).toBeLessThan(1e-5);
       full!.history.forEach((h, e) => expect(Math.abs(h.loss - one!.history[e]!.loss)).toBeLessThan(1e-6));
+    }
+  });
+
+  it('mini-batches with the sparse first layer give the dense path\'s bits (RICCIFLOW_TRAIN_DENSE=1)', async () => {
+    // Mini-batch steps on rows at most half nonzero read the first layer as 4-column tiles, with
+    // the dense products' summation orders minus the zero terms (docs/method.md §8c): the same
+    // weights and histories, bit for bit. 23 columns: a partial last tile group; float values
+    // and k/255 (one-byte codes); first-layer widths 16 and 50 (one panel, a panel of four
+    // AVX-512 vectors); a partial last batch; two replicates on two threads.
+    for (const [pixels, widths] of [
+      [false, [16, 8]],
+      [true, [50, 50, 8]],
+    ] as const) {
+      const base = linear(330, 23, 9, 0.2, 0.7);
+      const x = base.xTrain as Float32Array;
+      if (pixels) for (let i = 0; i < x.length; i++) x[i] = Math.round(Math.abs(x[i]!) * 255) / 255;
+      const o: TrainOptions = { widths: [...widths], epochs: 3, batchSize: 32, validationSplit: 0.2, activations: false, seeds: [4, 5], threads: 2 };
+      const sparse = await trainNetworks(base, o);
+      process.env.RICCIFLOW_TRAIN_DENSE = '1';
+      let dense;
+      try {
+        dense = await trainNetworks(base, o);
+      } finally {
+        delete process.env.RICCIFLOW_TRAIN_DENSE;
+      }
+      expect(sparse.length).toBe(2);
+      sparse.forEach((net, r) => {
+        const w = net.weights.data, v = dense[r]!.weights.data;
+        expect(Buffer.from(w.buffer, w.byteOffset, w.byteLength).equals(Buffer.from(v.buffer, v.byteOffset, v.byteLength))).toBe(true);
+        expect(net.history).toEqual(dense[r]!.history);
+      });
+      expect(sparse[0]!.weights.data).not.toEqual(sparse[1]!.weights.data);
     }
   });
 

@@ -365,6 +365,10 @@ class MlpTrainer : public Napi::ObjectWrap<MlpTrainer> {
             // The rows' sparse form for full-batch steps, computed once per bound data set.
             if (h.batch == mlp::kFullBatch && !st->train.sparse_checked) st->rows->bind_sparse(st->train);
             if (h.batch != mlp::kFullBatch && !st->train.row_tiles_checked) st->rows->bind_row_tiles(st->train);
+            if (st->has_val && !st->val.sparse_checked) {  // the validation pass's first layer
+              st->val.sparse = mlp::sparse_rows(st->val);
+              st->val.sparse_checked = true;
+            }
             std::vector<mlp::Replicate*> reps;
             for (size_t r : active) reps.push_back(&st->reps[r]);
             const mlp::Dataset* val = st->has_val ? &st->val : nullptr;

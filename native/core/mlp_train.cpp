@@ -163,9 +163,40 @@ bool params_finite(const Net& net) {
   return true;
 }
 
+// The validation pass in the training kernels (packed weights, in row blocks of kBlockRows): the
+// first layer from the rows' sparse form (full-batch layout) when there is one, else dense.
+Metrics validate_packed(const kern::Kernels& K, const Trainee& t, const Dataset& val, const SparseRows* sp,
+                        Workspace& ws) {
+  const Packed& p = t.lay;
+  const size_t L = p.layers(), d0 = val.d, zs = p.stride[L];
+  double loss = 0;
+  size_t correct = 0;
+  for (size_t b = 0, r0 = 0; r0 < val.n; ++b, r0 += kBlockRows) {
+    const size_t rows = std::min(kBlockRows, val.n - r0);
+    const float* a0 = val.x + r0 * d0;
+    if (sp) {
+      K.tile_product(sp->block(b), d0, rows, t.w.data() + p.woff[1], p.stride[1], t.w.data() + p.boff[1],
+                     ws.pact[1].data());
+      packed_forward(K, t, a0, d0, rows, ws, 2);
+    } else {
+      packed_forward(K, t, a0, d0, rows, ws);
+    }
+    const float* z = ws.pact[L].data();
+    for (size_t i = 0; i < rows; ++i) {
+      const float y = val.y[r0 + i], zi = z[i * zs];
+      loss += bce_from_logit(zi, y);
+      correct += ((zi > 0) == (y > 0.5f)) ? 1 : 0;
+    }
+  }
+  Metrics m;
+  m.loss = loss / static_cast<double>(val.n);
+  m.accuracy = static_cast<double>(correct) / static_cast<double>(val.n);
+  return m;
+}
+
 // Bookkeeping after an epoch's steps: divergence check, statistics, validation, callback.
-void finish_epoch(Replicate& rep, size_t ri, double loss, size_t correct, const Dataset& train_data,
-                  const Dataset* val, Workspace& ws, const EpochCallback& on_epoch) {
+void finish_epoch(const kern::Kernels& K, const Trainee& t, Replicate& rep, size_t ri, double loss, size_t correct,
+                  const Dataset& train_data, const Dataset* val, Workspace& ws, const EpochCallback& on_epoch) {
   rep.epochs_done += 1;
   EpochStats st;
   st.epoch = rep.epochs_done;
@@ -176,7 +207,11 @@ void finish_epoch(Replicate& rep, size_t ri, double loss, size_t correct, const 
                                 (std::isfinite(st.loss) ? std::string("weight") : std::string("loss")) +
                                 " in epoch " + std::to_string(st.epoch) + "; use a smaller learning rate");
   if (val != nullptr && val->n > 0) {
-    const Metrics m = evaluate_with(rep.net, *val, ws);
+    const SparseRows* vsp = val->sparse_checked && kern::padded(t.lay.width[1]) <= kern::kMaxSparseStride &&
+                                    val->sparse && val->sparse->d == val->d
+                                ? val->sparse.get()
+                                : nullptr;
+    const Metrics m = validate_packed(K, t, *val, vsp, ws);
     st.val_loss = m.loss;
     st.val_accuracy = m.accuracy;
   } else {
@@ -257,7 +292,7 @@ void train_serial(const kern::Kernels& K, Replicate& rep, size_t ri, const Datas
       t.sync(rep);
       if (errors.failed()) break;
     }
-    finish_epoch(rep, ri, loss, correct, train_data, val, ws, on_epoch);
+    finish_epoch(K, t, rep, ri, loss, correct, train_data, val, ws, on_epoch);
   }
 }
 
@@ -298,7 +333,7 @@ void train_team(const kern::Kernels& K, Replicate& rep, size_t ri, const Dataset
         return;
       }
       control.advance(1);
-      finish_epoch(rep, ri, res.loss, res.correct, train_data, val, *ws, on_epoch);
+      finish_epoch(K, t, rep, ri, res.loss, res.correct, train_data, val, *ws, on_epoch);
     });
     if (halt || errors.failed()) return;
   }
@@ -338,6 +373,15 @@ void train(const std::vector<Replicate*>& replicates, const Dataset& train_data,
   const bool dense_only = dense_env != nullptr && std::strcmp(dense_env, "1") == 0;
   std::shared_ptr<const SparseRows> sparse;
   if (full && !dense_only) sparse = train_data.sparse_checked ? train_data.sparse : sparse_rows(train_data);
+  // The validation rows' sparse form (full-batch layout) for the validation pass.
+  Dataset val_rows;
+  if (val != nullptr) {
+    val_rows = *val;
+    if (dense_only) val_rows.sparse = nullptr;
+    else if (!val_rows.sparse_checked && val_rows.n > 0) val_rows.sparse = sparse_rows(val_rows);
+    val_rows.sparse_checked = true;
+    val = &val_rows;
+  }
   std::shared_ptr<const RowTiles> batch_sparse;
   if (!full && !dense_only && batch <= kern::kMaxTileRows)
     batch_sparse = train_data.row_tiles_checked ? train_data.row_tiles : row_tiles(train_data);

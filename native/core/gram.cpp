@@ -4,6 +4,8 @@
 // that have it. No Eigen and no standard-library templates are instantiated in the target regions.
 #include "gram.h"
 
+#include "cpu_isa.h"
+
 #include <cstdlib>
 #include <cstring>
 
@@ -26,9 +28,7 @@ constexpr const char* kName = "avx2";
 struct Ops {
   static constexpr int kL = 8;
   static constexpr size_t kMR = 3, kNR = 4;  // 12 accumulators + 4 operands = 16 registers
-  static V zero() { return _mm256_setzero_ps(); }
-  static V load(const float* p) { return _mm256_loadu_ps(p); }
-  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  RICCI_X86_VEC_OPS(_mm256)
   static void in_register(V& v) { __asm__("" : "+x"(v)); }
   static float hsum(V v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -69,9 +69,7 @@ constexpr const char* kName = "avx512";
 struct Ops {
   static constexpr int kL = 16;
   static constexpr size_t kMR = 3, kNR = 8;  // 24 accumulators + 4 operands of 32 registers
-  static V zero() { return _mm512_setzero_ps(); }
-  static V load(const float* p) { return _mm512_loadu_ps(p); }
-  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  RICCI_X86_VEC_OPS(_mm512)
   static void in_register(V& v) { __asm__("" : "+v"(v)); }
   static __m256 halves(V v) {
     return _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
@@ -108,20 +106,9 @@ struct Ops {
 #endif
 
 namespace {
-bool cpu_has(const char* name) {
-#if defined(RICCI_GRAM_X86)
-  __builtin_cpu_init();
-  if (std::strcmp(name, "avx2") == 0) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (std::strcmp(name, "avx512") == 0)
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#endif
-  (void)name;
-  return false;
-}
-
 const Kernel* by_name(const char* name) {
 #if defined(RICCI_GRAM_X86)
-  if (cpu_has(name)) {
+  if (cpu_runs(name)) {
     if (std::strcmp(name, "avx512") == 0) return &avx512::kKernel;
     if (std::strcmp(name, "avx2") == 0) return &avx2::kKernel;
   }

@@ -9,6 +9,8 @@
 #pragma GCC optimize("fp-contract=off")
 #include "mlp_kernels.h"
 
+#include "cpu_isa.h"
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -66,18 +68,6 @@ struct Ops {
 }  // namespace
 
 #if defined(RICCI_MLP_X86)
-// The Ops members the x86 variants spell alike, for intrinsic prefix P (_mm256 or _mm512).
-#define RICCI_MLP_X86_OPS(P)                                    \
-  static V zero() { return P##_setzero_ps(); }                  \
-  static V set1(float a) { return P##_set1_ps(a); }             \
-  static V load(const float* p) { return P##_loadu_ps(p); }     \
-  static void store(float* p, V v) { P##_storeu_ps(p, v); }     \
-  static V fma(V a, V b, V c) { return P##_fmadd_ps(a, b, c); } \
-  static V add(V a, V b) { return P##_add_ps(a, b); }           \
-  static V sub(V a, V b) { return P##_sub_ps(a, b); }           \
-  static V mul(V a, V b) { return P##_mul_ps(a, b); }           \
-  static V div(V a, V b) { return P##_div_ps(a, b); }           \
-  static V sqrt(V a) { return P##_sqrt_ps(a); }
 
 // ---- AVX2 + FMA (the x86-64-v3 baseline, checked at run time all the same) ---------------------
 #pragma GCC push_options
@@ -89,7 +79,7 @@ constexpr const char* kName = "avx2";
 struct Ops {
   static constexpr int kL = 8;
   static constexpr int kRegs = 16;
-  RICCI_MLP_X86_OPS(_mm256)
+  RICCI_X86_VEC_OPS(_mm256)
   // max(a, 0) as `a > 0 ? a : 0` (the portable form: -0 and NaN give +0 alike)
   static V max0(V a) { return _mm256_and_ps(a, _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_GT_OQ)); }
   static V keep_where_positive(V a, V m) { return _mm256_and_ps(a, _mm256_cmp_ps(m, _mm256_setzero_ps(), _CMP_GT_OQ)); }
@@ -112,7 +102,7 @@ constexpr const char* kName = "avx512";
 struct Ops {
   static constexpr int kL = 16;
   static constexpr int kRegs = 32;
-  RICCI_MLP_X86_OPS(_mm512)
+  RICCI_X86_VEC_OPS(_mm512)
   static V max0(V a) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_GT_OQ), a); }
   static V keep_where_positive(V a, V m) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(m, _mm512_setzero_ps(), _CMP_GT_OQ), a);
@@ -123,21 +113,9 @@ struct Ops {
 }  // namespace
 #pragma GCC pop_options
 #pragma GCC diagnostic pop
-#undef RICCI_MLP_X86_OPS
 #endif
 
 namespace {
-bool cpu_has(const char* name) {
-  if (std::strcmp(name, "portable") == 0) return true;
-#if defined(RICCI_MLP_X86)
-  __builtin_cpu_init();
-  if (std::strcmp(name, "avx2") == 0) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (std::strcmp(name, "avx512") == 0)
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#endif
-  return false;
-}
-
 const Kernels& by_name(const char* name) {
 #if defined(RICCI_MLP_X86)
   if (std::strcmp(name, "avx512") == 0) return avx512::kTable;
@@ -148,13 +126,13 @@ const Kernels& by_name(const char* name) {
 }
 
 const Kernels& best() {
-  static const Kernels& k = cpu_has("avx512") ? by_name("avx512") : cpu_has("avx2") ? by_name("avx2") : by_name("portable");
+  static const Kernels& k = cpu_runs("avx512") ? by_name("avx512") : cpu_runs("avx2") ? by_name("avx2") : by_name("portable");
   return k;
 }
 }  // namespace
 
 bool kernels_available(const char* name) {
-  return name != nullptr && cpu_has(name) && std::strcmp(by_name(name).name, name) == 0;
+  return name != nullptr && cpu_runs(name) && std::strcmp(by_name(name).name, name) == 0;
 }
 
 const Kernels& select_kernels() {

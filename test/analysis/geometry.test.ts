@@ -12,6 +12,7 @@ import {
   CancelledError,
 } from '../../src/index.js';
 import { loadFixture, POINT_FIXTURES, toF64 } from '../helpers/fixtures.js';
+import { bruteKnn } from '../helpers/brute-knn.js';
 
 /** Hop distances from s by a plain queue BFS (-1 = unreachable): the reference for the native sweeps. */
 function plainBfs(g: { n: number; offsets: Int32Array; neighbors: Int32Array }, s: number): Int32Array {
@@ -342,24 +343,6 @@ describe('triangle counts (both native strategies)', () => {
 });
 
 describe('kNN exactness against brute force (exact double distances, index tie-break)', () => {
-  function bruteKnn(data: Float32Array | Float64Array, n: number, d: number, k: number): number[][] {
-    const out: number[][] = [];
-    for (let i = 0; i < n; i++) {
-      const order: Array<[number, number]> = [];
-      for (let j = 0; j < n; j++) {
-        if (j === i) continue;
-        let s = 0;
-        for (let t = 0; t < d; t++) {
-          const x = data[i * d + t]! - data[j * d + t]!;
-          s += x * x;
-        }
-        order.push([s, j]);
-      }
-      order.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      out.push(order.slice(0, k).map((p) => p[1]));
-    }
-    return out;
-  }
   const rnd = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const cases: Array<[string, Float32Array | Float64Array, number, number, number]> = [];
   {

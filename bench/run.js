@@ -2,7 +2,7 @@
 /**
  * ricciflow benchmark harness (docs: docs/benchmarks.md).
  *
- *   npm run bench [-- --only W1,W2] [--quick] [--threads T] [--full-reproduction]
+ *   npm run bench [-- --only W1,W2] [--quick] [--threads T] [--full-reproduction] [--reproduction-out DIR]
  *
  * Runs the workload modules in order; each exports `async function run(ctx)` and reports rows
  * through `ctx.log(row)`. Every ratio is measured side by side in this one run: an anchor that is
@@ -42,11 +42,12 @@ const KNOWN_IDS = MODULES.flatMap((m) => m.ids);
 
 function usage() {
   return [
-    'usage: npm run bench [-- --only W1,W2] [--quick] [--threads T] [--full-reproduction]',
+    'usage: npm run bench [-- --only W1,W2] [--quick] [--threads T] [--full-reproduction] [--reproduction-out DIR]',
     `  --only IDS    comma-separated workload ids (${KNOWN_IDS.join(', ')}) to run; default: all`,
     '  --quick       fewer cases and repetitions (a smoke run; ratios still side by side)',
     '  --threads T   threads for our calls and for the anchors that take a count (default: min(2, cores))',
     '  --full-reproduction  W9R times the whole `reproduce follow-up` (tens of minutes) instead of its --quick plan',
+    '  --reproduction-out DIR  W9R keeps its results in DIR (a new directory; an existing one is resumed)',
   ].join('\n');
 }
 
@@ -62,6 +63,7 @@ function parseArgs(argv) {
     };
     if (a === '--quick') opts.quick = true;
     else if (a === '--full-reproduction') opts.fullReproduction = true;
+    else if (a === '--reproduction-out' || a.startsWith('--reproduction-out=')) opts.reproductionOut = value();
     else if (a === '--only' || a.startsWith('--only=')) {
       opts.only = new Set(value().split(',').map((s) => s.trim().toUpperCase()).filter(Boolean));
       for (const id of opts.only)
@@ -278,6 +280,7 @@ async function main() {
     has,
     quick: opts.quick,
     fullReproduction: opts.fullReproduction,
+    reproductionOut: opts.reproductionOut,
     threads,
     anchorEnv,
     only: opts.only,

@@ -12,7 +12,10 @@
  * run only when asked: `npm run bench -- --only W9R --full-reproduction` (tens of minutes), with
  * the same method and the same rows.
  *
- *   node bench/w9-reproduce.js [--full-reproduction]      (alone; needs `npm run build`)
+ *   node bench/w9-reproduce.js [--full-reproduction] [--reproduction-out DIR]   (alone; needs `npm run build`)
+ *
+ * --reproduction-out DIR keeps the results there (an existing directory is resumed, so use a new one
+ * for a timing).
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -82,7 +85,10 @@ export async function run(ctx) {
   const log = ctx.log ?? ((row) => console.log(JSON.stringify(row)));
   const full = !!ctx.fullReproduction;
   const label = full ? 'reproduce follow-up' : 'reproduce follow-up --quick';
-  const tmp = await mkdtemp(join(os.tmpdir(), 'ricciflow-w9r-'));
+  // --reproduction-out DIR keeps the results (a resumable reproduction directory with its table);
+  // by default they go to a temporary directory that is removed afterwards.
+  const keep = ctx.reproductionOut ? resolve(ctx.reproductionOut) : null;
+  const tmp = keep ?? (await mkdtemp(join(os.tmpdir(), 'ricciflow-w9r-')));
   try {
     console.log(`  running the whole \`ricciflow ${label}\` (one process, its defaults)…`);
     const r = await runWhole(['reproduce', 'follow-up', ...(full ? [] : ['--quick']), '--out', tmp]);
@@ -133,11 +139,15 @@ export async function run(ctx) {
       });
     }
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    if (!keep) await rm(tmp, { recursive: true, force: true });
   }
 }
 
 // Stand-alone: node bench/w9-reproduce.js [--full-reproduction]
 if (process.argv[1] && resolve(process.argv[1]) === self) {
-  await run({ fullReproduction: process.argv.includes('--full-reproduction') });
+  const at = process.argv.indexOf('--reproduction-out');
+  await run({
+    fullReproduction: process.argv.includes('--full-reproduction'),
+    reproductionOut: at > 0 ? process.argv[at + 1] : undefined,
+  });
 }

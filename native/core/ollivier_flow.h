@@ -4,6 +4,7 @@
 // instantiated for WFIX = 0 (any number of 64-bit words), 1 and 2.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "graph.h"
@@ -11,6 +12,20 @@
 
 namespace ricci {
 namespace oll {
+
+// A flow array that is never initialised: a flow value is only read while its mask bit is set
+// (FlowState below), so neither zeroing nor touching the pages of a large array is needed.
+struct FlowValues {
+  std::unique_ptr<double[]> p;
+  size_t n = 0;
+  double* data() { return p.get(); }
+  size_t size() const { return n; }
+  double& operator[](size_t i) { return p[i]; }
+  void grow(size_t m) {
+    p.reset(new double[m]);  // default-initialised: untouched
+    n = m;
+  }
+};
 
 // Per-thread state of the per-edge solvers. Sources are bits x (0..64W-1) of the anchor's
 // closed neighbourhood, sinks are rows r (0..R-1); masks are R×W words, flows R×64W doubles
@@ -24,7 +39,7 @@ struct FlowState {
   std::vector<double> src1, src2, inter;  // residual s→x¹, s→x², flow on x²→x¹
   std::vector<double> snk1, snk2, yint;   // residual y¹→t, y²→t, flow on y²→y¹
   std::vector<uint64_t> fm11, fm22, fm21; // which flows x¹→y¹, x²→y², x²→y¹ are > 0
-  std::vector<double> f11, f22, f21;
+  FlowValues f11, f22, f21;
   // search scratch
   std::vector<uint64_t> lbuf, colA, colT, sets, levels;
   std::vector<int16_t> levL1, levL2, levR1, levR2;
@@ -47,7 +62,7 @@ struct FlowState {
       fm11.assign(RR * W, 0); fm22.assign(RR * W, 0); fm21.assign(RR * W, 0);
     }
     if (f11.size() < RR * S) {
-      f11.assign(RR * S, 0.0); f22.assign(RR * S, 0.0); f21.assign(RR * S, 0.0);
+      f11.grow(RR * S); f22.grow(RR * S); f21.grow(RR * S);
     }
   }
 };

@@ -34,15 +34,16 @@ inline bool level_end(std::vector<uint64_t>& lv, size_t LS, int d, uint64_t hit,
 // r → t (cap dem[r]). Greedy direct paths, then Dinic phases with bit-parallel searches. Flows
 // go to f / fm; flows already there (consistent with sup/dem) may be re-routed. sup, dem and P
 // are updated to residuals.
-template <int WFIX>
-double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64_t* P, double* sup,
-                    double* dem, double* f, uint64_t* fm, bool scarce_sources) {
+// RWFIX > 0: R rows fit in exactly RWFIX words (the row-set loops are then unrolled); 0: any R.
+template <int WFIX, int RWFIX>
+static double bip_max_flow_rw(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64_t* P, double* sup,
+                              double* dem, double* f, uint64_t* fm, bool scarce_sources) {
   const int W = WFIX > 0 ? WFIX : Wdyn;
   const int S = 64 * W;
   double flow = 0.0;
   // Greedy start on direct paths, scarcest rows first (fewest partners among the sources), and
   // with `scarce_sources`, within a row the sources with the fewest partner rows first.
-  const int RW = (R + 63) / 64;
+  const int RW = RWFIX > 0 ? RWFIX : (R + 63) / 64;
   const uint64_t* col = nullptr;
   if (scarce_sources) {
     transpose_rows_bm(mask, R, W, st.colA);
@@ -86,7 +87,7 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
     for (int r = 0; r < R; ++r) st.order[st.bucket[st.rkey[r]]++] = r;
   }
   bool left_over = false;
-  const int RWd = (R + 63) / 64;
+  const int RWd = RW;
   st.sets.resize(static_cast<size_t>(4) * W + static_cast<size_t>(5) * RWd);
   uint64_t* DK = st.sets.data() + 4 * W + 3 * RWd;  // rows with residual demand
   for (int q = 0; q < RWd; ++q) DK[q] = 0;
@@ -278,6 +279,15 @@ double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64
     }
   }
   return flow;
+}
+
+template <int WFIX>
+double bip_max_flow(FlowState& st, int Wdyn, int R, const uint64_t* mask, uint64_t* P, double* sup,
+                    double* dem, double* f, uint64_t* fm, bool scarce_sources) {
+  const int RW = (R + 63) / 64;
+  if (RW == 1) return bip_max_flow_rw<WFIX, 1>(st, Wdyn, R, mask, P, sup, dem, f, fm, scarce_sources);
+  if (RW == 2) return bip_max_flow_rw<WFIX, 2>(st, Wdyn, R, mask, P, sup, dem, f, fm, scarce_sources);
+  return bip_max_flow_rw<WFIX, 0>(st, Wdyn, R, mask, P, sup, dem, f, fm, scarce_sources);
 }
 
 // One word of a breadth-first search level: the members of N not visited yet (V) become the new

@@ -30,6 +30,20 @@ inline bool level_end(std::vector<uint64_t>& lv, size_t LS, int d, uint64_t hit,
   return !any;
 }
 
+// The depth-first search's path in an array sized beforehand (no capacity checks).
+struct PathStack {
+  int32_t* p;
+  size_t n = 0;
+  bool empty() const { return n == 0; }
+  size_t size() const { return n; }
+  void push_back(int32_t v) { p[n++] = v; }
+  void pop_back() { --n; }
+  int32_t back() const { return p[n - 1]; }
+  int32_t front() const { return p[0]; }
+  void resize(size_t c) { n = c; }  // only shrinks
+  int32_t operator[](size_t i) const { return p[i]; }
+};
+
 // Single-level bipartite max-flow: s → x (cap sup[x], x ∈ P), x → r (∞) when bit x of mask[r],
 // r → t (cap dem[r]). Greedy direct paths, then Dinic phases with bit-parallel searches. Flows
 // go to f / fm; flows already there (consistent with sup/dem) may be re-routed. sup, dem and P
@@ -148,7 +162,6 @@ static double bip_max_flow_rw(FlowState& st, int Wdyn, int R, const uint64_t* ma
   uint64_t* NRt = DK + RW;
   const size_t LS = static_cast<size_t>(W + RW);  // level d: [left W words][rows RW words]
   std::vector<uint64_t>& lv = st.levels;
-  std::vector<int32_t>& stk = st.stack;
   for (;;) {
     // BFS: sources at level 1, rows at even levels, re-entered sources at odd levels
     levels_start(lv, LS);
@@ -225,7 +238,8 @@ static double bip_max_flow_rw(FlowState& st, int Wdyn, int R, const uint64_t* ma
     }
     // DFS blocking flow. Node ids: source x = x, row r = S + r. The node at stack position i is
     // at level i + 1.
-    stk.clear();
+    if (st.stack.size() < static_cast<size_t>(dt)) st.stack.resize(dt);
+    PathStack stk{st.stack.data()};  // at most dt − 1 nodes (levels 1 .. dt − 1)
     for (;;) {
       if (stk.empty()) {
         const int x = pick(P, AL, lv.data() + LS, W);

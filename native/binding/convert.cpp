@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <cmath>
-#include <mutex>
 #include <vector>
 
 #include "../core/threads.h"
@@ -125,8 +124,7 @@ struct ValidatedGraph {
   int32_t n;
   uint64_t fingerprint;
 };
-std::mutex g_validated_mu;  // the list is read and written by JS threads and compute threads
-std::vector<ValidatedGraph> g_validated;
+thread_local std::vector<ValidatedGraph> g_validated;
 std::atomic<uint64_t> g_validation_count{0};
 
 bool same_arrays(const ValidatedGraph& v, const ricci::GraphView& g) {
@@ -134,7 +132,6 @@ bool same_arrays(const ValidatedGraph& v, const ricci::GraphView& g) {
 }
 
 bool validated_before(const ricci::GraphView& g, uint64_t fingerprint) {
-  std::lock_guard<std::mutex> lock(g_validated_mu);
   for (const auto& v : g_validated)
     if (same_arrays(v, g)) return v.fingerprint == fingerprint;
   return false;
@@ -146,7 +143,6 @@ uint64_t graph_validation_count() { return g_validation_count.load(std::memory_o
 
 void remember_validated(const ricci::GraphView& g, uint64_t fingerprint) {
   ValidatedGraph v{g.offsets, g.nbrs, g.edges, g.knn, g.m, g.n, fingerprint};
-  std::lock_guard<std::mutex> lock(g_validated_mu);
   for (auto& w : g_validated)
     if (same_arrays(w, g)) {
       w = v;
@@ -156,20 +152,7 @@ void remember_validated(const ricci::GraphView& g, uint64_t fingerprint) {
   g_validated.push_back(v);
 }
 
-void check_graph(const GraphCheck& c) {
-  // Bounds are checked on every call (memory safety does not rest on a cache). The full
-  // semantic validation is remembered for graphs already validated with identical contents.
-  // Copies (arrays JS could detach) get fresh addresses on every call: validated, never cached.
-  const uint64_t fingerprint = ricci::check_graph_bounds(c.g, c.name);
-  if (c.copied || !validated_before(c.g, fingerprint)) {
-    g_validation_count.fetch_add(1, std::memory_order_relaxed);
-    ricci::validate_graph(c.g, c.name);
-    if (!c.copied) remember_validated(c.g, fingerprint);
-  }
-}
-
-ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep,
-                           GraphCheck* deferred) {
+ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep) {
   if (!v.IsObject()) throw_invalid(env, name, "must be a graph object from knnGraph()");
   Napi::Object o = v.As<Napi::Object>();
   ricci::GraphView g;
@@ -193,13 +176,16 @@ ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name
     g.k = static_cast<int32_t>(whole_number(env, o.Get("k"), name + ".k"));
     g.knn = int32_array_arg(env, o.Get("knn"), name + ".knn", static_cast<int64_t>(n) * g.k, keep);
   }
-  GraphCheck check{g, name, keep.copied()};
-  if (deferred) {
-    *deferred = std::move(check);
-    return g;
-  }
   try {
-    check_graph(check);
+    // Bounds are checked on every call (memory safety does not rest on a cache). The full
+    // semantic validation is remembered for graphs already validated with identical contents.
+    // Copies (arrays JS could detach) get fresh addresses on every call: validated, never cached.
+    const uint64_t fingerprint = ricci::check_graph_bounds(g, name);
+    if (keep.copied() || !validated_before(g, fingerprint)) {
+      g_validation_count.fetch_add(1, std::memory_order_relaxed);
+      ricci::validate_graph(g, name);
+      if (!keep.copied()) remember_validated(g, fingerprint);
+    }
   } catch (const ricci::Error& e) {
     throw make_error(env, Failure{kind_of(e.code()), e.arg(), e.what()});
   }

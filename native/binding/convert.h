@@ -31,23 +31,12 @@ const int32_t* int32_array_arg(Napi::Env env, Napi::Value v, const std::string& 
                                int64_t expected, KeepAlive& keep, size_t* length = nullptr);
 // Graph from the plain object the TS layer holds:
 // { n, mode, offsets: Int32Array, neighbors: Int32Array, edges: Int32Array (2m, interleaved u,v), k, knn? }
-// Validated (ricci::validate_graph) before any worker runs, here on the JS thread, or, when
-// `deferred` is given, by check_graph(*deferred) at the start of the call's work on its compute
-// thread (the bounds check and fingerprint read every array: there they run next to the work that
-// reads them next, and the JS thread is free).
-struct GraphCheck {
-  ricci::GraphView g;
-  std::string name;
-  bool copied = false;  // some array is a native copy (fresh addresses): validated, never cached
-};
-ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep,
-                           GraphCheck* deferred = nullptr);
-// The checks graph_arg deferred; throws ricci::Error (InvalidArgument, naming the argument).
-void check_graph(const GraphCheck& c);
+// Validated (ricci::validate_graph) before any worker runs.
+ricci::GraphView graph_arg(Napi::Env env, Napi::Value v, const std::string& name, KeepAlive& keep);
 // Full graph validations run so far (diagnostics: natively built graphs must not need one).
 uint64_t graph_validation_count();
 // Records a graph built by the core (valid by construction) so graph_arg skips re-validating it
-// while its arrays keep these addresses and contents. Any thread.
+// while its arrays keep these addresses and contents. Main JS thread only.
 void remember_validated(const ricci::GraphView& g, uint64_t fingerprint);
 
 // A thread count from JS: a finite integer in [lo, ricci::max_threads()], else InvalidArgument.

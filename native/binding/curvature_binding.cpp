@@ -27,8 +27,7 @@ void set_node_stats(Napi::Env env, Napi::Object& o, ricci::NodeStats&& r) {
 Napi::Value Curvature(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   KeepAlive keep;
-  auto check = std::make_shared<rfb::GraphCheck>();
-  ricci::GraphView g = rfb::graph_arg(env, info[0], "graph", keep, check.get());
+  ricci::GraphView g = rfb::graph_arg(env, info[0], "graph", keep);
   Napi::Object opt = rfb::options_arg(info, 1);
   std::vector<std::string> names;
   Napi::Value nv = opt.Get("names");
@@ -52,10 +51,7 @@ Napi::Value Curvature(const Napi::CallbackInfo& info) {
   auto r = std::make_shared<ricci::CurvatureResult>();
   return Task::Schedule(
       env, opt, std::move(keep),
-      [g, req, r, check](int threads, ricci::Control&) {
-        rfb::check_graph(*check);
-        *r = ricci::curvatures(g, req, threads);
-      },
+      [g, req, r](int threads, ricci::Control&) { *r = ricci::curvatures(g, req, threads); },
       [r, names](Napi::Env env) -> Napi::Value {
         Napi::Object o = Napi::Object::New(env);
         auto put = [&](const std::string& name, Napi::Float64Array edge, ricci::NodeStats&& nodes, bool per_arc) {

@@ -74,13 +74,8 @@ struct Ops {
   static __m256 halves(V v) {
     return _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
   }
-  static float hsum(V v) {
-    const __m256 h = halves(v);
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-  }
+  // The two 256-bit halves added, then summed as the AVX2 variant sums a vector (same operations).
+  static float hsum(V v) { return avx2::Ops::hsum(halves(v)); }
   template <int N>
   static void sums(const V* v, float* out, bool add) {
     if constexpr (N == 1) {
